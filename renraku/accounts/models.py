@@ -1,0 +1,100 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    SENDER = "sender", _("Sender")
+    DEPARTMENT_ADMIN = "department_admin", _("Department administrator")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Anyone who can send to many people, change the directory or read who looked at whose
+# personal data must prove a second factor: a stolen password alone must not be enough.
+TWO_FACTOR_ROLES = frozenset({Role.SENDER, Role.DEPARTMENT_ADMIN, Role.ADMINISTRATOR, Role.AUDITOR})
+
+
+class User(AbstractUser):
+    """A sign-in. `username` is the employee number; `email` the work address."""
+
+    staff = models.OneToOneField(
+        "directory.Staff",
+        verbose_name=_("member of staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    scope_all = models.BooleanField(
+        _("may send to the whole office"),
+        default=False,
+        help_text=_("For senders: the whole office. Otherwise the departments below."),
+    )
+    scope_departments = models.ManyToManyField(
+        "directory.Department",
+        verbose_name=_("departments in scope"),
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return self.role in TWO_FACTOR_ROLES
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A bearer token for an integration, acting as its user with that user's role.
+
+    Only a SHA-256 digest is stored: the token is shown once, when made.
+    """
+
+    PREFIX = "rk_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(_("starts with"), max_length=12)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name, expires_at=None) -> tuple["ApiToken", str]:
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, digest=cls.digest_of(raw), hint=raw[:10], expires_at=expires_at
+        )
+        return token, raw

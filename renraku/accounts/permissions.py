@@ -1,0 +1,55 @@
+"""Who may do what: one function per decision, so views, commands and the API agree.
+
+Staff see colleagues' work contacts. Only administrators see personal contact data (and
+each look is audited). Department administrators change their own departments' staff.
+Auditors read the audit log; administrators cannot, so nobody checks their own traces.
+"""
+
+from .models import Role
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def can_view_directory(user) -> bool:
+    return _signed_in(user)
+
+
+def can_view_personal_contact(user) -> bool:
+    return _signed_in(user) and user.role == Role.ADMINISTRATOR
+
+
+def can_edit_staff(user, staff) -> bool:
+    if not _signed_in(user):
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    return (
+        user.role == Role.DEPARTMENT_ADMIN
+        and user.scope_departments.filter(pk=staff.department_id).exists()
+    )
+
+
+def can_import_directory(user) -> bool:
+    return _signed_in(user) and user.role == Role.ADMINISTRATOR
+
+
+def can_administer(user) -> bool:
+    return _signed_in(user) and user.role == Role.ADMINISTRATOR
+
+
+def can_read_audit(user) -> bool:
+    return _signed_in(user) and user.role == Role.AUDITOR
+
+
+def can_send(user, department_ids=None) -> bool:
+    """A sender may send to the whole office when `scope_all`, else to their departments."""
+    if not (_signed_in(user) and user.role == Role.SENDER):
+        return False
+    if user.scope_all:
+        return True
+    if department_ids is None:
+        return False
+    allowed = set(user.scope_departments.values_list("pk", flat=True))
+    return set(department_ids) <= allowed

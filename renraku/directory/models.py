@@ -1,0 +1,257 @@
+"""The ward's organisation and its people, as HR knows them.
+
+Personal contact data is kept in its own table (PersonalContact) so that no page that shows
+a member of staff can reach it by accident: it is read only through
+`directory.actions.reveal_personal_contact`, which checks the role and writes the audit entry.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Concat
+from django.utils.translation import gettext_lazy as _
+
+from .text import is_kana, normalize_kana, normalize_name
+
+
+class Body(models.Model):
+    """An employing body: 区役所, 教育委員会事務局, 区議会事務局 …"""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+
+    def __str__(self):
+        return self.name
+
+
+class Domain(models.Model):
+    """One of the five domains (企画総務, 区民生活, 保健福祉, 都市整備, 文教)."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    overseen_by = models.ForeignKey(
+        "Staff",
+        verbose_name=_("deputy mayor in charge"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="domains_overseen",
+    )
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """部・室・局."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    domain = models.ForeignKey(Domain, verbose_name=_("domain"), on_delete=models.PROTECT)
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["domain__order", "order", "code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return self.name
+
+
+class Section(models.Model):
+    """課・係 within a department."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="sections"
+    )
+
+    class Meta:
+        ordering = ["department__order", "code"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    """A place people work: 本庁舎, 総合支所, まちづくりセンター, 保育園, 学校 …"""
+
+    class Kind(models.TextChoices):
+        HEAD_OFFICE = "head_office", _("Head office")
+        BRANCH_OFFICE = "branch_office", _("Branch office")
+        COMMUNITY_CENTER = "community_center", _("Community centre")
+        NURSERY = "nursery", _("Nursery")
+        SCHOOL = "school", _("School")
+        LIBRARY = "library", _("Library")
+        CHILDREN_CENTER = "children_center", _("Children's centre")
+        HEALTH_CENTER = "health_center", _("Health centre")
+        WORKS_OFFICE = "works_office", _("Works office")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self):
+        return self.name
+
+
+class Rank(models.IntegerChoices):
+    """Lower is more senior; the reporting line runs from higher numbers to lower."""
+
+    MAYOR = 1, _("Mayor")
+    DEPUTY_MAYOR = 2, _("Deputy mayor")
+    DIRECTOR = 3, _("Director level")
+    MANAGER = 4, _("Manager level")
+    CHIEF = 5, _("Chief level")
+    STAFF = 6, _("Staff")
+
+
+class Position(models.Model):
+    """区長, 副区長, 部長, 参事, 課長, 係長, 主任, 主事 … each with its rank."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    rank = models.PositiveSmallIntegerField(_("rank"), choices=Rank.choices)
+
+    class Meta:
+        ordering = ["rank", "code"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+
+    def __str__(self):
+        return self.name
+
+
+class Title(models.Model):
+    """A role held on top of a position: CIO, CISO, CDO, 秘書 …"""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("title")
+        verbose_name_plural = _("titles")
+
+    def __str__(self):
+        return self.name
+
+
+class StaffQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def directors(self):
+        return self.filter(position__rank=Rank.DIRECTOR)
+
+    def search(self, query: str):
+        """Staff whose name matches `query`, in kanji or in kana (hiragana, katakana or
+        half-width), with or without the space between family and given name."""
+        query = query.strip()
+        if not query:
+            return self
+        kana = normalize_kana(query)
+        if is_kana(kana):
+            return self.annotate(_kana=Concat("family_name_kana", "given_name_kana")).filter(
+                _kana__contains=kana
+            )
+        name = normalize_name(query)
+        return self.annotate(_name=Concat("family_name", "given_name")).filter(
+            Q(_name__contains=name) | Q(employee_number=name)
+        )
+
+
+class Staff(models.Model):
+    employee_number = models.CharField(_("employee number"), max_length=20, unique=True)
+    family_name = models.CharField(_("family name"), max_length=50)
+    given_name = models.CharField(_("given name"), max_length=50)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=100)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=100)
+    position = models.ForeignKey(Position, verbose_name=_("position"), on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="staff"
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="staff"
+    )
+    bodies = models.ManyToManyField(Body, verbose_name=_("bodies"), related_name="staff")
+    titles = models.ManyToManyField(
+        Title, verbose_name=_("titles"), blank=True, related_name="holders"
+    )
+    work_email = models.EmailField(_("work e-mail"), blank=True)
+    work_phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = StaffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name_kana", "given_name_kana", "employee_number"]
+        verbose_name = _("member of staff")
+        verbose_name_plural = _("staff")
+        indexes = [
+            models.Index(fields=["family_name_kana", "given_name_kana"]),
+            models.Index(fields=["department", "is_active"]),
+        ]
+
+    def __str__(self):
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def full_name_kana(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}"
+
+
+class PersonalContact(models.Model):
+    """A member of staff's own mobile and e-mail: for reaching them in an emergency only.
+
+    Read through `directory.actions.reveal_personal_contact` and nowhere else.
+    """
+
+    staff = models.OneToOneField(
+        Staff, primary_key=True, on_delete=models.CASCADE, related_name="personal_contact"
+    )
+    mobile = models.CharField(_("personal mobile"), max_length=20, blank=True)
+    email = models.EmailField(_("personal e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("personal contact")
+        verbose_name_plural = _("personal contacts")
+
+    def __str__(self):
+        return f"{self.staff} ({_('personal contact')})"

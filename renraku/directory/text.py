@@ -1,0 +1,38 @@
+"""Normalising Japanese names and contact data the way HR exports and people type them."""
+
+import re
+import unicodedata
+
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+_SPACES = re.compile(r"[\s\u3000]+")
+# A Japanese phone number: 10 digits for a land line, 11 for a mobile, always with the
+# leading 0 (trunk prefix). Hyphens are how people write them, so they are kept as given.
+_PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+
+
+def normalize_kana(value: str) -> str:
+    """Full-width katakana without spaces: half-width (ｶﾅ, common in CP932 HR exports) and
+    hiragana both become katakana, so a search for やまだ finds ヤマダ."""
+    value = unicodedata.normalize("NFKC", value or "")
+    return _SPACES.sub("", value.translate(_HIRAGANA_TO_KATAKANA))
+
+
+def normalize_name(value: str) -> str:
+    """Kanji names with width folded (ＡＢＣ → ABC) and spaces removed."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
+def is_kana(value: str) -> bool:
+    """True when a normalised value is katakana only (with the long vowel mark)."""
+    return bool(value) and all("ァ" <= ch <= "ヶ" or ch in "ーヽヾ・" for ch in value)
+
+
+def normalize_phone(value: str) -> str:
+    """Digits and hyphens only, width folded: '０９０ー１２３４' → '090-1234'."""
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    return value.replace("ー", "-").replace("−", "-").replace("‐", "-").replace(" ", "")
+
+
+def is_valid_phone(value: str) -> bool:
+    digits = value.replace("-", "")
+    return bool(_PHONE.match(value)) and len(digits) in (10, 11)

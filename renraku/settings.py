@@ -1,0 +1,195 @@
+"""Settings, all read from the environment (RENRAKU_*), with defaults that run the demo.
+
+RENRAKU_DATABASE_URL  default: SQLite file var/renraku.sqlite3 in WAL mode
+RENRAKU_REDIS_URL     optional: Huey on Redis instead of its embedded SQLite storage
+RENRAKU_SECRET_KEY    default: generated once into var/secret_key
+RENRAKU_PORT          default: 8000 (used by `renraku serve`)
+RENRAKU_VAR_DIR       default: ./var (databases, keys, uploads)
+RENRAKU_ALLOWED_HOSTS comma-separated, default: 127.0.0.1,localhost
+RENRAKU_HTTPS         "1" behind TLS: secure cookies, HSTS
+RENRAKU_DEBUG         "1" for Django's debug pages (never in production)
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("RENRAKU_VAR_DIR", BASE_DIR / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated on first run and kept in var/.
+
+    Keeping it matters: a new key on every start would sign everyone out and void
+    every one-tap link already sent.
+    """
+    if key := os.environ.get("RENRAKU_SECRET_KEY"):
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("RENRAKU_DEBUG") == "1"
+HTTPS = os.environ.get("RENRAKU_HTTPS") == "1"
+PORT = int(os.environ.get("RENRAKU_PORT", "8000"))
+ALLOWED_HOSTS = os.environ.get("RENRAKU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+WARD_NAME = os.environ.get("RENRAKU_WARD_NAME", "世田谷区")
+
+INSTALLED_APPS = [
+    "renraku.web.apps.RenrakuAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "renraku.directory",
+    "renraku.accounts",
+    "renraku.audit",
+    "renraku.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "renraku.accounts.middleware.ApiTokenMiddleware",
+    "renraku.accounts.middleware.TwoFactorRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "renraku.urls"
+ASGI_APPLICATION = "renraku.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "renraku.web.context_processors.ward",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("RENRAKU_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'renraku.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
+        # BEGIN so two writers queue instead of failing with "database is locked" midway.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Task queue ---------------------------------------------------------------------------
+REDIS_URL = os.environ.get("RENRAKU_REDIS_URL", "")
+HUEY = (
+    {"huey_class": "huey.RedisHuey", "name": "renraku", "url": REDIS_URL}
+    if REDIS_URL
+    else {
+        "huey_class": "huey.SqliteHuey",
+        "name": "renraku",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+    }
+)
+HUEY["immediate"] = False
+HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
+
+# --- Accounts -----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["renraku.accounts.backends.EmployeeNumberOrEmailBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sign-in failures allowed per account and per address before further tries are refused.
+SIGN_IN_FAILURE_LIMIT = 10
+SIGN_IN_FAILURE_WINDOW_MINUTES = 15
+OTP_TOTP_ISSUER = "renraku"
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Language and time --------------------------------------------------------------------
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "renraku" / "locale"]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

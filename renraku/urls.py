@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from renraku.directory import api
+from renraku.web import views
+
+handler403 = "renraku.web.views.forbidden"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("renraku.accounts.urls")),
+    path("directory/", include("renraku.directory.urls")),
+    path("audit/", include("renraku.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/org/summary", api.summary, name="api_summary"),
+    path("api/v1/staff", api.staff, name="api_staff"),
+    path("admin/", admin.site.urls),
+]

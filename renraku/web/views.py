@@ -1,0 +1,44 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from renraku.directory.forms import SearchForm
+
+
+@login_required
+def home(request):
+    return render(request, "web/home.html", {"form": SearchForm()})
+
+
+@require_GET
+@cache_control(max_age=3600)
+def manifest(request):
+    return render(request, "web/manifest.webmanifest", content_type="application/manifest+json")
+
+
+@require_GET
+@cache_control(no_cache=True)
+def service_worker(request):
+    # Served from the root so its scope is the whole app (a worker under /static/ could
+    # only control /static/). no-cache: browsers must pick up a new version at once.
+    response = render(request, "web/sw.js", content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def offline(request):
+    return render(request, "web/offline.html")
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"ok": True})
+
+
+def forbidden(request, exception=None):
+    return HttpResponse(render(request, "web/403.html").content, status=403)
