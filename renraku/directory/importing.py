@@ -226,7 +226,7 @@ def _row_problems(r: StaffRecord, d: Directory):
     if r.section:
         if r.section not in d.sections:
             yield _("unknown section code %r") % r.section
-        elif d.sections[r.section][1] != r.department:
+        elif r.department in d.departments and d.sections[r.section][1] != r.department:
             yield _("section %(section)s is not in department %(department)s") % {
                 "section": r.section,
                 "department": r.department,

@@ -1,0 +1,49 @@
+import pytest
+
+from renraku.testing import make_org, make_people
+
+
+@pytest.fixture
+def org(db):
+    return make_org()
+
+
+@pytest.fixture
+def people(org):
+    return make_people(org)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness protects real passwords; tests have none to protect.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def _audit_triggers_restored(django_db_blocker):
+    yield
+    from django.db import connection
+
+    from renraku.audit import triggers
+
+    with django_db_blocker.unblock():
+        triggers.install(connection)
+
+
+@pytest.fixture
+def _audit_triggers_lifted_for_flush():
+    yield
+    from django.db import connection
+
+    from renraku.audit import triggers
+
+    triggers.remove(connection)
+
+
+@pytest.fixture
+def committed_db(_audit_triggers_restored, transactional_db, _audit_triggers_lifted_for_flush):
+    """A database whose transactions really commit (for threads, servers and browsers).
+
+    Between such tests Django empties every table, which the audit log's triggers refuse;
+    they are lifted for that moment only and put back straight after.
+    """
