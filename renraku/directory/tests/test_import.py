@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from renraku.accounts.models import User
 from renraku.audit.models import AuditEntry
@@ -16,6 +17,13 @@ from renraku.directory.models import PersonalContact, Staff
 from renraku.testing import make_staff
 
 HEADER = [header for _key, header in COLUMNS]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are asserted in English here; Japanese (the default) has its own test."""
+    with translation.override("en"):
+        yield
 
 
 def row(number="700001", **values):
@@ -250,3 +258,10 @@ def test_cp932_export_round_trips(org, tmp_path):
     call_command("org", "export", str(exported), "--encoding", "cp932", stderr=io.StringIO())
     plan = plan_import(exported.read_bytes(), "cp932")
     assert plan.ok and plan.unchanged == 1
+
+
+def test_bad_rows_are_reported_in_japanese_by_default(org, tmp_path):
+    with translation.override("ja"):
+        status, _, err = run_import(tmp_path, csv_bytes([row(部局コード="NOPE")]))
+    assert status == 1
+    assert "2行目：部局コード 'NOPE' は登録されていません" in err

@@ -1,0 +1,126 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against `renraku serve` (uvicorn,
+as in production) running in its own process on the test database."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these Chromium reaches out to Google's services, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-results"
+
+# Playwright's sync API keeps an event loop running in this thread; Django would then
+# refuse the test's own (synchronous, ordinary) database calls without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return (
+        f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        url = _database_url()
+    port = _free_port()
+    env = {**os.environ, "RENRAKU_DATABASE_URL": url}
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "renraku.cli", "serve", "--no-worker", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    "renraku serve did not start: " + process.stderr.read().decode()[-2000:]
+                ) from None
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    with django_db_blocker.unblock():
+        _wait_for_server_sessions_to_close()
+
+
+def _wait_for_server_sessions_to_close():
+    """PostgreSQL ends a backend a moment after its client exits; until it has, the test
+    database cannot be dropped."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + 10
+    try:
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                    "current_database() AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0] == 0:
+                    return
+                time.sleep(0.1)
+    finally:
+        connection.close()  # this check's own session must not hold the database either
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (tools/ensure-chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server_url, committed_db, request):
+    """A fresh phone-sized browser context (no cookies), at the server's address."""
+    context = browser.new_context(
+        base_url=server_url, locale="ja-JP", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
+    context.close()
+    # Under Playwright's event loop Django gives this test its own connection (connections
+    # are per context); close it, or the test database cannot be dropped at the end.
+    connections.close_all()
