@@ -77,9 +77,9 @@ _DIRECTOR_DEPUTIES = [
 @transaction.atomic
 def seed_demo(progress: bool = False) -> dict:
     """Create or bring back the demo ward. Returns the import's counts."""
-    sites_by_kind = _seed_organisation()
-    records = _people(random.Random(2026), sites_by_kind)
-    plan = plan_import(_as_csv(records))
+    sites_by_kind = seed_organisation()
+    records = demo_people(random.Random(2026), sites_by_kind)
+    plan = plan_import(as_csv(records))
     if not plan.ok:  # a bug in this module, not bad input: say so loudly
         raise RuntimeError("demo data does not validate: " + "; ".join(map(str, plan.errors[:5])))
     counts = apply_import(plan, source="seed-demo", progress=progress)
@@ -88,7 +88,7 @@ def seed_demo(progress: bool = False) -> dict:
     return counts
 
 
-def _seed_organisation() -> dict[str, list[str]]:
+def seed_organisation() -> dict[str, list[str]]:
     for code, name in org.BODIES:
         Body.objects.update_or_create(code=code, defaults={"name": name})
     for order, (code, name) in enumerate(org.DOMAINS):
@@ -126,7 +126,7 @@ def _seed_organisation() -> dict[str, list[str]]:
     return sites_by_kind
 
 
-def _people(rng: random.Random, sites: dict[str, list[str]]) -> list[dict]:
+def demo_people(rng: random.Random, sites: dict[str, list[str]]) -> list[dict]:
     """10,000 people: the mayor, 3 deputy mayors, 50 directors, a manager per section,
     chiefs, and staff spread over the departments by how many people each really needs."""
     head = sites["head_office"][0]
@@ -214,7 +214,7 @@ def _people(rng: random.Random, sites: dict[str, list[str]]) -> list[dict]:
     return people
 
 
-def _as_csv(people: list[dict]) -> bytes:
+def as_csv(people: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([header for _key, header in COLUMNS])

@@ -1,0 +1,26 @@
+"""Shared by the benchmarks: a scratch database, never the one `make demo` uses."""
+
+import os
+import tempfile
+
+
+def scratch_django(database_url: str | None = None) -> None:
+    """Point Django at a new SQLite file (or at `database_url`, which must be a scratch
+    database: the benchmark migrates it and writes to it), then set it up."""
+    os.environ["RENRAKU_VAR_DIR"] = tempfile.mkdtemp(prefix="renraku-bench-")
+    if database_url:
+        os.environ["RENRAKU_DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("RENRAKU_DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renraku.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
