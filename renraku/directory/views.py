@@ -19,7 +19,7 @@ from .models import Staff
 from .queries import supervisor_of
 
 PAGE_SIZE = 50
-_IMPORT_DIR = Path(settings.VAR_DIR) / "imports"
+IMPORT_UPLOAD_DIR = Path(settings.VAR_DIR) / "imports"
 
 
 @login_required
@@ -103,8 +103,8 @@ def import_upload(request):
             context["errors"] = [str(e) for e in plan.errors]
             return render(request, "directory/import.html", context, status=400)
         token = secrets.token_urlsafe(16)
-        _IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-        (_IMPORT_DIR / f"{token}.csv").write_bytes(data)
+        IMPORT_UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+        (IMPORT_UPLOAD_DIR / f"{token}.csv").write_bytes(data)
         request.session["pending_import"] = {
             "token": token,
             "encoding": encoding,
@@ -126,8 +126,12 @@ def import_apply(request):
     if not pending:
         messages.error(request, _("Nothing to apply: upload the file again."))
         return redirect("directory:import")
-    path = _IMPORT_DIR / f"{pending['token']}.csv"
-    data = path.read_bytes()
+    path = IMPORT_UPLOAD_DIR / f"{pending['token']}.csv"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:  # swept after an hour (directory.tasks)
+        messages.error(request, _("The upload has expired: upload the file again."))
+        return redirect("directory:import")
     path.unlink(missing_ok=True)
     plan = plan_import(data, pending["encoding"])
     if not plan.ok:

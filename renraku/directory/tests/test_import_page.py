@@ -74,3 +74,22 @@ def test_department_admins_cannot_import(client, people):
     sign_in(client, people.carol)
     assert upload(client, csv_bytes([row()])).status_code == 403
     assert client.post(reverse("directory:import_apply")).status_code == 403
+
+
+def test_an_upload_never_applied_is_deleted_after_an_hour(client, people):
+    import time
+
+    from renraku.directory.tasks import STALE_UPLOAD_SECONDS, remove_stale_import_uploads
+    from renraku.directory.views import IMPORT_UPLOAD_DIR
+
+    sign_in(client, people.dave)
+    upload(client, csv_bytes([row("700001")]))
+    token = client.session["pending_import"]["token"]
+    path = IMPORT_UPLOAD_DIR / f"{token}.csv"
+    assert path.exists()
+    assert remove_stale_import_uploads() == 0
+    assert remove_stale_import_uploads(now=time.time() + STALE_UPLOAD_SECONDS + 1) >= 1
+    assert not path.exists()
+    response = client.post(reverse("directory:import_apply"))
+    assert response.status_code == 302  # back to the upload form, nothing applied
+    assert not Staff.objects.filter(employee_number="700001").exists()

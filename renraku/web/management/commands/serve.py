@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 port=port,
                 workers=workers,
                 log_level="info",
+                lifespan="off",
                 proxy_headers=False,
             )
         finally:
