@@ -13,26 +13,31 @@ from django.utils.translation import gettext_lazy as _
 from .text import is_kana, normalize_kana, normalize_name
 
 
-class Body(models.Model):
-    """An employing body: 区役所, 教育委員会事務局, 区議会事務局 …"""
+class Coded(models.Model):
+    """A unit of the organisation known by a short code (as HR files name it) and a name."""
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=100)
 
     class Meta:
+        abstract = True
         ordering = ["code"]
-        verbose_name = _("body")
-        verbose_name_plural = _("bodies")
 
     def __str__(self):
         return self.name
 
 
-class Domain(models.Model):
+class Body(Coded):
+    """An employing body: 区役所, 教育委員会事務局, 区議会事務局 …"""
+
+    class Meta(Coded.Meta):
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+
+
+class Domain(Coded):
     """One of the five domains (企画総務, 区民生活, 保健福祉, 都市整備, 文教)."""
 
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     overseen_by = models.ForeignKey(
         "Staff",
@@ -48,15 +53,10 @@ class Domain(models.Model):
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
 
-    def __str__(self):
-        return self.name
 
-
-class Department(models.Model):
+class Department(Coded):
     """部・室・局."""
 
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     domain = models.ForeignKey(Domain, verbose_name=_("domain"), on_delete=models.PROTECT)
     body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -66,15 +66,10 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
 
-    def __str__(self):
-        return self.name
 
-
-class Section(models.Model):
+class Section(Coded):
     """課・係 within a department."""
 
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="sections"
     )
@@ -84,11 +79,8 @@ class Section(models.Model):
         verbose_name = _("section")
         verbose_name_plural = _("sections")
 
-    def __str__(self):
-        return self.name
 
-
-class Site(models.Model):
+class Site(Coded):
     """A place people work: 本庁舎, 総合支所, まちづくりセンター, 保育園, 学校 …"""
 
     class Kind(models.TextChoices):
@@ -103,18 +95,12 @@ class Site(models.Model):
         WORKS_OFFICE = "works_office", _("Works office")
         OTHER = "other", _("Other")
 
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(Coded.Meta):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
-
-    def __str__(self):
-        return self.name
 
 
 class Rank(models.IntegerChoices):
@@ -128,11 +114,9 @@ class Rank(models.IntegerChoices):
     STAFF = 6, _("Staff")
 
 
-class Position(models.Model):
+class Position(Coded):
     """区長, 副区長, 部長, 参事, 課長, 係長, 主任, 主事 … each with its rank."""
 
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=50)
     rank = models.PositiveSmallIntegerField(_("rank"), choices=Rank.choices)
 
     class Meta:
@@ -140,23 +124,13 @@ class Position(models.Model):
         verbose_name = _("position")
         verbose_name_plural = _("positions")
 
-    def __str__(self):
-        return self.name
 
-
-class Title(models.Model):
+class Title(Coded):
     """A role held on top of a position: CIO, CISO, CDO, 秘書 …"""
 
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=50)
-
-    class Meta:
-        ordering = ["code"]
+    class Meta(Coded.Meta):
         verbose_name = _("title")
         verbose_name_plural = _("titles")
-
-    def __str__(self):
-        return self.name
 
 
 class StaffQuerySet(models.QuerySet):
