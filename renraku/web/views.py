@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -41,4 +41,4 @@ def healthz(request):
 
 
 def forbidden(request, exception=None):
-    return HttpResponse(render(request, "web/403.html").content, status=403)
+    return render(request, "web/403.html", status=403)
