@@ -44,6 +44,10 @@ HTTPS = os.environ.get("RENRAKU_HTTPS") == "1"
 PORT = int(os.environ.get("RENRAKU_PORT", "8000"))
 ALLOWED_HOSTS = os.environ.get("RENRAKU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 WARD_NAME = os.environ.get("RENRAKU_WARD_NAME", "世田谷区")
+# The address people reach this server at: answer links in e-mails and SMS point here.
+BASE_URL = os.environ.get("RENRAKU_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# How long a one-tap answer link works: long enough for a weekend, not for ever.
+ANSWER_LINK_MAX_AGE = int(os.environ.get("RENRAKU_ANSWER_LINK_DAYS", "7")) * 24 * 60 * 60
 
 INSTALLED_APPS = [
     "renraku.web.apps.RenrakuAdminConfig",
@@ -60,6 +64,8 @@ INSTALLED_APPS = [
     "renraku.directory",
     "renraku.accounts",
     "renraku.audit",
+    "renraku.broadcast",
+    "renraku.channels",
     "renraku.web",
 ]
 
@@ -188,7 +194,24 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# RENRAKU_SMTP_URL: smtp://user:password@host:587 (STARTTLS) or smtps://… (TLS); without
+# it, e-mails are printed on the console (the demo).
+SMTP_URL = os.environ.get("RENRAKU_SMTP_URL", "")
+if SMTP_URL:
+    from urllib.parse import unquote, urlsplit
+
+    _smtp = urlsplit(SMTP_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname
+    EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+    EMAIL_USE_TLS = _smtp.scheme == "smtp" and _smtp.port == 587
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("RENRAKU_FROM_EMAIL", "renraku@localhost")
+EMAIL_TIMEOUT = 10
 
 LOGGING = {
     "version": 1,

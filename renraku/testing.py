@@ -150,6 +150,7 @@ def make_people(org) -> SimpleNamespace:
         department=org.kik,
         section=org.kiki_ka,
         position="CHF",
+        work_email="bob@city.example",
     )
     carol = make_staff(
         org,
@@ -159,6 +160,7 @@ def make_people(org) -> SimpleNamespace:
         given_kana="ハナ",
         section=org.jinji_ka,
         position="CHF",
+        work_email="carol@city.example",
     )
     dave = make_staff(
         org,
@@ -168,6 +170,7 @@ def make_people(org) -> SimpleNamespace:
         given_kana="マコト",
         department=org.kik,
         position="CHF",
+        work_email="dave@city.example",
     )
     erin = make_staff(
         org,
@@ -177,6 +180,7 @@ def make_people(org) -> SimpleNamespace:
         given_kana="メグミ",
         department=org.kik,
         position="CHF",
+        work_email="erin@city.example",
     )
     mallory = make_staff(
         org, family="松井", given="守", family_kana="マツイ", given_kana="マモル", is_active=False

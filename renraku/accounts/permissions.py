@@ -43,6 +43,10 @@ def can_read_audit(user) -> bool:
     return _signed_in(user) and user.role == Role.AUDITOR
 
 
+def can_compose(user) -> bool:
+    return _signed_in(user) and user.role == Role.SENDER
+
+
 def can_send(user, department_ids=None) -> bool:
     """A sender may send to the whole office when `scope_all`, else to their departments."""
     if not (_signed_in(user) and user.role == Role.SENDER):
@@ -53,3 +57,8 @@ def can_send(user, department_ids=None) -> bool:
         return False
     allowed = set(user.scope_departments.values_list("pk", flat=True))
     return set(department_ids) <= allowed
+
+
+def can_follow_alerts(user) -> bool:
+    """Senders and administrators watch dashboards, remind, correct and close."""
+    return _signed_in(user) and user.role in (Role.SENDER, Role.ADMINISTRATOR)

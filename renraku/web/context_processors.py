@@ -10,4 +10,6 @@ def ward(request):
         "can_import": permissions.can_import_directory(user),
         "can_read_audit": permissions.can_read_audit(user),
         "can_administer": permissions.can_administer(user),
+        "can_compose": permissions.can_compose(user),
+        "can_follow_alerts": permissions.can_follow_alerts(user),
     }

@@ -5,12 +5,24 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from renraku.broadcast.links import token_for
+from renraku.broadcast.queries import open_alerts_for
 from renraku.directory.forms import SearchForm
 
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {"form": SearchForm()})
+    """The app's first screen: any alert waiting for this person's answer, then the rest."""
+    staff = request.user.staff
+    waiting = open_alerts_for(staff) if staff else []
+    return render(
+        request,
+        "web/home.html",
+        {
+            "form": SearchForm(),
+            "waiting": [(r, token_for(r.pk)) for r in waiting],
+        },
+    )
 
 
 @require_GET

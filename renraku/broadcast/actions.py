@@ -1,0 +1,276 @@
+"""Every state change of an alert, each with its audit entry: send, answer, read, close."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renraku.accounts import permissions
+from renraku.audit.actions import record
+from renraku.channels import registry
+
+from . import audience as audiences
+from . import delivery
+from .models import (
+    Alert,
+    Answer,
+    AnswerValue,
+    Attendance,
+    Category,
+    Kind,
+    Recipient,
+    ReplyForm,
+    Severity,
+)
+
+_RECIPIENT_BATCH = 2000
+VALUES_FOR = {
+    ReplyForm.ACKNOWLEDGE: {AnswerValue.ACKNOWLEDGED},
+    ReplyForm.SAFETY: {AnswerValue.SAFE, AnswerValue.MINOR, AnswerValue.SERIOUS},
+    ReplyForm.NONE: set(),
+}
+
+
+@dataclass
+class Draft:
+    """What a sender composes; checked by `check_draft` before anything is written."""
+
+    title: str
+    body: str
+    audience: dict
+    channels: list[str]
+    reply_form: str = ReplyForm.SAFETY
+    category: str = Category.NOTICE
+    severity: str = Severity.INFORMATION
+    is_drill: bool = False
+    escalation: list | None = None
+
+
+def check_draft(draft: Draft) -> Draft:
+    """Raise ValidationError listing every problem; return the draft with a clean audience."""
+    problems = []
+    if not draft.title.strip():
+        problems.append(_("The title is empty."))
+    if len(draft.title) > 100:
+        problems.append(_("The title is longer than 100 characters."))
+    if not draft.body.strip():
+        problems.append(_("The message is empty."))
+    unknown = [c for c in draft.channels if c not in registry.CHANNELS]
+    if unknown:
+        problems.append(_("Channels not available: %s") % ", ".join(unknown))
+    if not draft.channels:
+        problems.append(_("Choose at least one channel."))
+    if draft.reply_form not in ReplyForm.values:
+        problems.append(_("Unknown reply form: %s") % draft.reply_form)
+    if draft.category not in Category.values:
+        problems.append(_("Unknown category: %s") % draft.category)
+    if draft.severity not in Severity.values:
+        problems.append(_("Unknown severity: %s") % draft.severity)
+    try:
+        draft.audience = audiences.validate(draft.audience)
+    except audiences.AudienceError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ValidationError(problems)
+    return draft
+
+
+def authorise_send(sender, spec: dict):
+    """A sender within scope, past two-factor when signed in through the web."""
+    if sender is None:
+        return  # the system itself (JMA feeds): authorised by its trigger rules
+    if spec.get("all"):
+        allowed = permissions.can_send(sender)
+    else:
+        departments = set(audiences.resolve(spec).values_list("department_id", flat=True))
+        allowed = permissions.can_send(sender, departments)
+    if not allowed:
+        raise PermissionDenied(_("This audience is outside your sending scope."))
+
+
+def send_alert(
+    draft: Draft,
+    *,
+    sender=None,
+    request=None,
+    source="manual",
+    kind=Kind.ORIGINAL,
+    parent=None,
+    staff_ids=None,
+) -> Alert:
+    """Freeze the audience into recipients and queue delivery. Returns at once: channels
+    never run inside the request that sends."""
+    from .tasks import dispatch_alert
+
+    draft = check_draft(draft)
+    authorise_send(sender, draft.audience)
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            title=draft.title.strip(),
+            body=draft.body.strip(),
+            category=draft.category,
+            severity=draft.severity,
+            reply_form=draft.reply_form,
+            is_drill=draft.is_drill,
+            audience=draft.audience,
+            channels=list(draft.channels),
+            escalation=list(draft.escalation or []),
+            sender=sender,
+            source=source,
+            kind=kind,
+            parent=parent,
+        )
+        people = audiences.resolve(draft.audience)
+        if staff_ids is not None:
+            people = people.filter(pk__in=staff_ids)
+        rows = [
+            Recipient(alert=alert, staff_id=s, department_id=d, site_id=t)
+            for s, d, t in people.values_list("pk", "department_id", "site_id").iterator(
+                chunk_size=_RECIPIENT_BATCH
+            )
+        ]
+        Recipient.objects.bulk_create(rows, batch_size=_RECIPIENT_BATCH)
+        # Who gets it on which channel is decided now, in the same transaction, so the
+        # dashboard can tell "not sent yet" from "no channel reaches this person".
+        delivery.plan(alert)
+        record(
+            "broadcast.sent",
+            request=request,
+            actor=sender or "system",
+            target=f"alert:{alert.pk}",
+            detail={
+                "title": alert.title,
+                "kind": kind,
+                "recipients": len(rows),
+                "audience": alert.audience,
+                "channels": alert.channels,
+                "drill": alert.is_drill,
+                "source": source,
+            },
+        )
+        transaction.on_commit(lambda: dispatch_alert(alert.pk))
+    return alert
+
+
+def send_follow_up(parent: Alert, *, sender=None, request=None, body: str = "") -> Alert:
+    """Remind only those who have not answered, on the same channels."""
+    unanswered = list(parent.recipients.unanswered().values_list("staff_id", flat=True))
+    draft = Draft(
+        title=parent.title,
+        body=body or parent.body,
+        audience=parent.audience,
+        channels=parent.channels,
+        reply_form=parent.reply_form,
+        category=parent.category,
+        severity=parent.severity,
+        is_drill=parent.is_drill,
+    )
+    return send_alert(
+        draft,
+        sender=sender,
+        request=request,
+        kind=Kind.FOLLOW_UP,
+        parent=parent,
+        staff_ids=unanswered,
+        source=parent.source,
+    )
+
+
+def send_correction(
+    parent: Alert, *, title: str, body: str, sender=None, request=None, kind=Kind.CORRECTION
+) -> Alert:
+    """A correction (or cancellation) goes to everyone who got the original."""
+    everyone = list(parent.recipients.values_list("staff_id", flat=True))
+    draft = Draft(
+        title=title,
+        body=body,
+        audience=parent.audience,
+        channels=parent.channels,
+        reply_form=ReplyForm.NONE if kind == Kind.CANCELLATION else parent.reply_form,
+        category=parent.category,
+        severity=parent.severity,
+        is_drill=parent.is_drill,
+    )
+    return send_alert(
+        draft,
+        sender=sender,
+        request=request,
+        kind=kind,
+        parent=parent,
+        staff_ids=everyone,
+        source=parent.source,
+    )
+
+
+def close_alert(alert: Alert, *, closed_by=None, request=None) -> Alert:
+    """Stop every delivery and escalation step still waiting."""
+    from .models import Delivery
+
+    if alert.closed_at is None:
+        with transaction.atomic():
+            alert.closed_at = timezone.now()
+            alert.save(update_fields=["closed_at"])
+            Delivery.objects.filter(
+                recipient__alert=alert, status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED]
+            ).update(status=Delivery.Status.PERMANENT, error="alert closed")
+            record(
+                "broadcast.closed",
+                request=request,
+                actor=closed_by or "system",
+                target=f"alert:{alert.pk}",
+            )
+    return alert
+
+
+def mark_read(recipient: Recipient) -> None:
+    if recipient.read_at is None:
+        Recipient.objects.filter(pk=recipient.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+
+
+def record_answer(
+    recipient: Recipient,
+    value: str,
+    *,
+    via: str,
+    attendance: str = "",
+    location: str = "",
+    comment: str = "",
+    request=None,
+) -> bool:
+    """Store an answer; the same answer again changes nothing, a different one is added to
+    the history. Returns whether anything changed."""
+    alert = recipient.alert
+    if value not in VALUES_FOR[alert.reply_form]:
+        raise ValidationError(_("This alert does not take that answer."))
+    if attendance and attendance not in Attendance.values:
+        raise ValidationError(_("Unknown attendance answer."))
+    details = (attendance, location.strip()[:200], comment.strip()[:500])
+    with transaction.atomic():
+        current = Recipient.objects.select_for_update().get(pk=recipient.pk)
+        last = current.answers.order_by("-at", "-pk").first()
+        if last and (last.value, last.attendance, last.location, last.comment) == (value, *details):
+            return False
+        Answer.objects.create(
+            recipient=current,
+            value=value,
+            attendance=details[0],
+            location=details[1],
+            comment=details[2],
+            via=via,
+        )
+        now = timezone.now()
+        Recipient.objects.filter(pk=current.pk).update(
+            answer=value, answered_at=current.answered_at or now, read_at=current.read_at or now
+        )
+        record(
+            "broadcast.answered",
+            request=request,
+            actor=f"staff:{current.staff_id}",
+            target=f"alert:{alert.pk}",
+            detail={"recipient": current.pk, "answer": value, "via": via},
+        )
+    return True

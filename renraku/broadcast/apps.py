@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BroadcastConfig(AppConfig):
+    name = "renraku.broadcast"
+    label = "broadcast"
+    verbose_name = _("Broadcast")

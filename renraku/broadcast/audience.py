@@ -1,0 +1,93 @@
+"""Who an alert goes to, written as data so that it can be saved on the alert and shown.
+
+An audience is a dict of selectors, any of which puts a person in (a union):
+    {"all": true}
+    {"domains": ["KS"], "departments": ["SOM"], "sections": ["SOM-01"], "sites": ["S001"],
+     "ranks": [3], "titles": ["CIO"], "staff": ["100001"], "groups": ["CSIRT"]}
+Only active staff are reached.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from renraku.directory.models import Department, Domain, Rank, Section, Site, Staff, Title
+
+from .models import Group
+
+# selector → (model, field the codes are matched on, the Staff lookup that selects people)
+_SELECTORS = {
+    "domains": (Domain, "code", "department__domain__code__in"),
+    "departments": (Department, "code", "department__code__in"),
+    "sections": (Section, "code", "section__code__in"),
+    "sites": (Site, "code", "site__code__in"),
+    "titles": (Title, "code", "titles__code__in"),
+    "staff": (Staff, "employee_number", "employee_number__in"),
+    "groups": (Group, "name", "alert_groups__name__in"),
+}
+KEYS = frozenset({"all", "ranks", *_SELECTORS})
+
+
+class AudienceError(ValueError):
+    pass
+
+
+def validate(spec: dict) -> dict:
+    """The spec with its lists cleaned, or AudienceError naming every unknown code."""
+    if not isinstance(spec, dict) or not spec:
+        raise AudienceError(_("Choose who the alert goes to."))
+    unknown_keys = set(spec) - KEYS
+    if unknown_keys:
+        raise AudienceError(_("Unknown audience selectors: %s") % ", ".join(sorted(unknown_keys)))
+    if spec.get("all"):
+        return {"all": True}
+    clean, problems = {}, []
+    for key, (model, field, _lookup) in _SELECTORS.items():
+        codes = sorted({str(c).strip() for c in spec.get(key) or []} - {""})
+        if not codes:
+            continue
+        known = set(model.objects.filter(**{f"{field}__in": codes}).values_list(field, flat=True))
+        problems += [f"{key}: {code}" for code in codes if code not in known]
+        clean[key] = codes
+    ranks = sorted({int(r) for r in spec.get("ranks") or []})
+    problems += [f"ranks: {r}" for r in ranks if r not in Rank.values]
+    if ranks:
+        clean["ranks"] = ranks
+    if problems:
+        raise AudienceError(_("Unknown in the audience: %s") % ", ".join(problems))
+    if not clean:
+        raise AudienceError(_("Choose who the alert goes to."))
+    return clean
+
+
+def resolve(spec: dict):
+    """The active staff an (already validated) audience reaches, each once."""
+    people = Staff.objects.active()
+    if spec.get("all"):
+        return people
+    match = Q()
+    for key, (_model, _field, lookup) in _SELECTORS.items():
+        if spec.get(key):
+            match |= Q(**{lookup: spec[key]})
+    if spec.get("ranks"):
+        match |= Q(position__rank__in=spec["ranks"])
+    # A person can match several selectors (and several titles): select their ids once.
+    return people.filter(pk__in=Staff.objects.filter(match).values("pk"))
+
+
+def parse_cli(text: str) -> dict:
+    """`all`, or `departments=SOM,KIK;sites=S001;ranks=3` as the command line takes it."""
+    text = text.strip()
+    if text == "all":
+        return {"all": True}
+    spec = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        key, _sep, values = part.partition("=")
+        spec[key.strip()] = [v.strip() for v in values.split(",") if v.strip()]
+    return spec
+
+
+def describe(spec: dict) -> str:
+    """A short human description for the dashboard and the audit log."""
+    if spec.get("all"):
+        return _("All staff")
+    return "; ".join(f"{key}: {', '.join(map(str, values))}" for key, values in spec.items())

@@ -1,0 +1,179 @@
+"""Getting an alert to every recipient: plan deliveries, send them in batches, record
+outcomes, retry, fall back, and pick up what a dead worker left.
+
+The database is the source of truth; a queued task only says "look". Each delivery row is
+claimed with a single UPDATE … WHERE status is open before it is sent, so a task that runs
+twice, or two workers given the same ids, send it once.
+"""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from renraku.channels import registry
+
+from .models import Alert, Delivery, Recipient
+
+OPEN = (Delivery.Status.QUEUED, Delivery.Status.FAILED)
+MAX_TRIES = 5
+# A claim older than this belongs to a worker that died mid-batch.
+STALE_CLAIM = dt.timedelta(minutes=2)
+
+
+def plan(alert: Alert, recipient_ids=None, *, attempt: int = 1) -> dict[str, list[int]]:
+    """Create each recipient's delivery on the first of the alert's channels that reaches
+    them. Returns the new delivery ids by channel. Safe to run again: existing rows stay."""
+    recipients = Recipient.objects.filter(alert=alert)
+    if recipient_ids is not None:
+        recipients = recipients.filter(pk__in=list(recipient_ids))
+    by_staff = dict(recipients.values_list("staff_id", "pk"))
+    unplaced = set(by_staff)
+    rows = []
+    for kind in alert.channels:
+        if kind not in registry.CHANNELS or not unplaced:
+            continue
+        reached = registry.get(kind).reachable(unplaced)
+        rows += [Delivery(recipient_id=by_staff[s], channel=kind, attempt=attempt) for s in reached]
+        unplaced -= reached
+    Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return queued_ids(alert)
+
+
+def queued_ids(alert: Alert) -> dict[str, list[int]]:
+    now = timezone.now()
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    pending = Delivery.objects.filter(due, recipient__alert=alert, status__in=OPEN)
+    out: dict[str, list[int]] = {}
+    for pk, kind in pending.values_list("pk", "channel").order_by("pk"):
+        out.setdefault(kind, []).append(pk)
+    return out
+
+
+def batches(ids_by_channel: dict[str, list[int]]):
+    for kind, ids in ids_by_channel.items():
+        size = registry.get(kind).batch_size
+        for start in range(0, len(ids), size):
+            yield kind, ids[start : start + size]
+
+
+def claim(ids: list[int]) -> list[Delivery]:
+    """Take the still-open deliveries among `ids` for this worker, atomically."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    Delivery.objects.filter(due, pk__in=ids, status__in=OPEN).update(
+        status=Delivery.Status.SENDING, claim=token, claimed_at=now
+    )
+    return list(
+        Delivery.objects.filter(claim=token, status=Delivery.Status.SENDING).select_related(
+            "recipient__staff__personal_contact", "recipient__alert"
+        )
+    )
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    fallback_ids: list[int] = field(default_factory=list)
+    retry_ids: list[int] = field(default_factory=list)
+    retry_in: float = 0.0
+
+
+def send(kind: str, ids: list[int]) -> BatchResult:
+    """Claim, send and record one batch of one channel's deliveries."""
+    deliveries = claim(ids)
+    if not deliveries:
+        return BatchResult()
+    alert = deliveries[0].recipient.alert
+    if not alert.is_open:
+        Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+            status=Delivery.Status.PERMANENT, error="alert closed before sending"
+        )
+        return BatchResult()
+    outcomes = registry.get(kind).send(alert, deliveries)
+    return record_outcomes(alert, deliveries, outcomes)
+
+
+def record_outcomes(alert, deliveries, outcomes) -> BatchResult:
+    now = timezone.now()
+    by_id = {d.pk: d for d in deliveries}
+    sent, fell_back, result = [], [], BatchResult()
+    with transaction.atomic():
+        for outcome in outcomes:
+            delivery = by_id[outcome.delivery_id]
+            if outcome.ok:
+                sent.append(delivery.pk)
+                continue
+            delivery.tries += 1
+            delivery.error = outcome.error[:300]
+            if outcome.permanent or delivery.tries >= MAX_TRIES:
+                delivery.status = Delivery.Status.PERMANENT
+                fell_back.append(delivery.recipient_id)
+            else:
+                delivery.status = Delivery.Status.FAILED
+                # Honour the service's Retry-After; otherwise back off 10, 20, 40 … s.
+                delay = outcome.retry_after or min(300, 5 * 2**delivery.tries)
+                delivery.not_before = now + dt.timedelta(seconds=delay)
+                result.retry_ids.append(delivery.pk)
+                result.retry_in = max(result.retry_in, delay)
+            delivery.save(update_fields=["status", "tries", "error", "not_before"])
+        Delivery.objects.filter(pk__in=sent).update(status=Delivery.Status.SENT, sent_at=now)
+    result.sent = len(sent)
+    if fell_back:
+        result.fallback_ids = fall_back(alert, fell_back)
+    return result
+
+
+def fall_back(alert, recipient_ids) -> list[int]:
+    """Move people whose channel failed for good to the next listed channel that reaches
+    them and has not been tried for them. Returns the new deliveries' ids."""
+    tried: dict[int, set[str]] = defaultdict(set)
+    for rid, kind in Delivery.objects.filter(recipient_id__in=recipient_ids).values_list(
+        "recipient_id", "channel"
+    ):
+        tried[rid].add(kind)
+    staff_of = dict(Recipient.objects.filter(pk__in=recipient_ids).values_list("pk", "staff_id"))
+    waiting, rows = set(recipient_ids), []
+    for kind in alert.channels:
+        if kind not in registry.CHANNELS or not waiting:
+            continue
+        candidates = {r for r in waiting if kind not in tried[r]}
+        reached = registry.get(kind).reachable({staff_of[r] for r in candidates})
+        placed = {r for r in candidates if staff_of[r] in reached}
+        rows += [Delivery(recipient_id=r, channel=kind) for r in placed]
+        waiting -= placed
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        Delivery.objects.filter(
+            recipient_id__in=recipient_ids, status=Delivery.Status.QUEUED
+        ).values_list("pk", flat=True)
+    )
+
+
+def by_channel(ids) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for pk, kind in Delivery.objects.filter(pk__in=list(ids)).values_list("pk", "channel"):
+        out[kind].append(pk)
+    return dict(out)
+
+
+def stale_work() -> dict[str, list[int]]:
+    """Deliveries a dead worker claimed, retries now due, and queued rows whose task was
+    lost: all put back to be sent."""
+    now = timezone.now()
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    ).update(status=Delivery.Status.QUEUED, claim="")
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    pending = Delivery.objects.filter(
+        due, status__in=OPEN, recipient__alert__closed_at__isnull=True
+    )
+    out: dict[str, list[int]] = {}
+    for pk, kind in pending.values_list("pk", "channel").order_by("pk")[:100_000]:
+        out.setdefault(kind, []).append(pk)
+    return out

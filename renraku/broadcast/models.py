@@ -1,0 +1,248 @@
+"""Alerts, who they went to, how each was delivered, and what each person answered.
+
+The recipients of an alert are frozen when it is sent (a bulk insert of who the audience
+was at that moment): a later HR import does not change who was asked, and the dashboard
+counts people by the department and site they had when the alert went out.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    EARTHQUAKE = "earthquake", _("Earthquake")
+    WEATHER = "weather", _("Weather")
+    INCIDENT = "incident", _("Accident or incident")
+    SECURITY = "security", _("Information security (CSIRT)")
+    NOTICE = "notice", _("Notice")
+    DRILL = "drill", _("Drill")
+
+
+class Severity(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    WARNING = "warning", _("Warning")
+    ADVISORY = "advisory", _("Advisory")
+    INFORMATION = "information", _("Information")
+
+
+class ReplyForm(models.TextChoices):
+    NONE = "none", _("No reply")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    SAFETY = "safety", _("Safety confirmation")
+
+
+class Channel(models.TextChoices):
+    PUSH = "push", _("Push notification")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    VOICE = "voice", _("Voice call")
+
+
+class Kind(models.TextChoices):
+    ORIGINAL = "original", _("Alert")
+    FOLLOW_UP = "follow_up", _("Follow-up to the unanswered")
+    CORRECTION = "correction", _("Correction")
+    CANCELLATION = "cancellation", _("Cancellation")
+    ALL_CLEAR = "all_clear", _("All clear")
+
+
+class AnswerValue(models.TextChoices):
+    ACKNOWLEDGED = "ack", _("Acknowledged")
+    SAFE = "safe", _("Safe")
+    MINOR = "minor", _("Minor injury")
+    SERIOUS = "serious", _("Serious injury")
+
+
+class Attendance(models.TextChoices):
+    CAN = "can", _("Can come to work")
+    LATE = "late", _("Can come, later")
+    CANNOT = "cannot", _("Cannot come")
+
+
+class Group(models.Model):
+    """A saved audience: 災害対策本部員, CSIRT …"""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    members = models.ManyToManyField(
+        "directory.Staff", verbose_name=_("members"), related_name="alert_groups", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self):
+        return self.name
+
+
+class Template(models.Model):
+    """The usual cases, ready to send: text, reply form, channels and escalation."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("body"))
+    reply_form = models.CharField(_("reply form"), max_length=20, choices=ReplyForm.choices)
+    channels = models.JSONField(_("channels in order"), default=list)
+    audience = models.JSONField(_("audience"), default=dict)
+    escalation = models.JSONField(_("escalation steps"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("template")
+        verbose_name_plural = _("templates")
+
+    def __str__(self):
+        return self.name
+
+
+class Alert(models.Model):
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("body"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
+    reply_form = models.CharField(_("reply form"), max_length=20, choices=ReplyForm.choices)
+    is_drill = models.BooleanField(_("drill"), default=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORIGINAL)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Snapshots taken at send time: editing a template or a group later changes nothing here.
+    audience = models.JSONField(_("audience"), default=dict)
+    channels = models.JSONField(_("channels in order"), default=list)
+    escalation = models.JSONField(_("escalation steps"), default=list, blank=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sender"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=100, default="manual")
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class RecipientQuerySet(models.QuerySet):
+    def answered(self):
+        return self.filter(answered_at__isnull=False)
+
+    def unanswered(self):
+        return self.filter(answered_at__isnull=True)
+
+
+class Recipient(models.Model):
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="recipients")
+    staff = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+")
+    # Where the person was when the alert went out (the dashboard groups by these).
+    department = models.ForeignKey(
+        "directory.Department", on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey("directory.Site", on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=20, blank=True, choices=AnswerValue.choices)
+
+    objects = RecipientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        constraints = [models.UniqueConstraint(fields=["alert", "staff"], name="one_per_person")]
+        indexes = [models.Index(fields=["alert", "answered_at"])]
+
+    def __str__(self):
+        return f"{self.alert_id}:{self.staff_id}"
+
+
+class Delivery(models.Model):
+    """One attempt to reach one recipient on one channel.
+
+    Unique per (recipient, channel, attempt): a task that runs twice finds the row already
+    there and sends nothing twice.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        PERMANENT = "permanent", _("Failed")
+
+    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # 1 for the alert itself; escalation steps and follow-ups add later attempts.
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    claim = models.CharField(max_length=32, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "channel", "attempt"], name="one_delivery_per_attempt"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "claimed_at"],
+                condition=Q(status__in=["queued", "sending", "failed"]),
+                name="delivery_open_work",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.channel} #{self.attempt} → {self.recipient_id}: {self.status}"
+
+
+class Answer(models.Model):
+    """Every answer given, in order; Recipient.answer holds the latest."""
+
+    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="answers")
+    value = models.CharField(_("answer"), max_length=10, choices=AnswerValue.choices)
+    attendance = models.CharField(
+        _("attendance"), max_length=10, choices=Attendance.choices, blank=True
+    )
+    location = models.CharField(_("where I am"), max_length=200, blank=True)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    via = models.CharField(_("via"), max_length=10)
+    at = models.DateTimeField(_("answered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self):
+        return f"{self.recipient_id}: {self.value}"

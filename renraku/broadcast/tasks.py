@@ -1,0 +1,30 @@
+"""Huey tasks: thin wrappers that tell broadcast.delivery to look at the database."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from . import delivery
+from .models import Alert
+
+
+@db_task()
+def dispatch_alert(alert_id: int):
+    alert = Alert.objects.get(pk=alert_id)
+    for kind, ids in delivery.batches(delivery.queued_ids(alert)):
+        send_deliveries(kind, ids)
+
+
+@db_task()
+def send_deliveries(kind: str, ids: list[int]):
+    result = delivery.send(kind, ids)
+    for next_kind, next_ids in delivery.batches(delivery.by_channel(result.fallback_ids)):
+        send_deliveries(next_kind, next_ids)
+    if result.retry_ids:
+        send_deliveries.schedule((kind, result.retry_ids), delay=result.retry_in)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_deliveries():
+    """Every minute: resend what a dead worker left and what a lost task never sent."""
+    for kind, ids in delivery.batches(delivery.stale_work()):
+        send_deliveries(kind, ids)

@@ -1,0 +1,97 @@
+"""Delivery survives what goes wrong: a task run twice, a dead worker, a mail server down,
+a mailbox that does not exist."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from renraku.broadcast import delivery
+from renraku.broadcast.actions import Draft
+from renraku.broadcast.models import Delivery
+from renraku.broadcast.tasks import send_deliveries, sweep_deliveries
+
+
+def draft(**kw):
+    return Draft(
+        **(
+            {
+                "title": "連絡",
+                "body": "本文",
+                "audience": {"all": True},
+                "channels": ["email"],
+                "reply_form": "acknowledge",
+            }
+            | kw
+        )
+    )
+
+
+def test_a_batch_sent_twice_sends_each_email_once(people, send, smtp):
+    alert = send(draft(), sender=people.bob)
+    ids = list(Delivery.objects.filter(recipient__alert=alert).values_list("pk", flat=True))
+    send_deliveries("email", ids)  # the queue delivered the same task again
+    assert len(smtp.messages) == 5
+
+
+def test_work_a_dead_worker_left_is_picked_up_once(people, send, smtp):
+    smtp.stop()
+    alert = send(draft(), sender=people.bob)
+    # A worker claimed the batch and died before recording anything.
+    stale = timezone.now() - delivery.STALE_CLAIM - dt.timedelta(seconds=1)
+    Delivery.objects.filter(recipient__alert=alert).update(
+        status="sending", claim="dead", claimed_at=stale, not_before=None
+    )
+    smtp.__init__()
+    smtp.start()
+    with_settings_port(smtp)
+    sweep_deliveries.call_local()
+    sweep_deliveries.call_local()
+    assert len(smtp.messages) == 5
+    assert set(
+        Delivery.objects.filter(recipient__alert=alert).values_list("status", flat=True)
+    ) == {"sent"}
+
+
+def with_settings_port(smtp):
+    from django.conf import settings
+
+    settings.EMAIL_PORT = smtp.port
+
+
+def test_a_mail_server_that_is_down_is_retried_later(people, send, smtp):
+    smtp.stop()
+    alert = send(draft(), sender=people.bob)
+    failed = Delivery.objects.filter(recipient__alert=alert, status="failed")
+    assert failed.count() == 5
+    assert all(d.not_before > timezone.now() for d in failed)
+    smtp.__init__()
+    smtp.start()
+    with_settings_port(smtp)
+    sweep_deliveries.call_local()  # not due yet: nothing is sent early
+    assert smtp.messages == []
+    failed.update(not_before=timezone.now())
+    sweep_deliveries.call_local()
+    assert len(smtp.messages) == 5
+
+
+def test_an_unknown_mailbox_fails_for_good_and_is_not_retried(people, send, smtp):
+    smtp.refuse.add("alice@city.example")
+    alert = send(draft(), sender=people.bob)
+    alice = Delivery.objects.get(recipient__alert=alert, recipient__staff=people.alice.staff)
+    assert alice.status == "permanent" and "550" in alice.error
+    sweep_deliveries.call_local()
+    assert len(smtp.messages) == 4
+
+
+def test_nothing_is_sent_for_a_closed_alert(people, send, smtp):
+    from renraku.broadcast.actions import close_alert
+
+    smtp.stop()
+    alert = send(draft(), sender=people.bob)
+    close_alert(alert)
+    smtp.__init__()
+    smtp.start()
+    with_settings_port(smtp)
+    Delivery.objects.filter(recipient__alert=alert).update(not_before=None)
+    sweep_deliveries.call_local()
+    assert smtp.messages == []

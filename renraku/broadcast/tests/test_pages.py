@@ -1,0 +1,160 @@
+"""Compose, preview, send, watch: the sender's pages and who may open them."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from renraku.broadcast.actions import Draft
+from renraku.broadcast.models import Alert, Recipient
+from renraku.testing import sign_in
+
+FORM = {
+    "title": "台風接近 安否確認",
+    "body": "回答してください。",
+    "category": "weather",
+    "severity": "warning",
+    "reply_form": "safety",
+    "channels": ["email"],
+    "departments": ["SOM"],
+}
+
+
+def test_a_sender_previews_the_reach_then_sends(
+    client, people, smtp, django_capture_on_commit_callbacks
+):
+    sign_in(client, people.bob)
+    preview = client.post(reverse("broadcast:compose"), {**FORM, "confirm": "preview"})
+    assert preview.status_code == 200
+    assert preview.context["preview"]["people"] == 2
+    assert preview.context["preview"]["coverage"] == [{"channel": "email", "covers": 2, "first": 2}]
+    assert not Alert.objects.exists()  # a preview sends nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(reverse("broadcast:compose"), {**FORM, "confirm": "send"})
+    alert = Alert.objects.get()
+    assert sent.status_code == 302 and sent.url == reverse("broadcast:dashboard", args=[alert.pk])
+    assert alert.sender == people.bob
+    assert {m["To"] for _r, m in smtp.messages} == {"alice@city.example", "carol@city.example"}
+
+
+def test_the_form_is_validated_on_the_server(client, people):
+    sign_in(client, people.bob)
+    response = client.post(
+        reverse("broadcast:compose"), {**FORM, "title": "", "departments": [], "confirm": "send"}
+    )
+    assert response.status_code == 200
+    assert "title" in response.context["form"].errors
+    assert not Alert.objects.exists()
+
+
+def test_an_empty_audience_is_refused_before_anything_is_sent(client, people):
+    sign_in(client, people.bob)
+    response = client.post(
+        reverse("broadcast:compose"), {**FORM, "departments": [], "confirm": "send"}
+    )
+    assert response.status_code == 400
+    assert "宛先を選んでください。" in response.text
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "person, status", [("alice", 403), ("carol", 403), ("dave", 403), ("erin", 403), ("bob", 200)]
+)
+def test_only_senders_compose(client, people, person, status):
+    sign_in(client, getattr(people, person))
+    assert client.get(reverse("broadcast:compose")).status_code == status
+
+
+@pytest.mark.parametrize(
+    "person, status", [("alice", 403), ("carol", 403), ("erin", 403), ("bob", 200), ("dave", 200)]
+)
+def test_senders_and_administrators_watch_the_dashboard(client, people, send, smtp, person, status):
+    alert = send(
+        Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
+    )
+    sign_in(client, getattr(people, person))
+    assert client.get(reverse("broadcast:dashboard", args=[alert.pk])).status_code == status
+
+
+def test_the_dashboard_counts_by_department_and_answer(
+    client, people, send, smtp, django_assert_max_num_queries
+):
+    alert = send(
+        Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
+    )
+    Recipient.objects.filter(alert=alert, staff=people.alice.staff).update(
+        answer="safe", answered_at=alert.created_at, read_at=alert.created_at
+    )
+    Recipient.objects.filter(alert=alert, staff=people.dave.staff).update(
+        answer="serious", answered_at=alert.created_at, read_at=alert.created_at
+    )
+    sign_in(client, people.bob)
+    with django_assert_max_num_queries(20):
+        live = client.get(reverse("broadcast:dashboard", args=[alert.pk]), HTTP_HX_REQUEST="true")
+    status = live.context["status"]
+    assert (status["recipients"], status["sent"], status["answered"]) == (5, 5, 2)
+    assert status["answers"] == {"safe": 1, "serious": 1}
+    rows = {r["name"]: r for r in live.context["departments"]}
+    assert (rows["総務部"]["safe"], rows["危機管理部"]["serious"]) == (1, 1)
+    assert 'hx-trigger="every 2s"' in live.text and "<html" not in live.text
+    unanswered = {r.staff.family_name for r in live.context["unanswered"]}
+    assert unanswered == {"馬場", "加藤", "江口"}
+
+
+def test_results_export_as_csv(client, people, send, smtp):
+    alert = send(
+        Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
+    )
+    sign_in(client, people.dave)
+    response = client.get(reverse("broadcast:export", args=[alert.pk]))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("職員番号,氏名,部局")
+    assert len(lines) == 6
+
+
+def test_the_command_line_sends_and_reports(people, smtp, django_capture_on_commit_callbacks):
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "alert",
+            "send",
+            "--title",
+            "テスト",
+            "--body",
+            "本文",
+            "--audience",
+            "departments=KIK",
+            "--channels",
+            "email",
+            "--reply",
+            "safety",
+            "--json",
+            stdout=out,
+        )
+    sent = json.loads(out.getvalue())
+    assert sent["recipients"] == 3
+    out = io.StringIO()
+    call_command("alert", "status", str(sent["id"]), "--json", stdout=out)
+    status = json.loads(out.getvalue())
+    assert (status["recipients"], status["sent"], status["answered"]) == (3, 3, 0)
+
+
+def test_the_command_line_refuses_a_bad_audience(people):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="sites: S999"):
+        call_command(
+            "alert",
+            "send",
+            "--title",
+            "t",
+            "--body",
+            "b",
+            "--audience",
+            "sites=S999",
+            "--channels",
+            "email",
+        )

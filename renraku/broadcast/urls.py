@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "broadcast"
+urlpatterns = [
+    path("alerts/", views.alert_list, name="list"),
+    path("alerts/new/", views.compose, name="compose"),
+    path("alerts/<int:pk>/", views.dashboard, name="dashboard"),
+    path("alerts/<int:pk>/close/", views.close, name="close"),
+    path("alerts/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("alerts/<int:pk>/export.csv", views.export, name="export"),
+    path("a/<str:token>/", views.answer, name="answer"),
+]

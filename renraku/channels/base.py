@@ -1,0 +1,37 @@
+"""The one interface every delivery channel implements.
+
+A channel takes a batch of deliveries of one alert and reports an Outcome for each. It
+never raises for a single person's failure: it says whether that failure is permanent
+(the address is gone: retire it, move the person to their next channel) or temporary
+(try again, after `retry_after` seconds when the service said so).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass
+class Outcome:
+    delivery_id: int
+    ok: bool
+    permanent: bool = False
+    error: str = ""
+    provider_id: str = ""
+    retry_after: float | None = None
+
+
+class Channel:
+    kind: str = ""
+    # How many deliveries one task hands to send() at once.
+    batch_size: int = 100
+
+    def reachable(self, staff_ids: Iterable[int]) -> set[int]:
+        """Of these people, those this channel has an address for."""
+        raise NotImplementedError
+
+    def send(self, alert, deliveries: list) -> list[Outcome]:
+        """Send `alert` to each delivery's recipient; one Outcome per delivery, in order.
+
+        `deliveries` come with `recipient__staff` loaded.
+        """
+        raise NotImplementedError

@@ -1,0 +1,81 @@
+"""E-mail over SMTP, one message per person (each carries that person's own answer link)."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+
+from renraku.broadcast.links import answer_url
+from renraku.broadcast.messages import subject
+from renraku.directory.models import Staff
+
+from .base import Channel, Outcome
+
+
+def address_of(staff) -> str:
+    """The work address, or the personal one for someone who has no work address."""
+    personal = getattr(getattr(staff, "personal_contact", None), "email", "")
+    return staff.work_email or personal
+
+
+class EmailChannel(Channel):
+    kind = "email"
+    batch_size = 200
+
+    def reachable(self, staff_ids):
+        has_address = ~Q(work_email="") | Q(personal_contact__email__gt="")
+        return set(Staff.objects.filter(has_address, pk__in=staff_ids).values_list("pk", flat=True))
+
+    def send(self, alert, deliveries):
+        outcomes = []
+        # One SMTP connection for the whole batch: a new one per message would cost a
+        # handshake (and TLS) per person.
+        connection = get_connection()
+        try:
+            connection.open()
+        except OSError as exc:  # the mail server is down: everyone in the batch waits
+            return [Outcome(d.pk, ok=False, error=f"SMTP: {exc}"[:300]) for d in deliveries]
+        with connection:
+            for delivery in deliveries:
+                staff = delivery.recipient.staff
+                to = address_of(staff)
+                if not to:
+                    outcomes.append(
+                        Outcome(delivery.pk, ok=False, permanent=True, error="no e-mail address")
+                    )
+                    continue
+                body = render_to_string(
+                    "broadcast/email.txt",
+                    {
+                        "alert": alert,
+                        "staff": staff,
+                        "url": answer_url(delivery.recipient_id),
+                        "ward_name": settings.WARD_NAME,
+                    },
+                )
+                message = EmailMessage(
+                    subject(alert),
+                    body,
+                    to=[to],
+                    connection=connection,
+                    headers={"X-Renraku-Alert": str(alert.pk)},
+                )
+                try:
+                    message.send()
+                except OSError as exc:  # smtplib errors are OSErrors
+                    outcomes.append(
+                        Outcome(
+                            delivery.pk, ok=False, permanent=_refused(exc), error=str(exc)[:300]
+                        )
+                    )
+                else:
+                    outcomes.append(Outcome(delivery.pk, ok=True))
+        return outcomes
+
+
+def _refused(exc) -> bool:
+    """A 5xx answer for the recipient (no such mailbox) is permanent; anything else,
+    such as the server being down, is worth retrying."""
+    import smtplib
+
+    return isinstance(exc, smtplib.SMTPRecipientsRefused)
