@@ -16,7 +16,7 @@ from renraku.channels import registry
 from . import actions, audience, links, queries
 from .forms import ComposeForm
 from .messages import length_warnings
-from .models import Alert, AnswerValue, Attendance, Recipient
+from .models import Alert, AnswerValue, Attendance, Recipient, Template
 
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to ride
@@ -86,8 +86,9 @@ def alert_list(request):
 def compose(request):
     if not permissions.can_compose(request.user):
         raise PermissionDenied
-    form = ComposeForm(request.POST or None)
-    context = {"form": form}
+    template = Template.objects.filter(pk=request.GET.get("template") or None).first()
+    form = ComposeForm(request.POST or None, initial=_initial_from(template))
+    context = {"form": form, "templates": Template.objects.all(), "template": template}
     if request.method == "POST" and form.is_valid():
         draft = actions.Draft(
             title=form.cleaned_data["title"],
@@ -114,6 +115,24 @@ def compose(request):
             return redirect("broadcast:dashboard", pk=alert.pk)
         context["preview"] = _preview(draft)
     return render(request, "broadcast/compose.html", context)
+
+
+def _initial_from(template) -> dict:
+    if template is None:
+        return {}
+    spec = template.audience
+    return {
+        "title": template.title,
+        "body": template.body,
+        "category": template.category,
+        "severity": template.severity,
+        "reply_form": template.reply_form,
+        "channels": template.channels,
+        "everyone": bool(spec.get("all")),
+        "groups": spec.get("groups", []),
+        "departments": spec.get("departments", []),
+        "is_drill": template.category == "drill",
+    }
 
 
 def _preview(draft) -> dict:

@@ -85,6 +85,10 @@ def seed_demo(progress: bool = False) -> dict:
     counts = apply_import(plan, source="seed-demo", progress=progress)
     _seed_oversight()
     _seed_accounts()
+    # Imported here: the directory must not depend on the broadcast app at import time.
+    from renraku.broadcast.demo import seed_broadcast_demo
+
+    seed_broadcast_demo()
     return counts
 
 

@@ -158,3 +158,25 @@ def test_the_command_line_refuses_a_bad_audience(people):
             "--channels",
             "email",
         )
+
+
+def test_a_template_fills_in_the_form(client, people):
+    from renraku.broadcast.models import Group, Template
+
+    Group.objects.create(name="災害対策本部員")
+    template = Template.objects.create(
+        name="台風",
+        category="weather",
+        severity="warning",
+        reply_form="acknowledge",
+        title="台風接近",
+        body="参集に備えてください。",
+        channels=["email"],
+        audience={"groups": ["災害対策本部員"]},
+    )
+    sign_in(client, people.bob)
+    page = client.get(reverse("broadcast:compose"), {"template": template.pk})
+    form = page.context["form"]
+    assert form["title"].value() == "台風接近"
+    assert form["reply_form"].value() == "acknowledge"
+    assert form["groups"].value() == ["災害対策本部員"]
