@@ -46,6 +46,16 @@ ALLOWED_HOSTS = os.environ.get("RENRAKU_ALLOWED_HOSTS", "127.0.0.1,localhost").s
 WARD_NAME = os.environ.get("RENRAKU_WARD_NAME", "世田谷区")
 # The address people reach this server at: answer links in e-mails and SMS point here.
 BASE_URL = os.environ.get("RENRAKU_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# Web push: the VAPID key is made on first run; the subject tells push services whom to
+# contact about our traffic. Only these push services are accepted as subscription
+# endpoints, so a forged subscription cannot make the server post to an internal address.
+VAPID_PRIVATE_KEY_FILE = Path(os.environ.get("RENRAKU_VAPID_KEY_FILE", VAR_DIR / "vapid.pem"))
+VAPID_SUBJECT = os.environ.get("RENRAKU_VAPID_SUBJECT", "mailto:renraku@localhost")
+PUSH_SERVICE_HOSTS = os.environ.get(
+    "RENRAKU_PUSH_HOSTS",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,"
+    ".notify.windows.com,.push.apple.com",
+).split(",")
 # How long a one-tap answer link works: long enough for a weekend, not for ever.
 ANSWER_LINK_MAX_AGE = int(os.environ.get("RENRAKU_ANSWER_LINK_DAYS", "7")) * 24 * 60 * 60
 

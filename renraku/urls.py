@@ -16,6 +16,7 @@ urlpatterns = [
     path("directory/", include("renraku.directory.urls")),
     path("audit/", include("renraku.audit.urls")),
     path("", include("renraku.broadcast.urls")),
+    path("", include("renraku.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/org/summary", api.summary, name="api_summary"),
     path("api/v1/staff", api.staff, name="api_staff"),

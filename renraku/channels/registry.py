@@ -5,6 +5,7 @@ from functools import cache
 from django.utils.module_loading import import_string
 
 CHANNELS = {
+    "push": "renraku.channels.webpush.WebPushChannel",
     "email": "renraku.channels.email.EmailChannel",
 }
 

@@ -229,3 +229,35 @@ class PersonalContact(models.Model):
 
     def __str__(self):
         return f"{self.staff} ({_('personal contact')})"
+
+
+class PushSubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(retired_at__isnull=True)
+
+
+class PushSubscription(models.Model):
+    """A browser's web push subscription (one per device a person allows notifications on).
+
+    Retired, not deleted, when the push service says it is gone (404/410).
+    """
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    objects = PushSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self):
+        return f"{self.staff} {self.user_agent[:40]}"
+
+    def as_info(self) -> dict:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from renraku.broadcast.links import token_for
 from renraku.broadcast.queries import open_alerts_for
+from renraku.channels import vapid
 from renraku.directory.forms import SearchForm
 
 
@@ -21,6 +22,7 @@ def home(request):
         {
             "form": SearchForm(),
             "waiting": [(r, token_for(r.pk)) for r in waiting],
+            "vapid_key": vapid.application_server_key() if staff else "",
         },
     )
 

@@ -1,0 +1,157 @@
+"""Web push against a push service stand-in that checks VAPID and decrypts every payload."""
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from renraku.broadcast import links
+from renraku.broadcast.actions import Draft
+from renraku.broadcast.models import Delivery
+from renraku.broadcast.tasks import sweep_deliveries
+from renraku.channels import webpush
+from renraku.directory.models import PushSubscription
+
+
+def subscribe(staff, service):
+    info = service.subscribe()
+    PushSubscription.objects.create(
+        staff=staff,
+        endpoint=info["endpoint"],
+        p256dh=info["keys"]["p256dh"],
+        auth=info["keys"]["auth"],
+    )
+    return info
+
+
+def draft(**kw):
+    return Draft(
+        **(
+            {
+                "title": "震度5弱 安否確認",
+                "body": "回答してください。",
+                "audience": {"all": True},
+                "channels": ["push", "email"],
+                "reply_form": "safety",
+                "severity": "emergency",
+            }
+            | kw
+        )
+    )
+
+
+def test_a_subscribed_person_gets_one_push_the_rest_email(people, push_service, smtp, send):
+    alice = subscribe(people.alice.staff, push_service)
+    alert = send(draft(), sender=people.bob)
+    [message] = push_service.messages(alice)
+    assert message["title"] == "震度5弱 安否確認" and message["body"] == "回答してください。"
+    recipient = alert.recipients.get(staff=people.alice.staff)
+    assert message["url"].endswith(f"/a/{links.token_for(recipient.pk)}/")
+    assert (message["urgency"], message["ttl"]) == ("high", str(webpush.TTL_SECONDS))
+    assert message["requireInteraction"] is True
+    assert smtp.to("alice@city.example") == []  # push reached her: no e-mail on top
+    assert len(smtp.messages) == 4
+    assert push_service.rejected == []
+
+
+def test_a_gone_subscription_is_retired_and_the_person_gets_email(people, push_service, smtp, send):
+    for status in (404, 410):
+        alice = subscribe(people.alice.staff, push_service)
+        push_service.fail(alice, status)
+        alert = send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
+        assert PushSubscription.objects.get(endpoint=alice["endpoint"]).retired_at is not None
+        deliveries = dict(
+            Delivery.objects.filter(recipient__alert=alert).values_list("channel", "status")
+        )
+        assert deliveries == {"push": "permanent", "email": "sent"}
+    assert len(smtp.to("alice@city.example")) == 2
+
+
+def test_too_many_requests_is_retried_after_the_time_the_service_asks(
+    people, push_service, smtp, send
+):
+    alice = subscribe(people.alice.staff, push_service)
+    push_service.fail(alice, 429, retry_after="7")
+    alert = send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
+    delivery = Delivery.objects.get(recipient__alert=alert)
+    assert delivery.status == "failed"
+    wait = (delivery.not_before - timezone.now()).total_seconds()
+    assert 5 < wait <= 7
+    sweep_deliveries.call_local()
+    assert push_service.messages(alice) == []  # not before its time
+    Delivery.objects.filter(pk=delivery.pk).update(not_before=timezone.now())
+    sweep_deliveries.call_local()
+    assert len(push_service.messages(alice)) == 1
+    assert smtp.messages == []
+
+
+def test_a_server_error_is_retried_with_backoff(people, push_service, smtp, send):
+    alice = subscribe(people.alice.staff, push_service)
+    push_service.fail(alice, 503, times=2)
+    alert = send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
+    for _ in range(2):
+        Delivery.objects.filter(recipient__alert=alert).update(not_before=timezone.now())
+        sweep_deliveries.call_local()
+    delivery = Delivery.objects.get(recipient__alert=alert)
+    assert (delivery.status, delivery.tries) == ("sent", 2)
+    assert len(push_service.messages(alice)) == 1
+
+
+def test_every_device_of_a_person_gets_it(people, push_service, smtp, send):
+    phone, tablet = (subscribe(people.alice.staff, push_service) for _ in range(2))
+    push_service.fail(tablet, 410)
+    send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
+    assert len(push_service.messages(phone)) == 1
+    assert smtp.messages == []  # one device accepted it: she is reached
+
+
+def test_a_resend_of_the_same_alert_replaces_rather_than_repeats(people, push_service, smtp, send):
+    alice = subscribe(people.alice.staff, push_service)
+    alert = send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
+    # The same delivery sent again (a worker died after the push, before recording it).
+    Delivery.objects.filter(recipient__alert=alert).update(status="queued")
+    sweep_deliveries.call_local()
+    assert push_service._sub(alice).received == 2
+    assert len(push_service.messages(alice)) == 1  # same Topic: one notification
+
+
+def test_the_vapid_header_is_signed_once_per_push_service(vapid_key):
+    first = webpush.vapid_headers("https://fcm.googleapis.com/fcm/send/abc")
+    again = webpush.vapid_headers("https://fcm.googleapis.com/fcm/send/def")
+    other = webpush.vapid_headers("https://updates.push.services.mozilla.com/wpush/v2/x")
+    assert first is again
+    assert other["Authorization"] != first["Authorization"]
+
+
+def test_a_server_with_another_key_is_refused_and_falls_back(
+    people, vapid_key, smtp, send, settings
+):
+    from renraku.channels.pushservice import PushService
+
+    service = PushService("B" * 87).start()  # trusts some other application server
+    try:
+        alice = subscribe(people.alice.staff, service)
+        send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
+        assert service.rejected == ["unknown application server key"]
+        assert service.messages(alice) == []
+        assert len(smtp.to("alice@city.example")) == 1
+    finally:
+        service.stop()
+
+
+def test_a_long_message_is_cut_to_fit_a_push(people, push_service, smtp, send):
+    alice = subscribe(people.alice.staff, push_service)
+    send(draft(body="長" * 3000, audience={"staff": [people.alice.username]}), sender=people.bob)
+    [message] = push_service.messages(alice)
+    assert message["body"].endswith("…") and len(message["body"]) < 3000
+
+
+@pytest.mark.parametrize("value, seconds", [("30", 30.0), (None, None), ("soon", None)])
+def test_retry_after_in_seconds(value, seconds):
+    assert webpush.retry_after(value) == seconds
+
+
+def test_retry_after_as_a_date():
+    from email.utils import formatdate
+
+    assert 55 < webpush.retry_after(formatdate(time.time() + 60, usegmt=True)) <= 60
