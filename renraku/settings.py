@@ -149,7 +149,15 @@ HUEY = (
     }
 )
 HUEY["immediate"] = False
-HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
+# An idle consumer polling SQLite would otherwise back off to 10 s between looks: an alert
+# must not wait that long to start. (On Redis, workers block on the queue instead.)
+HUEY["consumer"] = {
+    "workers": 2,
+    "worker_type": "thread",
+    "initial_delay": 0.05,
+    "backoff": 1.15,
+    "max_delay": 0.5,
+}
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -10,14 +10,15 @@ here from the RFCs with `cryptography` alone, independently of the libraries tha
 that status, to test 404/410/429/5xx handling.
 """
 
+import asyncio
 import base64
 import json
 import os
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from aiohttp import web
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -100,22 +101,60 @@ class Subscription:
 
 
 class PushService:
-    def __init__(self, application_server_key: str):
+    def __init__(self, application_server_key: str, *, decrypt_every: int = 1):
         self.key = application_server_key
+        # A real push service never decrypts (the payload is end-to-end encrypted). Tests
+        # decrypt every message; the benchmark samples, so that the stand-in's own CPU does
+        # not become what is measured.
+        self.decrypt_every = decrypt_every
+        self.verified_tokens: set[str] = set()
+        self.accepted = 0
         self.subscriptions: dict[int, Subscription] = {}
         self.rejected: list[str] = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.origin = ""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
     def start(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        """Serve on a free loopback port from a thread of its own (asyncio, keep-alive)."""
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(self._serve(), self._loop)
+        port = future.result(timeout=10)
+        self.origin = f"http://127.0.0.1:{port}"
         return self
 
+    async def _serve(self) -> int:
+        app = web.Application()
+        app.router.add_post("/push/{number}", self._post)
+        app.router.add_get("/stats", self._stats)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        return site._server.sockets[0].getsockname()[1]
+
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+    async def _post(self, request):
+        body = await request.read()
+        status, headers = self.handle(request.path, request.headers, body)
+        return web.Response(status=status, headers=headers)
+
+    async def _stats(self, request):
+        received = [s.received for s in self.subscriptions.values()]
+        return web.json_response(
+            {
+                "accepted": self.accepted,
+                "rejected": len(self.rejected),
+                "reasons": sorted(set(self.rejected))[:5],
+                "more_than_once": sum(1 for n in received if n > 1),
+                "never": sum(1 for n in received if n == 0),
+            }
+        )
 
     def subscribe(self) -> dict:
         """A new browser subscription: what pushManager.subscribe() would hand the page."""
@@ -148,7 +187,12 @@ class PushService:
             if sub.forced:
                 status, retry = sub.forced.pop(0)
                 return status, ({"Retry-After": retry} if retry else {})
-        problem = verify_vapid(headers.get("Authorization", ""), self.key, self.origin)
+        authorization = headers.get("Authorization", "")
+        problem = None
+        if authorization not in self.verified_tokens:  # verify each distinct token once
+            problem = verify_vapid(authorization, self.key, self.origin)
+            if problem is None:
+                self.verified_tokens.add(authorization)
         if problem is None and headers.get("TTL") is None:
             problem = "TTL header missing"  # RFC 8030 §5.2: required
         if problem is None and headers.get("Content-Encoding") != "aes128gcm":
@@ -156,12 +200,15 @@ class PushService:
         if problem:
             self.rejected.append(problem)
             return (401 if "token" in problem or "key" in problem else 400), {}
-        try:
-            message = json.loads(decrypt_aes128gcm(body, sub.private_key, sub.auth))
-        except (ValueError, InvalidTag) as exc:
-            self.rejected.append(f"cannot decrypt: {exc!r}")
-            return 400, {}
+        message = {}
+        if sub.number % self.decrypt_every == 0:
+            try:
+                message = json.loads(decrypt_aes128gcm(body, sub.private_key, sub.auth))
+            except (ValueError, InvalidTag) as exc:
+                self.rejected.append(f"cannot decrypt: {exc!r}")
+                return 400, {}
         with self.lock:
+            self.accepted += 1
             sub.received += 1
             # RFC 8030 §5.4: a message with the same topic replaces one not yet delivered.
             sub.messages[headers.get("Topic") or f"#{sub.received}"] = {
@@ -172,19 +219,24 @@ class PushService:
         return 201, {"Location": f"{self.origin}/message/{sub.number}/{sub.received}"}
 
 
-def _handler(service: PushService):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as real push services allow
+def main():
+    """`python -m renraku.channels.pushservice --key K --subscriptions N --out FILE`:
+    serve on loopback, after writing N subscriptions (one JSON per line) to FILE."""
+    import argparse
 
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            status, headers = service.handle(self.path, self.headers, body)
-            self.send_response(status)
-            for name, value in {**headers, "Content-Length": "0"}.items():
-                self.send_header(name, value)
-            self.end_headers()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--key", required=True, help="the application server key to trust")
+    parser.add_argument("--subscriptions", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--decrypt-every", type=int, default=50)
+    args = parser.parse_args()
+    service = PushService(args.key, decrypt_every=args.decrypt_every).start()
+    with open(args.out, "w") as out:
+        for _ in range(args.subscriptions):
+            out.write(json.dumps(service.subscribe()) + "\n")
+    print(service.origin, flush=True)
+    threading.Event().wait()
 
-        def log_message(self, *args):
-            pass
 
-    return Handler
+if __name__ == "__main__":
+    main()
