@@ -12,6 +12,7 @@ RENRAKU_DEBUG         "1" for Django's debug pages (never in production)
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,8 @@ PUSH_SERVICE_HOSTS = os.environ.get(
     "fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,"
     ".notify.windows.com,.push.apple.com",
 ).split(",")
+# A delivery claimed longer ago than this belongs to a worker that died: send it again.
+DELIVERY_STALE_CLAIM_SECONDS = int(os.environ.get("RENRAKU_STALE_CLAIM_SECONDS", "120"))
 # How long a one-tap answer link works: long enough for a weekend, not for ever.
 ANSWER_LINK_MAX_AGE = int(os.environ.get("RENRAKU_ANSWER_LINK_DAYS", "7")) * 24 * 60 * 60
 
@@ -145,7 +148,10 @@ HUEY = (
     else {
         "huey_class": "huey.SqliteHuey",
         "name": "renraku",
-        "filename": str(VAR_DIR / "huey.sqlite3"),
+        # The test suite's queue is its own file, so tests never leave work for the demo's
+        # worker (and a test's worker process finds it through RENRAKU_HUEY_FILE).
+        "filename": os.environ.get("RENRAKU_HUEY_FILE")
+        or str(VAR_DIR / ("huey-test.sqlite3" if "pytest" in sys.modules else "huey.sqlite3")),
     }
 )
 HUEY["immediate"] = False

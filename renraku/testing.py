@@ -195,3 +195,15 @@ def make_people(org) -> SimpleNamespace:
         erin=make_user(erin, Role.AUDITOR),
         mallory=make_user(mallory, is_active=False),
     )
+
+
+def database_url() -> str:
+    """The test database as a RENRAKU_DATABASE_URL, for processes a test starts."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return (
+        f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )

@@ -11,6 +11,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,8 +22,6 @@ from .models import Alert, Delivery, Recipient
 
 OPEN = (Delivery.Status.QUEUED, Delivery.Status.FAILED)
 MAX_TRIES = 5
-# A claim older than this belongs to a worker that died mid-batch.
-STALE_CLAIM = dt.timedelta(minutes=2)
 
 
 def plan(alert: Alert, recipient_ids=None, *, attempt: int = 1) -> dict[str, list[int]]:
@@ -166,9 +165,10 @@ def stale_work() -> dict[str, list[int]]:
     """Deliveries a dead worker claimed, retries now due, and queued rows whose task was
     lost: all put back to be sent."""
     now = timezone.now()
-    Delivery.objects.filter(
-        status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
-    ).update(status=Delivery.Status.QUEUED, claim="")
+    stale = now - dt.timedelta(seconds=settings.DELIVERY_STALE_CLAIM_SECONDS)
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
+        status=Delivery.Status.QUEUED, claim=""
+    )
     due = Q(not_before__isnull=True) | Q(not_before__lte=now)
     pending = Delivery.objects.filter(
         due, status__in=OPEN, recipient__alert__closed_at__isnull=True

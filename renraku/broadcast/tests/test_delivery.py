@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from renraku.broadcast import delivery
 from renraku.broadcast.actions import Draft
 from renraku.broadcast.models import Delivery
 from renraku.broadcast.tasks import send_deliveries, sweep_deliveries
@@ -37,7 +36,9 @@ def test_work_a_dead_worker_left_is_picked_up_once(people, send, smtp):
     smtp.stop()
     alert = send(draft(), sender=people.bob)
     # A worker claimed the batch and died before recording anything.
-    stale = timezone.now() - delivery.STALE_CLAIM - dt.timedelta(seconds=1)
+    from django.conf import settings
+
+    stale = timezone.now() - dt.timedelta(seconds=settings.DELIVERY_STALE_CLAIM_SECONDS + 1)
     Delivery.objects.filter(recipient__alert=alert).update(
         status="sending", claim="dead", claimed_at=stale, not_before=None
     )

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
+from renraku.testing import database_url
+
 CHROMIUM = "/usr/bin/chromium"
 # Without these Chromium reaches out to Google's services, which this network refuses.
 CHROMIUM_ARGS = [
@@ -30,15 +32,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-results"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return (
-        f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -48,7 +41,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server_url(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        url = _database_url()
+        url = database_url()
     port = _free_port()
     env = {**os.environ, "RENRAKU_DATABASE_URL": url}
     process = subprocess.Popen(  # noqa: S603

@@ -1,0 +1,127 @@
+"""A worker killed halfway through a 10,000-person alert, and started again: everyone gets
+the alert, and nobody gets it twice."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from huey.contrib.djhuey import HUEY
+
+from renraku.broadcast.actions import Draft, send_alert
+from renraku.broadcast.models import Delivery
+from renraku.broadcast.tasks import sweep_deliveries
+from renraku.channels import vapid
+from renraku.channels.pushservice import PushService
+from renraku.channels.webpush import WebPushChannel
+from renraku.directory.models import PushSubscription, Staff
+from renraku.testing import database_url, make_org
+
+PEOPLE = 10_000
+STALE_SECONDS = 2
+
+
+def start_worker():
+    env = {
+        **os.environ,
+        "RENRAKU_DATABASE_URL": database_url(),
+        "RENRAKU_HUEY_FILE": HUEY.storage.filename,
+        "RENRAKU_STALE_CLAIM_SECONDS": str(STALE_SECONDS),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "renraku.cli", "run_huey", "--workers", "2", "--no-periodic"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_until(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
+    HUEY.immediate = False  # a real worker process does the work here
+    HUEY.flush()
+    service = PushService(vapid.application_server_key(), decrypt_every=100).start()
+    org = make_org()
+    Staff.objects.bulk_create(
+        [
+            Staff(
+                employee_number=f"{i:06d}",
+                family_name="職員",
+                given_name=str(i),
+                family_name_kana="ショクイン",
+                given_name_kana="タロウ",
+                department=org.som,
+                site=org.honcho,
+                position=org.positions["STF"],
+            )
+            for i in range(PEOPLE)
+        ],
+        batch_size=2000,
+    )
+    subscriptions = []
+    for staff_id in Staff.objects.values_list("pk", flat=True):
+        info = service.subscribe()
+        subscriptions.append(
+            PushSubscription(
+                staff_id=staff_id,
+                endpoint=info["endpoint"],
+                p256dh=info["keys"]["p256dh"],
+                auth=info["keys"]["auth"],
+            )
+        )
+    PushSubscription.objects.bulk_create(subscriptions, batch_size=2000)
+
+    worker = start_worker()
+    try:
+        alert = send_alert(
+            Draft(
+                title="震度5弱 安否確認",
+                body="回答してください。",
+                audience={"all": True},
+                channels=["push"],
+                reply_form="safety",
+            ),
+            source="test",
+        )
+        wait_until(lambda: service.accepted >= PEOPLE * 3 // 10, timeout=120)
+        os.killpg(worker.pid, signal.SIGKILL)  # no goodbye: claimed work is left mid-send
+        worker.wait()
+        halfway = service.accepted
+        assert halfway < PEOPLE
+
+        time.sleep(STALE_SECONDS + 0.5)
+        worker = start_worker()
+        sweep_deliveries()  # what the minute's periodic sweep does
+        wait_until(
+            lambda: (
+                all(s.received for s in service.subscriptions.values())
+                and not Delivery.objects.exclude(status="sent").exists()
+            ),
+            timeout=180,
+        )
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        service.stop()
+        HUEY.flush()
+
+    received = [s.received for s in service.subscriptions.values()]
+    shown = [len(s.messages) for s in service.subscriptions.values()]
+    # What a person sees: exactly one notification each. A push in flight when the worker
+    # died may be posted again; it carries the alert's Topic, so the push service replaces
+    # the first copy instead of showing a second one.
+    assert shown == [1] * PEOPLE
+    # At most the batches in flight: one per worker thread.
+    assert sum(n > 1 for n in received) <= 2 * WebPushChannel.batch_size
+    assert set(
+        Delivery.objects.filter(recipient__alert=alert).values_list("status", flat=True)
+    ) == {"sent"}
+    assert service.rejected == []
