@@ -12,7 +12,7 @@ from renraku.audit.actions import record
 from renraku.channels import registry
 
 from . import audience as audiences
-from . import delivery
+from . import delivery, escalation
 from .models import (
     Alert,
     Answer,
@@ -68,6 +68,7 @@ def check_draft(draft: Draft) -> Draft:
         problems.append(_("Unknown category: %s") % draft.category)
     if draft.severity not in Severity.values:
         problems.append(_("Unknown severity: %s") % draft.severity)
+    problems += escalation.check_steps(draft.escalation)
     try:
         draft.audience = audiences.validate(draft.audience)
     except audiences.AudienceError as exc:

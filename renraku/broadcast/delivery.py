@@ -94,6 +94,15 @@ def send(kind: str, ids: list[int]) -> BatchResult:
             status=Delivery.Status.PERMANENT, error="alert closed before sending"
         )
         return BatchResult()
+    # Someone who has answered since an escalation step queued this needs no reminder.
+    answered = [d for d in deliveries if d.attempt > 1 and d.recipient.answered_at]
+    if answered:
+        Delivery.objects.filter(pk__in=[d.pk for d in answered]).update(
+            status=Delivery.Status.PERMANENT, error="answered before sending"
+        )
+        deliveries = [d for d in deliveries if d not in answered]
+        if not deliveries:
+            return BatchResult()
     outcomes = registry.get(kind).send(alert, deliveries)
     return record_outcomes(alert, deliveries, outcomes)
 

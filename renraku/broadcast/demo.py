@@ -4,6 +4,12 @@ from renraku.directory.models import Staff
 
 from .models import Category, Group, ReplyForm, Severity, Template
 
+# Unanswered after 5 minutes: e-mail as well (for those reached by push only); after 15:
+# the list of the unanswered to each one's supervisor.
+ESCALATION = [
+    {"after_minutes": 5, "action": "channel", "channel": "email"},
+    {"after_minutes": 15, "action": "supervisor"},
+]
 GROUPS = {"災害対策本部員": "DUTY", "CSIRT": "CSIRT"}  # group → title its members hold
 
 TEMPLATES = [

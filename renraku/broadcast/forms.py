@@ -36,6 +36,8 @@ class ComposeForm(forms.Form):
         label=_("Ranks"), choices=Rank.choices, coerce=int, required=False
     )
     is_drill = forms.BooleanField(label=_("This is a drill (訓練)"), required=False)
+    # Carried from the template; checked by broadcast.escalation.check_steps on sending.
+    escalation = forms.JSONField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -246,3 +246,19 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.recipient_id}: {self.value}"
+
+
+class EscalationRun(models.Model):
+    """That step `step` of an alert's escalation has run. Unique, so that two workers (or
+    a sweep that runs twice) run each step once."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="escalation_runs")
+    step = models.PositiveSmallIntegerField()
+    ran_at = models.DateTimeField(auto_now_add=True)
+    reached = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "step"], name="step_runs_once")]
+
+    def __str__(self):
+        return f"{self.alert_id} step {self.step}"

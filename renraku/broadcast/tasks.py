@@ -28,3 +28,14 @@ def sweep_deliveries():
     """Every minute: resend what a dead worker left and what a lost task never sent."""
     for kind, ids in delivery.batches(delivery.stale_work()):
         send_deliveries(kind, ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def run_escalations():
+    """Every minute: the escalation steps whose time has come."""
+    from . import escalation
+
+    for alert, index, step in list(escalation.due_steps()):
+        new_ids = escalation.run_step(alert, index, step)
+        for kind, ids in delivery.batches(delivery.by_channel(new_ids)):
+            send_deliveries(kind, ids)

@@ -49,3 +49,44 @@ def supervisor_of(staff: Staff) -> Staff | None:
     ):
         return deputy
     return above.filter(position__rank=Rank.MAYOR).order_by("employee_number").first()
+
+
+def supervisors_of(people) -> dict[int, Staff | None]:
+    """supervisor_of for many people at once, in a fixed number of queries: everyone who
+    can be a supervisor (chief level and above) is loaded once and looked up in memory."""
+    bosses = list(
+        Staff.objects.active()
+        .filter(position__rank__lte=Rank.CHIEF)
+        .select_related("position")
+        .order_by("-position__rank", "employee_number")
+    )
+    by_section, by_department = {}, {}
+    for boss in bosses:
+        if boss.section_id:
+            by_section.setdefault(boss.section_id, []).append(boss)
+        if boss.position.rank <= Rank.DIRECTOR:
+            by_department.setdefault(boss.department_id, []).append(boss)
+    mayor = next((b for b in bosses if b.position.rank == Rank.MAYOR), None)
+    deputies = dict(Department.objects.values_list("pk", "domain__overseen_by"))
+    deputy_by_id = {b.pk: b for b in bosses if b.position.rank == Rank.DEPUTY_MAYOR}
+    out = {}
+    for person in people:
+        rank = person.position.rank
+        found = None
+        for candidates in (
+            by_section.get(person.section_id, []),
+            by_department.get(person.department_id, []),
+        ):
+            found = next(
+                (b for b in candidates if b.position.rank < rank and b.pk != person.pk), None
+            )
+            if found:
+                break
+        if found is None:
+            deputy = deputy_by_id.get(deputies.get(person.department_id))
+            if deputy and deputy.pk != person.pk and deputy.position.rank < rank:
+                found = deputy
+            elif mayor and mayor.pk != person.pk and rank > Rank.MAYOR:
+                found = mayor
+        out[person.pk] = found
+    return out

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         send.add_argument("--category", default=Category.NOTICE, choices=Category.values)
         send.add_argument("--severity", default=Severity.INFORMATION, choices=Severity.values)
         send.add_argument("--drill", action="store_true")
+        send.add_argument(
+            "--escalate", default="", help="steps for the unanswered, e.g. 5:email,15:supervisor"
+        )
         send.add_argument("--json", action="store_true")
         status = sub.add_parser("status")
         status.add_argument("id", type=int)

@@ -1,0 +1,128 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from renraku.broadcast import escalation
+from renraku.broadcast.actions import Draft, close_alert
+from renraku.broadcast.models import Alert, EscalationRun, Recipient
+from renraku.broadcast.tasks import run_escalations
+
+STEPS = [
+    {"after_minutes": 5, "action": "channel", "channel": "email"},
+    {"after_minutes": 15, "action": "supervisor"},
+]
+
+
+@pytest.fixture
+def alert(people, send, smtp):
+    return send(
+        Draft(
+            title="安否確認",
+            body="回答してください",
+            audience={"all": True},
+            channels=["email"],
+            reply_form="safety",
+            escalation=STEPS,
+        ),
+        sender=people.bob,
+    )
+
+
+def minutes_later(alert, minutes):
+    Alert.objects.filter(pk=alert.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=minutes)
+    )
+
+
+def answer(alert, user):
+    Recipient.objects.filter(alert=alert, staff=user.staff).update(
+        answer="safe", answered_at=timezone.now()
+    )
+
+
+def test_nothing_happens_before_a_step_is_due(alert, smtp):
+    minutes_later(alert, 4)
+    run_escalations.call_local()
+    assert len(smtp.messages) == 5 and not EscalationRun.objects.exists()
+
+
+def test_after_five_minutes_only_the_unanswered_are_sent_it_again(alert, people, smtp):
+    answer(alert, people.alice)
+    minutes_later(alert, 5)
+    run_escalations.call_local()
+    assert len(smtp.to("alice@city.example")) == 1
+    assert len(smtp.to("bob@city.example")) == 2
+    run_escalations.call_local()  # a step runs once
+    assert len(smtp.messages) == 9
+
+
+def test_after_fifteen_minutes_supervisors_get_the_list_of_their_unanswered(
+    alert, people, org, smtp
+):
+    from renraku.testing import make_staff
+
+    boss = make_staff(
+        org,
+        family="総務",
+        given="部長",
+        position="DIR",
+        department=org.som,
+        work_email="director@city.example",
+    )
+    Recipient.objects.create(alert=alert, staff=boss, department=org.som, site=org.honcho)
+    answer(alert, people.carol)
+    minutes_later(alert, 16)
+    run_escalations.call_local()
+    [mail] = smtp.to("director@city.example")[-1:]
+    text = mail.get_content()
+    assert mail["Subject"].startswith("未回答者のお知らせ")
+    assert "青木 愛" in text and "加藤 花" not in text  # Carol answered: she drops out
+    assert EscalationRun.objects.get(alert=alert, step=1).reached >= 1
+
+
+def test_closing_the_alert_stops_every_step(alert, smtp):
+    close_alert(alert)
+    minutes_later(alert, 20)
+    run_escalations.call_local()
+    assert len(smtp.messages) == 5 and not EscalationRun.objects.exists()
+
+
+def test_someone_who_answers_after_a_reminder_is_queued_is_not_reminded(alert, people, smtp):
+    from renraku.broadcast.models import Delivery
+
+    minutes_later(alert, 5)
+    [(a, index, step), *_] = list(escalation.due_steps())
+    ids = escalation.run_step(a, index, step)
+    answer(alert, people.alice)
+    from renraku.broadcast.tasks import send_deliveries
+
+    send_deliveries.call_local("email", ids)
+    assert len(smtp.to("alice@city.example")) == 1
+    assert (
+        Delivery.objects.get(id__in=ids, recipient__staff=people.alice.staff).error
+        == "answered before sending"
+    )
+
+
+def test_bad_steps_are_refused(people, send):
+    with pytest.raises(ValidationError) as caught:
+        send(
+            Draft(
+                title="t",
+                body="b",
+                audience={"all": True},
+                channels=["email"],
+                escalation=[
+                    {"after_minutes": 0, "action": "channel", "channel": "fax"},
+                    {"action": "pray"},
+                ],
+            ),
+            sender=people.bob,
+        )
+    assert len(caught.value.messages) == 3
+
+
+def test_steps_on_the_command_line():
+    assert escalation.parse_cli("5:email,15:supervisor") == STEPS
