@@ -31,9 +31,10 @@ def answer(request, token):
     recipient = get_object_or_404(
         Recipient.objects.select_related("alert", "staff"), pk=recipient_id
     )
-    actions.mark_read(recipient)
     error = None
-    if request.method == "POST":
+    if request.method != "POST":
+        actions.mark_read(recipient)  # an answer marks it read too, in the same transaction
+    else:
         try:
             actions.record_answer(
                 recipient,
@@ -57,7 +58,6 @@ def answer(request, token):
             "error": error,
             "choices": _answer_choices(recipient.alert),
             "attendance_choices": Attendance.choices,
-            "history": recipient.answers.all(),
         },
         status=400 if error else 200,
     )
