@@ -124,3 +124,37 @@ def curve_points(curve, total: int, *, width: int = 600, height: int = 160) -> s
         (round(m / span * width, 1), round(height - n / total * height, 1)) for m, n in curve
     ]
     return " ".join(f"{x},{y}" for x, y in points)
+
+
+def report(alert: Alert) -> dict:
+    """The after-action summary of an alert (for a drill above all): how fast people were
+    reached and answered, and which departments lagged."""
+    counts = status(alert)
+    total = counts["recipients"] or 1
+    times = sorted(
+        (t - alert.created_at).total_seconds() / 60
+        for t in Recipient.objects.filter(alert=alert, answered_at__isnull=False).values_list(
+            "answered_at", flat=True
+        )
+    )
+
+    def minutes_until(share):
+        needed = int(total * share + 0.9999)
+        return round(times[needed - 1], 1) if needed and len(times) >= needed else None
+
+    departments = sorted(
+        breakdown(alert, "department"), key=lambda r: r["answered"] / (r["recipients"] or 1)
+    )
+    for row in departments:
+        row["rate"] = round(100 * row["answered"] / (row["recipients"] or 1))
+    return {
+        **counts,
+        "reached_pct": round(100 * counts["sent"] / total),
+        "answered_pct": round(100 * counts["answered"] / total),
+        "minutes_to_half": minutes_until(0.5),
+        "minutes_to_90": minutes_until(0.9),
+        "departments": departments,
+        "duration_minutes": round(
+            ((alert.closed_at or timezone.now()) - alert.created_at).total_seconds() / 60
+        ),
+    }

@@ -10,5 +10,6 @@ urlpatterns = [
     path("alerts/<int:pk>/close/", views.close, name="close"),
     path("alerts/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
     path("alerts/<int:pk>/export.csv", views.export, name="export"),
+    path("alerts/<int:pk>/report/", views.report, name="report"),
     path("a/<str:token>/", views.answer, name="answer"),
 ]

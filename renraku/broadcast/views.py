@@ -196,6 +196,17 @@ def follow_up(request, pk):
 
 
 @login_required
+def report(request, pk):
+    """The printable summary at the end of an alert or a drill."""
+    if not permissions.can_follow_alerts(request.user):
+        raise PermissionDenied
+    alert = get_object_or_404(Alert.objects.select_related("sender"), pk=pk)
+    return render(
+        request, "broadcast/report.html", {"alert": alert, "report": queries.report(alert)}
+    )
+
+
+@login_required
 def export(request, pk):
     """Every recipient and their answer, for the record and for the report after a drill."""
     if not permissions.can_follow_alerts(request.user):

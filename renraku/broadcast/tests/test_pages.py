@@ -1,5 +1,6 @@
 """Compose, preview, send, watch: the sender's pages and who may open them."""
 
+import datetime as dt
 import io
 import json
 
@@ -180,3 +181,30 @@ def test_a_template_fills_in_the_form(client, people):
     assert form["title"].value() == "台風接近"
     assert form["reply_form"].value() == "acknowledge"
     assert form["groups"].value() == ["災害対策本部員"]
+
+
+def test_a_drill_ends_with_a_report(client, people, send, smtp):
+    from renraku.broadcast.actions import close_alert
+
+    alert = send(
+        Draft(
+            title="安否確認訓練",
+            body="訓練です",
+            audience={"all": True},
+            channels=["email"],
+            is_drill=True,
+        ),
+        sender=people.bob,
+    )
+    for minutes, user in ((2, people.alice), (4, people.carol), (9, people.dave)):
+        Recipient.objects.filter(alert=alert, staff=user.staff).update(
+            answer="safe", answered_at=alert.created_at + dt.timedelta(minutes=minutes)
+        )
+    close_alert(alert)
+    sign_in(client, people.bob)
+    page = client.get(reverse("broadcast:report", args=[alert.pk]))
+    report = page.context["report"]
+    assert (report["answered_pct"], report["reached_pct"]) == (60, 100)
+    assert (report["minutes_to_half"], report["minutes_to_90"]) == (9.0, None)
+    assert report["departments"][0]["name"] == "危機管理部"  # 1 of 3: the slowest first
+    assert "訓練" in page.text
