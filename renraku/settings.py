@@ -57,6 +57,11 @@ PUSH_SERVICE_HOSTS = os.environ.get(
     "fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,"
     ".notify.windows.com,.push.apple.com",
 ).split(",")
+# SMS through a Twilio-compatible REST API; disabled until these are set.
+TWILIO_URL = os.environ.get("RENRAKU_TWILIO_URL", "https://api.twilio.com").rstrip("/")
+TWILIO_SID = os.environ.get("RENRAKU_TWILIO_SID", "")
+TWILIO_TOKEN = os.environ.get("RENRAKU_TWILIO_TOKEN", "")
+SMS_FROM = os.environ.get("RENRAKU_SMS_FROM", "")
 # A delivery claimed longer ago than this belongs to a worker that died: send it again.
 DELIVERY_STALE_CLAIM_SECONDS = int(os.environ.get("RENRAKU_STALE_CLAIM_SECONDS", "120"))
 # How long a one-tap answer link works: long enough for a weekend, not for ever.

@@ -57,7 +57,7 @@ def check_draft(draft: Draft) -> Draft:
         problems.append(_("The title is longer than 100 characters."))
     if not draft.body.strip():
         problems.append(_("The message is empty."))
-    unknown = [c for c in draft.channels if c not in registry.CHANNELS]
+    unknown = [c for c in draft.channels if c not in registry.available()]
     if unknown:
         problems.append(_("Channels not available: %s") % ", ".join(unknown))
     if not draft.channels:

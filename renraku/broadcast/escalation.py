@@ -35,7 +35,7 @@ def check_steps(steps) -> list[str]:
         minutes = step.get("after_minutes")
         if not isinstance(minutes, int) or not 0 < minutes <= 24 * 60:
             problems.append(_("Escalation step %d: minutes must be 1 to 1440.") % i)
-        if step["action"] == "channel" and step.get("channel") not in registry.CHANNELS:
+        if step["action"] == "channel" and step.get("channel") not in registry.available():
             problems.append(_("Escalation step %d: channel not available.") % i)
     return problems
 

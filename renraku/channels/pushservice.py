@@ -10,7 +10,6 @@ here from the RFCs with `cryptography` alone, independently of the libraries tha
 that status, to test 404/410/429/5xx handling.
 """
 
-import asyncio
 import base64
 import json
 import os
@@ -26,6 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from .loopback import LoopbackServer
 
 
 def b64d(text: str) -> bytes:
@@ -100,7 +101,7 @@ class Subscription:
     forced: list = field(default_factory=list)  # (status, retry_after) to answer next
 
 
-class PushService:
+class PushService(LoopbackServer):
     def __init__(self, application_server_key: str, *, decrypt_every: int = 1):
         self.key = application_server_key
         # A real push service never decrypts (the payload is end-to-end encrypted). Tests
@@ -112,32 +113,11 @@ class PushService:
         self.subscriptions: dict[int, Subscription] = {}
         self.rejected: list[str] = []
         self.lock = threading.Lock()
-        self.origin = ""
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        super().__init__()
 
-    def start(self):
-        """Serve on a free loopback port from a thread of its own (asyncio, keep-alive)."""
-        self._thread.start()
-        future = asyncio.run_coroutine_threadsafe(self._serve(), self._loop)
-        port = future.result(timeout=10)
-        self.origin = f"http://127.0.0.1:{port}"
-        return self
-
-    async def _serve(self) -> int:
-        app = web.Application()
-        app.router.add_post("/push/{number}", self._post)
-        app.router.add_get("/stats", self._stats)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        return site._server.sockets[0].getsockname()[1]
-
-    def stop(self):
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
+    def routes(self, router):
+        router.add_post("/push/{number}", self._post)
+        router.add_get("/stats", self._stats)
 
     async def _post(self, request):
         body = await request.read()

@@ -7,11 +7,15 @@ from django.utils.module_loading import import_string
 CHANNELS = {
     "push": "renraku.channels.webpush.WebPushChannel",
     "email": "renraku.channels.email.EmailChannel",
+    "sms": "renraku.channels.sms.SmsChannel",
 }
 
 
 def available() -> list[str]:
-    return list(CHANNELS)
+    """The channels a sender can choose: SMS only once a provider is configured."""
+    from .sms import configured
+
+    return [kind for kind in CHANNELS if kind != "sms" or configured()]
 
 
 @cache

@@ -49,3 +49,18 @@ def send(django_capture_on_commit_callbacks):
             return actions.send_alert(draft, **kwargs)
 
     return _send
+
+
+@pytest.fixture
+def twilio(settings):
+    from renraku.channels.testing import TwilioStandIn
+
+    server = TwilioStandIn("AC" + "0" * 32, "secret-token").start()
+    settings.TWILIO_URL, settings.TWILIO_SID, settings.TWILIO_TOKEN = (
+        server.origin,
+        server.sid,
+        server.token,
+    )
+    settings.SMS_FROM = "+81312345678"
+    yield server
+    server.stop()

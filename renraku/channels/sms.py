@@ -1,0 +1,124 @@
+"""SMS through a Twilio-compatible REST API, answered by replying with a number.
+
+The provider is kept behind a small class so another SMS company can be added without
+touching the channel. Disabled until RENRAKU_TWILIO_* settings are given.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from renraku.broadcast.links import answer_url
+from renraku.broadcast.messages import subject
+from renraku.broadcast.models import ReplyForm
+from renraku.directory.models import PersonalContact
+
+from .base import Channel, Outcome
+
+# Keypad / reply digits for each answer, the same on SMS and voice.
+DIGITS = {
+    ReplyForm.SAFETY: {"1": "safe", "2": "minor", "3": "serious"},
+    ReplyForm.ACKNOWLEDGE: {"1": "ack"},
+}
+# Twilio error codes meaning the number itself is wrong: retrying will not help.
+_BAD_NUMBER = {21211, 21214, 21610, 21614}
+
+
+def e164(phone: str) -> str:
+    """A Japanese number as the provider wants it: 090-1234-5678 → +819012345678."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return "+81" + digits[1:] if digits.startswith("0") else "+" + digits
+
+
+def configured() -> bool:
+    return bool(settings.TWILIO_URL and settings.TWILIO_SID and settings.TWILIO_TOKEN)
+
+
+class TwilioProvider:
+    """POST /2010-04-01/Accounts/{sid}/Messages.json with Basic auth, as Twilio has it."""
+
+    def send(self, to: str, body: str) -> tuple[int, dict]:
+        url = f"{settings.TWILIO_URL}/2010-04-01/Accounts/{settings.TWILIO_SID}/Messages.json"
+        data = urllib.parse.urlencode({"To": to, "From": settings.SMS_FROM, "Body": body})
+        credentials = base64.b64encode(f"{settings.TWILIO_SID}:{settings.TWILIO_TOKEN}".encode())
+        request = urllib.request.Request(  # noqa: S310  (a URL from settings)
+            url,
+            data=data.encode(),
+            method="POST",
+            headers={"Authorization": f"Basic {credentials.decode()}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as exc:
+            try:
+                return exc.code, json.load(exc) | {"retry_after": exc.headers.get("Retry-After")}
+            except ValueError:
+                return exc.code, {"retry_after": exc.headers.get("Retry-After")}
+        except OSError as exc:
+            return 599, {"message": str(exc)}
+
+
+def text_for(alert, recipient_id: int) -> str:
+    """Title, body and how to answer. Japanese SMS is UCS-2 (70 characters a segment): the
+    body is cut so that the whole stays within a few segments."""
+    lines = [subject(alert), alert.body[:120]]
+    if alert.reply_form == ReplyForm.SAFETY:
+        lines.append(_("Reply 1 safe, 2 minor injury, 3 serious injury"))
+    elif alert.reply_form == ReplyForm.ACKNOWLEDGE:
+        lines.append(_("Reply 1 to confirm"))
+    if alert.reply_form != ReplyForm.NONE:
+        lines.append(answer_url(recipient_id))
+    return "\n".join(lines)
+
+
+class SmsChannel(Channel):
+    kind = "sms"
+    batch_size = 50
+    provider = TwilioProvider()
+
+    def reachable(self, staff_ids):
+        return set(
+            PersonalContact.objects.filter(staff_id__in=staff_ids)
+            .exclude(mobile="")
+            .values_list("staff_id", flat=True)
+        )
+
+    def send(self, alert, deliveries):
+        outcomes = []
+        for delivery in deliveries:
+            contact = getattr(delivery.recipient.staff, "personal_contact", None)
+            if contact is None or not contact.mobile:
+                outcomes.append(Outcome(delivery.pk, ok=False, permanent=True, error="no mobile"))
+                continue
+            status, reply = self.provider.send(
+                e164(contact.mobile), text_for(alert, delivery.recipient_id)
+            )
+            if 200 <= status < 300:
+                outcomes.append(Outcome(delivery.pk, ok=True, provider_id=reply.get("sid", "")))
+                continue
+            retry = reply.get("retry_after")
+            outcomes.append(
+                Outcome(
+                    delivery.pk,
+                    ok=False,
+                    error=f"SMS provider: {status} {reply.get('message', '')}",
+                    permanent=reply.get("code") in _BAD_NUMBER or status in (400, 401, 403, 404),
+                    retry_after=float(retry) if retry and str(retry).isdigit() else None,
+                )
+            )
+        return outcomes
+
+
+def signature(url: str, params: dict, token: str) -> str:
+    """X-Twilio-Signature: HMAC-SHA1 over the URL and the sorted POST parameters."""
+    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    digest = hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
