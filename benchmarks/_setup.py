@@ -24,3 +24,31 @@ def peak_rss_mb() -> float:
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def make_staff(n: int) -> list[int]:
+    """The demo ward's organisation and `n` plain members of staff; returns their ids."""
+    from renraku.directory import demo
+    from renraku.directory.models import Department, Position, Site, Staff
+
+    demo.seed_organisation()
+    dept, site = Department.objects.first(), Site.objects.first()
+    position = Position.objects.last()
+    Staff.objects.bulk_create(
+        [
+            Staff(
+                employee_number=f"{i:07d}",
+                family_name="試験",
+                given_name=str(i),
+                family_name_kana="シケン",
+                given_name_kana="タロウ",
+                department=dept,
+                site=site,
+                position=position,
+                work_email=f"s{i}@city.example",
+            )
+            for i in range(n)
+        ],
+        batch_size=5000,
+    )
+    return list(Staff.objects.order_by("pk").values_list("pk", flat=True))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks._setup import peak_rss_mb, scratch_django  # noqa: E402
+from benchmarks._setup import make_staff, peak_rss_mb, scratch_django  # noqa: E402
 
 
 def main() -> None:
@@ -72,7 +72,7 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
 
     baseline_rate = measure_baseline(baseline_subscriptions, settings)
     already = stats(origin)["accepted"]
-    make_staff(subscriptions)
+    make_staff_with_subscriptions(subscriptions)
 
     workers = start_workers(args.workers)
     try:
@@ -136,29 +136,10 @@ def measure_baseline(subscriptions, settings) -> float:
     return len(subscriptions) / (time.perf_counter() - started)
 
 
-def make_staff(subscriptions):
-    from renraku.directory import demo
-    from renraku.directory.models import Department, Position, PushSubscription, Site, Staff
+def make_staff_with_subscriptions(subscriptions):
+    from renraku.directory.models import PushSubscription
 
-    demo.seed_organisation()
-    dept, site, position = Department.objects.first(), Site.objects.first(), Position.objects.last()
-    Staff.objects.bulk_create(
-        [
-            Staff(
-                employee_number=f"{i:07d}",
-                family_name="試験",
-                given_name=f"{i}",
-                family_name_kana="シケン",
-                given_name_kana="タロウ",
-                department=dept,
-                site=site,
-                position=position,
-            )
-            for i in range(len(subscriptions))
-        ],
-        batch_size=5000,
-    )
-    ids = list(Staff.objects.order_by("pk").values_list("pk", flat=True))
+    ids = make_staff(len(subscriptions))
     PushSubscription.objects.bulk_create(
         [
             PushSubscription(

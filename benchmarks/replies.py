@@ -21,7 +21,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks._setup import scratch_django  # noqa: E402
+from benchmarks._setup import make_staff, scratch_django  # noqa: E402
 
 
 def main() -> None:
@@ -38,28 +38,8 @@ def main() -> None:
     from renraku.broadcast.actions import Draft, send_alert
     from renraku.broadcast.links import token_for
     from renraku.broadcast.models import Recipient
-    from renraku.directory import demo
-    from renraku.directory.models import Department, Position, Site, Staff
 
-    demo.seed_organisation()
-    dept, site, position = Department.objects.first(), Site.objects.first(), Position.objects.last()
-    Staff.objects.bulk_create(
-        [
-            Staff(
-                employee_number=f"{i:07d}",
-                family_name="試験",
-                given_name=str(i),
-                family_name_kana="シケン",
-                given_name_kana="タロウ",
-                department=dept,
-                site=site,
-                position=position,
-                work_email=f"s{i}@city.example",
-            )
-            for i in range(args.replies)
-        ],
-        batch_size=5000,
-    )
+    make_staff(args.replies)
     alert = send_alert(
         Draft(
             title="安否確認",

@@ -1,4 +1,5 @@
 import pytest
+from huey.contrib.djhuey import HUEY
 
 from renraku.testing import make_org, make_people
 
@@ -49,3 +50,36 @@ def committed_db(_audit_triggers_restored, transactional_db, _audit_triggers_lif
     Between such tests Django empties every table, which the audit log's triggers refuse;
     they are lifted for that moment only and put back straight after.
     """
+
+
+@pytest.fixture
+def tasks_run_at_once():
+    """Huey runs each task as it is enqueued, in the test's thread."""
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback that Django's SMTP backend sends to."""
+    from renraku.channels.testing import SmtpServer
+
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    """Send a draft and run what happens after the commit (delivery), as in production."""
+    from renraku.broadcast import actions
+
+    def _send(draft, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return actions.send_alert(draft, **kwargs)
+
+    return _send

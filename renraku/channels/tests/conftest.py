@@ -1,17 +1,12 @@
 import pytest
-from huey.contrib.djhuey import HUEY
 
-from renraku.broadcast import actions
 from renraku.channels import vapid, webpush
 from renraku.channels.pushservice import PushService
-from renraku.channels.testing import SmtpServer
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_at_once():
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = False
+def _deliver_in_the_test(tasks_run_at_once):
+    """Every test here runs Huey's tasks as they are enqueued."""
 
 
 @pytest.fixture
@@ -31,24 +26,6 @@ def push_service(vapid_key, settings):
     settings.PUSH_SERVICE_HOSTS = [*settings.PUSH_SERVICE_HOSTS, "127.0.0.1"]
     yield service
     service.stop()
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    def _send(draft, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return actions.send_alert(draft, **kwargs)
-
-    return _send
 
 
 @pytest.fixture

@@ -63,7 +63,10 @@ def test_push_reaches_the_service_worker_and_opens_the_alert(page, server_url, w
         lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")
-    page.wait_for_function("true")  # let the registration event arrive
+    for _ in range(50):  # the registration event arrives asynchronously
+        if registrations:
+            break
+        page.wait_for_timeout(100)
     [registration] = [r for r in registrations if r["scopeURL"] == f"{server_url}/"]
     cdp.send(
         "ServiceWorker.deliverPushMessage",
@@ -74,11 +77,18 @@ def test_push_reaches_the_service_worker_and_opens_the_alert(page, server_url, w
         },
     )
 
-    shown = page.wait_for_function("""async () => {
-        const reg = await navigator.serviceWorker.ready;
-        const shown = await reg.getNotifications();
-        return shown.length ? shown.map(n => [n.title, n.body, n.data.url, n.tag]) : null;
-    }""").json_value()
+    # Polled from here: wait_for_function would take an async function's Promise as an
+    # immediate "true" and read the notifications before the worker has shown one.
+    shown = None
+    for _ in range(100):
+        shown = page.evaluate("""async () => {
+            const reg = await navigator.serviceWorker.ready;
+            const shown = await reg.getNotifications();
+            return shown.length ? shown.map(n => [n.title, n.body, n.data.url, n.tag]) : null;
+        }""")
+        if shown:
+            break
+        page.wait_for_timeout(100)
     url = links.answer_url(alice.pk)
     assert shown == [["震度5弱 安否確認", "回答してください。", url, f"alert-{alert.pk}"]]
 
