@@ -63,11 +63,13 @@ def test_push_reaches_the_service_worker_and_opens_the_alert(page, server_url, w
         lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")
-    for _ in range(50):  # the registration event arrives asynchronously
-        if registrations:
+    ours = []
+    for _ in range(50):  # the registration event arrives asynchronously, maybe twice
+        ours = [r for r in registrations if r["scopeURL"] == f"{server_url}/"]
+        if ours:
             break
         page.wait_for_timeout(100)
-    [registration] = [r for r in registrations if r["scopeURL"] == f"{server_url}/"]
+    registration = ours[0]
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {
