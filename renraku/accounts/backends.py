@@ -6,7 +6,7 @@ from .models import Role
 
 # Administrators hold every Django-admin permission on these apps, and none on the audit
 # log, which only auditors read (through its own page, not the admin).
-_ADMINISTERED_APPS = frozenset({"directory", "accounts", "otp_totp"})
+_ADMINISTERED_APPS = frozenset({"directory", "accounts", "otp_totp", "broadcast"})
 
 
 class EmployeeNumberOrEmailBackend(ModelBackend):

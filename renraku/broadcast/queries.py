@@ -3,7 +3,7 @@ per alert, however many recipients it has."""
 
 import datetime as dt
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from renraku.directory.models import Department, Site
@@ -95,11 +95,6 @@ def unanswered(alert: Alert, *, limit: int = 200):
         .select_related("staff__position", "department", "site")
         .order_by("department__order", "staff__family_name_kana")[:limit]
     )
-
-
-def first_answer_seconds(alert: Alert) -> float | None:
-    first = Recipient.objects.filter(alert=alert).aggregate(t=Min("answered_at"))["t"]
-    return (first - alert.created_at).total_seconds() if first else None
 
 
 def open_alerts_for(staff) -> list[Recipient]:

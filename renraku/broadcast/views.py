@@ -137,8 +137,7 @@ def _initial_from(template) -> dict:
 
 def _preview(draft) -> dict:
     """How many people the draft reaches, and how many each channel covers."""
-    people = audience.resolve(draft.audience).values("pk")
-    ids = set(people.values_list("pk", flat=True))
+    ids = set(audience.resolve(draft.audience).values_list("pk", flat=True))
     coverage, unplaced = [], set(ids)
     for kind in draft.channels:
         reached = registry.get(kind).reachable(ids)

@@ -84,3 +84,12 @@ def test_admin_changes_are_audited(client, people, org):
     entry = AuditEntry.objects.get(action="admin.changed")
     assert entry.target == f"directory.site:{org.sancha.pk}"
     assert entry.actor == people.dave.username
+
+
+def test_administrators_maintain_groups_and_templates_but_not_alerts(client, people):
+    sign_in(client, people.dave)
+    assert client.get("/admin/broadcast/group/").status_code == 200
+    assert client.get("/admin/broadcast/template/add/").status_code == 200
+    assert client.get("/admin/broadcast/alert/").status_code == 404
+    sign_in(client, people.bob)  # a sender uses them, but does not edit them
+    assert client.get("/admin/broadcast/template/").status_code == 302
