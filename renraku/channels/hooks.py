@@ -1,38 +1,58 @@
-"""Webhooks the SMS provider calls: an incoming SMS is someone answering an alert."""
+"""Webhooks the Twilio-compatible provider calls: an incoming SMS, and the steps of a voice
+call, are someone answering an alert. Every request must carry the provider's signature."""
 
+import functools
 import hmac
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from renraku.broadcast.actions import record_answer
+from renraku.broadcast.links import recipient_id_from
 from renraku.broadcast.models import Recipient
 from renraku.directory.models import PersonalContact
 
+from . import voice
 from .sms import DIGITS, e164, signature
 
 _TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response>{}</Response>'
 
 
-def _message(text: str) -> HttpResponse:
-    body = _TWIML.format(f"<Message>{text}</Message>" if text else "")
+def _twiml(body: str) -> HttpResponse:
     return HttpResponse(body, content_type="text/xml")
 
 
-@csrf_exempt  # authenticated by the provider's signature instead
-@require_POST
+def _message(text: str) -> HttpResponse:
+    return _twiml(_TWIML.format(f"<Message>{text}</Message>" if text else ""))
+
+
+def signed_by_provider(view):
+    """Refuse (403) a request without a valid X-Twilio-Signature over the full URL, query
+    string included, and the POST parameters. CSRF does not apply: the signature is the
+    proof of origin."""
+
+    @csrf_exempt
+    @require_POST
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        url = settings.BASE_URL + request.get_full_path()
+        expected = signature(url, request.POST.dict(), settings.TWILIO_TOKEN)
+        given = request.headers.get("X-Twilio-Signature", "")
+        if not settings.TWILIO_TOKEN or not hmac.compare_digest(expected, given):
+            return HttpResponseForbidden("bad signature")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@signed_by_provider
 def incoming_sms(request):
     """Reply '1' → 無事 for the newest open alert that asked this number's owner."""
-    expected = signature(
-        settings.BASE_URL + request.path, request.POST.dict(), settings.TWILIO_TOKEN
-    )
-    if not settings.TWILIO_TOKEN or not hmac.compare_digest(
-        expected, request.headers.get("X-Twilio-Signature", "")
-    ):
-        return HttpResponseForbidden("bad signature")
     sender = request.POST.get("From", "")
     staff_ids = [
         c.staff_id
@@ -59,3 +79,27 @@ def incoming_sms(request):
     except ValidationError:
         return _message("")
     return _message("回答を受け付けました。")
+
+
+@signed_by_provider
+def voice_call(request, token):
+    """One URL for the call and its keypad steps (?step=answer|attendance): the token in it
+    says whose call this is, as for a one-tap link."""
+    try:
+        recipient_id = recipient_id_from(token)
+    except signing.BadSignature:
+        return HttpResponseForbidden("link not valid")
+    recipient = get_object_or_404(Recipient.objects.select_related("alert"), pk=recipient_id)
+    digit = request.POST.get("Digits", "")[:1]
+    step = request.GET.get("step", "")
+
+    def answer(value, attendance=""):
+        record_answer(recipient, value, attendance=attendance, via="voice", request=request)
+
+    if step == "answer":
+        return _twiml(voice.answer_twiml(recipient, digit, answer))
+    if step == "attendance" and recipient.answer:
+        return _twiml(
+            voice.attendance_twiml(digit, lambda choice: answer(recipient.answer, choice))
+        )
+    return _twiml(voice.message_twiml(recipient))

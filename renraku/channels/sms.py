@@ -42,11 +42,21 @@ def configured() -> bool:
 
 
 class TwilioProvider:
-    """POST /2010-04-01/Accounts/{sid}/Messages.json with Basic auth, as Twilio has it."""
+    """POST /2010-04-01/Accounts/{sid}/{Messages,Calls}.json with Basic auth, as Twilio has
+    it. Returns (HTTP status, JSON reply); a network failure is status 599."""
 
     def send(self, to: str, body: str) -> tuple[int, dict]:
-        url = f"{settings.TWILIO_URL}/2010-04-01/Accounts/{settings.TWILIO_SID}/Messages.json"
-        data = urllib.parse.urlencode({"To": to, "From": settings.SMS_FROM, "Body": body})
+        return self._post("Messages.json", {"To": to, "From": settings.SMS_FROM, "Body": body})
+
+    def call(self, to: str, twiml_url: str) -> tuple[int, dict]:
+        """Place a call; the provider fetches what to say from `twiml_url`."""
+        return self._post(
+            "Calls.json", {"To": to, "From": settings.SMS_FROM, "Url": twiml_url, "Timeout": 30}
+        )
+
+    def _post(self, resource: str, params: dict) -> tuple[int, dict]:
+        url = f"{settings.TWILIO_URL}/2010-04-01/Accounts/{settings.TWILIO_SID}/{resource}"
+        data = urllib.parse.urlencode(params)
         credentials = base64.b64encode(f"{settings.TWILIO_SID}:{settings.TWILIO_TOKEN}".encode())
         request = urllib.request.Request(  # noqa: S310  (a URL from settings)
             url,
@@ -79,7 +89,23 @@ def text_for(alert, recipient_id: int) -> str:
     return "\n".join(lines)
 
 
+def outcome(delivery_id: int, status: int, reply: dict) -> Outcome:
+    """What the provider's answer means for one message or call."""
+    if 200 <= status < 300:
+        return Outcome(delivery_id, ok=True, provider_id=reply.get("sid", ""))
+    retry = reply.get("retry_after")
+    return Outcome(
+        delivery_id,
+        ok=False,
+        error=f"Twilio: {status} {reply.get('message', '')}",
+        permanent=reply.get("code") in _BAD_NUMBER or status in (400, 401, 403, 404),
+        retry_after=float(retry) if retry and str(retry).isdigit() else None,
+    )
+
+
 class SmsChannel(Channel):
+    """A text to the personal mobile; subclasses change what is sent, not to whom."""
+
     kind = "sms"
     batch_size = 50
     provider = TwilioProvider()
@@ -98,23 +124,12 @@ class SmsChannel(Channel):
             if contact is None or not contact.mobile:
                 outcomes.append(Outcome(delivery.pk, ok=False, permanent=True, error="no mobile"))
                 continue
-            status, reply = self.provider.send(
-                e164(contact.mobile), text_for(alert, delivery.recipient_id)
-            )
-            if 200 <= status < 300:
-                outcomes.append(Outcome(delivery.pk, ok=True, provider_id=reply.get("sid", "")))
-                continue
-            retry = reply.get("retry_after")
-            outcomes.append(
-                Outcome(
-                    delivery.pk,
-                    ok=False,
-                    error=f"SMS provider: {status} {reply.get('message', '')}",
-                    permanent=reply.get("code") in _BAD_NUMBER or status in (400, 401, 403, 404),
-                    retry_after=float(retry) if retry and str(retry).isdigit() else None,
-                )
-            )
+            status, reply = self.deliver(e164(contact.mobile), alert, delivery.recipient_id)
+            outcomes.append(outcome(delivery.pk, status, reply))
         return outcomes
+
+    def deliver(self, number: str, alert, recipient_id: int) -> tuple[int, dict]:
+        return self.provider.send(number, text_for(alert, recipient_id))
 
 
 def signature(url: str, params: dict, token: str) -> str:

@@ -2,10 +2,12 @@
 
 import base64
 import socket
+from collections.abc import Callable
 from email import message_from_bytes, policy
 
 from aiohttp import web
 from aiosmtpd.controller import Controller
+from defusedxml import ElementTree as ET
 
 from .loopback import LoopbackServer
 
@@ -53,18 +55,21 @@ class SmtpServer:
 
 
 class TwilioStandIn(LoopbackServer):
-    """The Messages endpoint of a Twilio-compatible API: checks Basic auth, keeps what it
-    is asked to send, and answers with the status (and error code) a test sets for a
-    number, e.g. fail("+819012345678", 400, code=21211) for a number that does not exist."""
+    """The Messages and Calls endpoints of a Twilio-compatible API: checks Basic auth, keeps
+    what it is asked to send or call, and answers with the status (and error code) a test
+    sets for a number, e.g. fail("+819012345678", 400, code=21211) for a number that does
+    not exist. pick_up() then plays a call as the provider does, webhooks and all."""
 
     def __init__(self, sid: str, token: str):
         super().__init__()
         self.sid, self.token = sid, token
         self.messages: list[dict] = []
+        self.calls: list[dict] = []
         self.failures: dict[str, list] = {}
 
     def routes(self, router):
         router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._message)
+        router.add_post("/2010-04-01/Accounts/{sid}/Calls.json", self._call)
 
     def fail(
         self,
@@ -81,6 +86,12 @@ class TwilioStandIn(LoopbackServer):
         return [m["Body"] for m in self.messages if m["To"] == number]
 
     async def _message(self, request):
+        return await self._accept(request, self.messages, "SM")
+
+    async def _call(self, request):
+        return await self._accept(request, self.calls, "CA")
+
+    async def _accept(self, request, kept: list, prefix: str):
         expected = "Basic " + base64.b64encode(f"{self.sid}:{self.token}".encode()).decode()
         authorized = request.headers.get("Authorization") == expected
         if request.match_info["sid"] != self.sid or not authorized:
@@ -93,7 +104,39 @@ class TwilioStandIn(LoopbackServer):
                 status=status,
                 headers={"Retry-After": retry} if retry else None,
             )
-        self.messages.append(form)
-        return web.json_response(
-            {"sid": f"SM{len(self.messages):032d}", "status": "queued"}, status=201
-        )
+        form["sid"] = f"{prefix}{len(kept) + 1:032d}"
+        kept.append(form)
+        return web.json_response({"sid": form["sid"], "status": "queued"}, status=201)
+
+    def calls_to(self, number: str) -> list[dict]:
+        return [c for c in self.calls if c["To"] == number]
+
+    def pick_up(self, call: dict, keys: str, post: Callable[[str, dict, str], str]) -> list[str]:
+        """Play `call` as the provider does once the callee answers: fetch its TwiML from
+        the call's Url, "say" each <Say>, press the next of `keys` at each <Gather> (none
+        left: the Gather times out and the call goes on), post it to the Gather's action,
+        follow <Redirect>, stop at <Hangup>. Each request is signed as the provider signs.
+        `post(url, params, signature)` makes the request and returns the TwiML. Returns all
+        that was said, in order."""
+        from .sms import signature
+
+        said, keys = [], list(keys)
+        url = call["Url"]
+        base = {"CallSid": call["sid"], "From": call["From"], "To": call["To"]}
+        params = base | {"CallStatus": "in-progress"}
+        for _hop in range(10):
+            twiml = ET.fromstring(post(url, params, signature(url, params, self.token)))
+            url = None
+            for verb in twiml:
+                said += [say.text for say in verb.iter("Say")]
+                if verb.tag == "Gather" and keys:
+                    url, params = verb.get("action"), base | {"Digits": keys.pop(0)}
+                    break
+                if verb.tag == "Redirect":
+                    url, params = verb.text, base
+                    break
+                if verb.tag == "Hangup":
+                    break
+            if url is None:
+                break
+        return said
