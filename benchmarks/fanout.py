@@ -90,6 +90,7 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
             ),
             source="bench",
         )
+        send_seconds = time.perf_counter() - started
         accepted = wait_for(
             origin, already + len(subscriptions), timeout=max(120, len(subscriptions) / 100)
         )
@@ -106,6 +107,7 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
         "recipients": len(subscriptions),
         "accepted": accepted - already,
         "seconds": round(seconds, 2),
+        "send_alert_seconds": round(send_seconds, 2),
         "rate": round((accepted - already) / seconds),
         "baseline_rate": round(baseline_rate),
         "speedup": round((accepted - already) / seconds / baseline_rate, 1),

@@ -162,13 +162,14 @@ HUEY = (
 )
 HUEY["immediate"] = False
 # An idle consumer polling SQLite would otherwise back off to 10 s between looks: an alert
-# must not wait that long to start. (On Redis, workers block on the queue instead.)
+# must not wait that long to start: a look every 0.1 s costs nothing. (On Redis, workers
+# block on the queue instead.)
 HUEY["consumer"] = {
     "workers": 2,
     "worker_type": "thread",
     "initial_delay": 0.05,
     "backoff": 1.15,
-    "max_delay": 0.5,
+    "max_delay": 0.1,
 }
 
 # --- Accounts -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from renraku.accounts import permissions
 from renraku.audit.actions import record
+from renraku.bulk import insert_rows
 from renraku.channels import registry
 
 from . import audience as audiences
@@ -127,12 +128,12 @@ def send_alert(
         if staff_ids is not None:
             people = people.filter(pk__in=staff_ids)
         rows = [
-            Recipient(alert=alert, staff_id=s, department_id=d, site_id=t)
-            for s, d, t in people.values_list("pk", "department_id", "site_id").iterator(
+            (alert.pk, *person)
+            for person in people.values_list("pk", "department_id", "site_id").iterator(
                 chunk_size=_RECIPIENT_BATCH
             )
         ]
-        Recipient.objects.bulk_create(rows, batch_size=_RECIPIENT_BATCH)
+        insert_rows(Recipient, ["alert_id", "staff_id", "department_id", "site_id"], rows)
         # Who gets it on which channel is decided now, in the same transaction, so the
         # dashboard can tell "not sent yet" from "no channel reaches this person".
         delivery.plan(alert)

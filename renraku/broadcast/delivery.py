@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from renraku.bulk import insert_rows
 from renraku.channels import registry
 
 from .models import Alert, Delivery, Recipient
@@ -37,9 +38,9 @@ def plan(alert: Alert, recipient_ids=None, *, attempt: int = 1) -> dict[str, lis
         if kind not in registry.CHANNELS or not unplaced:
             continue
         reached = registry.get(kind).reachable(unplaced)
-        rows += [Delivery(recipient_id=by_staff[s], channel=kind, attempt=attempt) for s in reached]
+        rows += [(by_staff[s], kind, attempt) for s in reached]
         unplaced -= reached
-    Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    insert_rows(Delivery, ["recipient_id", "channel", "attempt"], rows, ignore_conflicts=True)
     return queued_ids(alert)
 
 

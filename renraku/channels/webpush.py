@@ -3,19 +3,29 @@
 A batch is encrypted and posted concurrently over a few kept-alive connections per push
 service. The VAPID header is signed once per push service origin and reused while valid:
 signing for every message would cost an ECDSA signature each.
+
+Each message is encrypted here, with a new ephemeral key, in a dozen lines of
+`cryptography` and `hmac` that follow RFC 8291 §3.3-3.4 step by step: pywebpush builds
+several objects per message around the same steps, which cost twice the encryption
+itself when sending to ten thousand phones. (The stand-in push service decrypts with its
+own code, written separately from the RFC, so the two check each other.)
 """
 
 import asyncio
+import base64
 import email.utils
+import hashlib
+import hmac
 import json
+import os
 import time
 from collections import defaultdict
-from urllib.parse import urlsplit
 
-import aiohttp
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.utils import timezone
-from pywebpush import WebPusher
 
 from renraku.broadcast.links import answer_url
 from renraku.broadcast.messages import PUSH_PAYLOAD_LIMIT, subject
@@ -24,19 +34,20 @@ from renraku.directory.models import PushSubscription
 
 from . import vapid
 from .base import Channel, Outcome
+from .httppost import post_all
 
 # A push for a disaster is still worth showing to a phone that was off for a day.
 TTL_SECONDS = 24 * 60 * 60
 VAPID_LIFETIME = 12 * 60 * 60  # RFC 8292 allows at most 24 h
-CONCURRENCY = 64
+CONNECTIONS = 32  # per push service
+RECORD_SIZE = 4096
 GONE = {404, 410}  # the subscription no longer exists: retire it
 _vapid_cache: dict[str, tuple[float, dict]] = {}
 
 
 def vapid_headers(endpoint: str) -> dict:
     """The Authorization header for this push service, signed at most every few hours."""
-    parts = urlsplit(endpoint)
-    origin = f"{parts.scheme}://{parts.netloc}"
+    origin = "/".join(endpoint.split("/", 3)[:3])  # scheme://host[:port]
     now = time.time()
     cached = _vapid_cache.get(origin)
     if cached and cached[0] > now + 60:
@@ -63,6 +74,33 @@ def payload(alert, recipient_id: int) -> bytes:
         data["body"] = body + "…"
         encoded = json.dumps(data, ensure_ascii=False).encode()
     return encoded
+
+
+def _b64d(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _hmac(key: bytes, data: bytes) -> bytes:
+    return hmac.new(key, data, hashlib.sha256).digest()
+
+
+def encrypt(data: bytes, p256dh: str, auth: str) -> bytes:
+    """RFC 8291: ECDH with a new key pair, HKDF (one block each, so one HMAC each), one
+    aes128gcm record (RFC 8188) with the sender's public key as its key id."""
+    ua_public = _b64d(p256dh)
+    receiver = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ua_public)
+    ephemeral = ec.generate_private_key(ec.SECP256R1())
+    as_public = ephemeral.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    ecdh_secret = ephemeral.exchange(ec.ECDH(), receiver)
+    prk_key = _hmac(_b64d(auth), ecdh_secret)
+    ikm = _hmac(prk_key, b"WebPush: info\x00" + ua_public + as_public + b"\x01")
+    salt = os.urandom(16)
+    prk = _hmac(salt, ikm)
+    cek = _hmac(prk, b"Content-Encoding: aes128gcm\x00\x01")[:16]
+    nonce = _hmac(prk, b"Content-Encoding: nonce\x00\x01")[:12]
+    header = salt + RECORD_SIZE.to_bytes(4, "big") + bytes([len(as_public)]) + as_public
+    # 0x02: this is the last (and only) record, with no padding after the delimiter.
+    return header + AESGCM(cek).encrypt(nonce, data + b"\x02", None)
 
 
 def retry_after(value: str | None) -> float | None:
@@ -99,7 +137,11 @@ class WebPushChannel(Channel):
             for d in deliveries
             for sub in subscriptions.get(d.recipient.staff_id, [])
         ]
-        results = asyncio.run(_post_all(jobs, alert)) if jobs else []
+        requests = [
+            (sub.endpoint, _headers(sub, alert), encrypt(data, sub.p256dh, sub.auth))
+            for _d, sub, data in jobs
+        ]
+        results = asyncio.run(post_all(requests, connections=CONNECTIONS)) if jobs else []
         by_delivery: dict[int, list] = defaultdict(list)
         gone = []
         for (delivery, sub, _data), (status, headers) in zip(jobs, results, strict=True):
@@ -128,27 +170,14 @@ def _outcome(delivery, results) -> Outcome:
     )
 
 
-async def _post_all(jobs, alert):
-    limit = asyncio.Semaphore(CONCURRENCY)
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY, limit_per_host=CONCURRENCY)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-
-        async def post(job):
-            _delivery, sub, data = job
-            headers = {
-                **vapid_headers(sub.endpoint),
-                "Urgency": "high",
-                # One topic per alert: a resend replaces an undelivered copy at the
-                # push service instead of showing the person a second notification.
-                "Topic": f"alert{alert.pk}",
-            }
-            async with limit:
-                try:
-                    pusher = WebPusher(sub.as_info(), aiohttp_session=session)
-                    response = await pusher.send_async(data=data, headers=headers, ttl=TTL_SECONDS)
-                    return response.status, dict(response.headers)
-                except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                    return 599, {"error": str(exc)}
-
-        return await asyncio.gather(*(post(job) for job in jobs))
+def _headers(sub, alert) -> dict:
+    return {
+        **vapid_headers(sub.endpoint),
+        "TTL": str(TTL_SECONDS),
+        "Urgency": "high",
+        # One topic per alert: a resend replaces an undelivered copy at the push service
+        # instead of showing the person a second notification.
+        "Topic": f"alert{alert.pk}",
+        "Content-Encoding": "aes128gcm",
+        "Content-Type": "application/octet-stream",
+    }

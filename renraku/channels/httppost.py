@@ -1,0 +1,99 @@
+"""Many small HTTP/1.1 POSTs over a few kept-alive connections per origin.
+
+Web push is one POST per device with a few headers and a 201 whose body nobody reads. A
+general client (aiohttp) spent 0.4 ms of CPU per request on machinery we do not need,
+more than the encryption itself; at 10,000 devices that is seconds. This sends each
+request as bytes on a kept-alive connection and reads back the status line, the headers
+and a body framed by Content-Length or chunks. Each connection carries one request at a
+time (no pipelining), so a slow reply only holds up its own connection.
+"""
+
+import asyncio
+import ssl
+from collections import deque
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+NETWORK_ERROR = 599  # our own status for "no HTTP answer at all"
+
+
+class _Connection:
+    def __init__(self, scheme: str, host: str, port: int):
+        self.scheme, self.host, self.port = scheme, host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, headers: dict, body: bytes) -> tuple[int, dict]:
+        if self.writer is None:
+            context = ssl.create_default_context() if self.scheme == "https" else None
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port, ssl=context
+            )
+        lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        lines.append(f"Content-Length: {len(body)}")
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        status = int(status_line.split(" ", 2)[1])
+        reply = {}
+        for line in filter(None, header_lines):
+            name, _sep, value = line.partition(":")
+            reply[name.strip().title()] = value.strip()
+        await self._skip_body(reply)
+        if reply.get("Connection", "").lower() == "close":
+            self.close()
+        return status, reply
+
+    async def _skip_body(self, reply: dict) -> None:
+        if "Content-Length" in reply:
+            await self.reader.readexactly(int(reply["Content-Length"]))
+        elif reply.get("Transfer-Encoding", "").lower() == "chunked":
+            while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await self.reader.readexactly(size + 2)
+            await self.reader.readuntil(b"\r\n")  # no trailers are sent to us
+        else:  # framed by the end of the connection
+            await self.reader.read()
+            self.close()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def post_all(
+    requests: Sequence[tuple[str, dict, bytes]], *, connections: int = 32, timeout: float = 30
+) -> list[tuple[int, dict]]:
+    """POST each (url, headers, body); returns (status, response headers) in order. A
+    request that gets no answer (refused, reset, timed out) is (599, {"error": …})."""
+    results: list[tuple[int, dict]] = [(NETWORK_ERROR, {})] * len(requests)
+    by_origin: dict[tuple, deque] = {}
+    paths = []
+    for index, (url, _headers, _body) in enumerate(requests):
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        by_origin.setdefault((parts.scheme, parts.hostname, port), deque()).append(index)
+        paths.append((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+
+    async def work(origin: tuple, queue: deque) -> None:
+        connection = _Connection(*origin)
+        while queue:
+            index = queue.popleft()
+            _url, headers, body = requests[index]
+            try:
+                async with asyncio.timeout(timeout):
+                    results[index] = await connection.post(paths[index], headers, body)
+            except (TimeoutError, OSError, ValueError, asyncio.IncompleteReadError) as exc:
+                connection.close()
+                results[index] = (NETWORK_ERROR, {"error": repr(exc)})
+        connection.close()
+
+    await asyncio.gather(
+        *(
+            work(origin, queue)
+            for origin, queue in by_origin.items()
+            for _ in range(min(connections, len(queue)))
+        )
+    )
+    return results
