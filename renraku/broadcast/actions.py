@@ -21,6 +21,7 @@ from .models import (
     Attendance,
     Category,
     Kind,
+    Reach,
     Recipient,
     ReplyForm,
     Severity,
@@ -217,6 +218,7 @@ def close_alert(alert: Alert, *, closed_by=None, request=None) -> Alert:
             Delivery.objects.filter(
                 recipient__alert=alert, status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED]
             ).update(status=Delivery.Status.PERMANENT, error="alert closed")
+            delivery.settle(alert.recipients.filter(reach=Reach.PENDING))
             record(
                 "broadcast.closed",
                 request=request,

@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from renraku.bulk import insert_rows
 from renraku.channels import registry
 
-from .models import Alert, Delivery, Recipient
+from .models import Alert, Delivery, Reach, Recipient
 
 OPEN = (Delivery.Status.QUEUED, Delivery.Status.FAILED)
+UNFINISHED = (*OPEN, Delivery.Status.SENDING)
 MAX_TRIES = 5
 
 
@@ -41,7 +42,19 @@ def plan(alert: Alert, recipient_ids=None, *, attempt: int = 1) -> dict[str, lis
         rows += [(by_staff[s], kind, attempt) for s in reached]
         unplaced -= reached
     insert_rows(Delivery, ["recipient_id", "channel", "attempt"], rows, ignore_conflicts=True)
+    recipients.filter(staff_id__in=unplaced).update(reach=Reach.NONE)
     return queued_ids(alert)
+
+
+def settle(recipients) -> None:
+    """Set these recipients' reach from their deliveries, after a change other than a
+    success (a success sets SENT directly, and nothing moves a recipient out of SENT)."""
+    mine = Delivery.objects.filter(recipient=OuterRef("pk"))
+    unfinished = Exists(mine.filter(status__in=UNFINISHED))
+    waiting = recipients.exclude(reach=Reach.SENT)
+    waiting.filter(unfinished).update(reach=Reach.PENDING)
+    waiting.filter(~unfinished, Exists(mine)).update(reach=Reach.FAILED)
+    waiting.filter(~Exists(mine)).update(reach=Reach.NONE)
 
 
 def queued_ids(alert: Alert) -> dict[str, list[int]]:
@@ -101,14 +114,15 @@ def send(kind: str, ids: list[int]) -> BatchResult:
         Delivery.objects.filter(pk__in=[d.pk for d in answered]).update(
             status=Delivery.Status.PERMANENT, error="answered before sending"
         )
+        settle(Recipient.objects.filter(pk__in=[d.recipient_id for d in answered]))
         deliveries = [d for d in deliveries if d not in answered]
         if not deliveries:
             return BatchResult()
     outcomes = registry.get(kind).send(alert, deliveries)
-    return record_outcomes(alert, deliveries, outcomes)
+    return record_outcomes(alert, kind, deliveries, outcomes)
 
 
-def record_outcomes(alert, deliveries, outcomes) -> BatchResult:
+def record_outcomes(alert, kind: str, deliveries, outcomes) -> BatchResult:
     now = timezone.now()
     by_id = {d.pk: d for d in deliveries}
     sent, fell_back, result = [], [], BatchResult()
@@ -132,6 +146,8 @@ def record_outcomes(alert, deliveries, outcomes) -> BatchResult:
                 result.retry_in = max(result.retry_in, delay)
             delivery.save(update_fields=["status", "tries", "error", "not_before"])
         Delivery.objects.filter(pk__in=sent).update(status=Delivery.Status.SENT, sent_at=now)
+        reached = Recipient.objects.filter(pk__in=[by_id[pk].recipient_id for pk in sent])
+        reached.exclude(reach=Reach.SENT).update(reach=Reach.SENT, reached_via=kind)
     result.sent = len(sent)
     if fell_back:
         result.fallback_ids = fall_back(alert, fell_back)
@@ -157,6 +173,7 @@ def fall_back(alert, recipient_ids) -> list[int]:
         rows += [Delivery(recipient_id=r, channel=kind) for r in placed]
         waiting -= placed
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    settle(Recipient.objects.filter(pk__in=recipient_ids))
     return list(
         Delivery.objects.filter(
             recipient_id__in=recipient_ids, status=Delivery.Status.QUEUED

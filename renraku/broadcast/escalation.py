@@ -20,6 +20,7 @@ from renraku.audit.actions import record
 from renraku.channels import registry
 from renraku.directory.queries import supervisors_of
 
+from .delivery import settle
 from .messages import subject
 from .models import Alert, Delivery, EscalationRun, ReplyForm
 
@@ -100,6 +101,7 @@ def run_step(alert: Alert, index: int, step: dict) -> list[int]:
                 recipient__alert=alert, attempt=index + 2, status=Delivery.Status.QUEUED
             ).values_list("pk", flat=True)
         )
+        settle(alert.recipients.filter(pk__in=[r.pk for r in waiting if r.staff_id in reached]))
         count = len(rows)
     else:
         count = _tell_supervisors(alert, waiting)

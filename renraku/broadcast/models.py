@@ -153,6 +153,16 @@ class RecipientQuerySet(models.QuerySet):
         return self.filter(answered_at__isnull=True)
 
 
+class Reach(models.TextChoices):
+    """Where getting the alert to one person stands, across all their deliveries. Kept on
+    the recipient as deliveries are recorded, so the dashboard counts one column."""
+
+    PENDING = "pending", _("Being sent")
+    SENT = "sent", _("Reached")
+    FAILED = "failed", _("Every channel failed")
+    NONE = "none", _("No channel reaches them")
+
+
 class Recipient(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="recipients")
     staff = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+")
@@ -164,6 +174,10 @@ class Recipient(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answer = models.CharField(_("answer"), max_length=20, blank=True, choices=AnswerValue.choices)
+    reach = models.CharField(
+        _("reach"), max_length=10, choices=Reach.choices, default=Reach.PENDING
+    )
+    reached_via = models.CharField(_("reached via"), max_length=10, blank=True)
 
     objects = RecipientQuerySet.as_manager()
 

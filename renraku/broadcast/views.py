@@ -159,17 +159,7 @@ def dashboard(request, pk):
     if not permissions.can_follow_alerts(request.user):
         raise PermissionDenied
     alert = get_object_or_404(Alert.objects.select_related("sender", "parent"), pk=pk)
-    context = {
-        "alert": alert,
-        "status": queries.status(alert),
-        "departments": queries.breakdown(alert, "department"),
-        "sites": queries.breakdown(alert, "site"),
-        "unanswered": queries.unanswered(alert),
-        "children": alert.children.all(),
-    }
-    curve = queries.answer_curve(alert)
-    context["curve_points"] = queries.curve_points(curve, context["status"]["recipients"])
-    context["curve_minutes"] = round(curve[-1][0], 1) if curve else 0
+    context = {"alert": alert, "children": alert.children.all(), **queries.dashboard(alert)}
     template = "broadcast/_live.html" if request.htmx else "broadcast/dashboard.html"
     return render(request, template, context)
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from renraku.broadcast import queries
 from renraku.broadcast.actions import Draft
 from renraku.broadcast.models import Delivery
 from renraku.broadcast.tasks import send_deliveries, sweep_deliveries
@@ -82,6 +83,20 @@ def test_an_unknown_mailbox_fails_for_good_and_is_not_retried(people, send, smtp
     assert alice.status == "permanent" and "550" in alice.error
     sweep_deliveries.call_local()
     assert len(smtp.messages) == 4
+    # The dashboard counts her among those to phone.
+    status = queries.status(alert)
+    assert (status["sent"], status["failed"], status["pending"]) == (4, 1, 0)
+
+
+def test_the_dashboard_counts_people_being_retried_as_pending_until_closed(people, send, smtp):
+    from renraku.broadcast.actions import close_alert
+
+    smtp.stop()
+    alert = send(draft(), sender=people.bob)
+    assert queries.status(alert)["pending"] == 5
+    close_alert(alert)
+    status = queries.status(alert)
+    assert (status["pending"], status["failed"], status["sent"]) == (0, 5, 0)
 
 
 def test_nothing_is_sent_for_a_closed_alert(people, send, smtp):

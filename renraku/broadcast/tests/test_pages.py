@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from renraku.broadcast import queries
 from renraku.broadcast.actions import Draft
 from renraku.broadcast.models import Alert, Recipient
 from renraku.testing import sign_in
@@ -100,6 +101,7 @@ def test_the_dashboard_counts_by_department_and_answer(
     assert status["answers"] == {"safe": 1, "serious": 1}
     rows = {r["name"]: r for r in live.context["departments"]}
     assert (rows["総務部"]["safe"], rows["危機管理部"]["serious"]) == (1, 1)
+    assert rows["総務部"]["reached"] == rows["総務部"]["recipients"] > 0
     assert 'hx-trigger="every 2s"' in live.text and "<html" not in live.text
     unanswered = {r.staff.family_name for r in live.context["unanswered"]}
     assert unanswered == {"馬場", "加藤", "江口"}
@@ -207,4 +209,6 @@ def test_a_drill_ends_with_a_report(client, people, send, smtp):
     assert (report["answered_pct"], report["reached_pct"]) == (60, 100)
     assert (report["minutes_to_half"], report["minutes_to_90"]) == (9.0, None)
     assert report["departments"][0]["name"] == "危機管理部"  # 1 of 3: the slowest first
+    assert queries.answer_curve(alert) == [(2.0, 1), (4.0, 2), (9.0, 3)]
+    assert queries.answer_curve(alert, points=1) == [(9.0, 3)]  # thinned to every n-th
     assert "訓練" in page.text
