@@ -74,7 +74,7 @@ def batches(ids_by_channel: dict[str, list[int]]):
             yield kind, ids[start : start + size]
 
 
-def claim(ids: list[int]) -> list[Delivery]:
+def claim(ids: list[int], related=("recipient",)) -> list[Delivery]:
     """Take the still-open deliveries among `ids` for this worker, atomically."""
     token = uuid.uuid4().hex
     now = timezone.now()
@@ -84,7 +84,7 @@ def claim(ids: list[int]) -> list[Delivery]:
     )
     return list(
         Delivery.objects.filter(claim=token, status=Delivery.Status.SENDING).select_related(
-            "recipient__staff__personal_contact", "recipient__alert"
+            *related
         )
     )
 
@@ -98,11 +98,23 @@ class BatchResult:
 
 
 def send(kind: str, ids: list[int]) -> BatchResult:
-    """Claim, send and record one batch of one channel's deliveries."""
-    deliveries = claim(ids)
-    if not deliveries:
-        return BatchResult()
-    alert = deliveries[0].recipient.alert
+    """Claim, send and record one batch of one channel's deliveries. A batch the sweeper
+    put together may hold several alerts' deliveries: each goes out with its own alert."""
+    channel = registry.get(kind)
+    by_alert: dict[int, list[Delivery]] = defaultdict(list)
+    for d in claim(ids, channel.related):
+        by_alert[d.recipient.alert_id].append(d)
+    result = BatchResult()
+    for alert in Alert.objects.filter(pk__in=list(by_alert)):
+        part = _send_for(alert, channel, by_alert[alert.pk])
+        result.sent += part.sent
+        result.fallback_ids += part.fallback_ids
+        result.retry_ids += part.retry_ids
+        result.retry_in = max(result.retry_in, part.retry_in)
+    return result
+
+
+def _send_for(alert: Alert, channel, deliveries: list[Delivery]) -> BatchResult:
     if not alert.is_open:
         Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
             status=Delivery.Status.PERMANENT, error="alert closed before sending"
@@ -118,8 +130,8 @@ def send(kind: str, ids: list[int]) -> BatchResult:
         deliveries = [d for d in deliveries if d not in answered]
         if not deliveries:
             return BatchResult()
-    outcomes = registry.get(kind).send(alert, deliveries)
-    return record_outcomes(alert, kind, deliveries, outcomes)
+    outcomes = channel.send(alert, deliveries)
+    return record_outcomes(alert, channel.kind, deliveries, outcomes)
 
 
 def record_outcomes(alert, kind: str, deliveries, outcomes) -> BatchResult:

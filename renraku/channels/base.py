@@ -24,6 +24,9 @@ class Channel:
     kind: str = ""
     # How many deliveries one task hands to send() at once.
     batch_size: int = 100
+    # What send() reads of each delivery, loaded with it (a push needs only the staff id:
+    # loading more would build three needless objects per person).
+    related: tuple[str, ...] = ("recipient__staff__personal_contact",)
 
     def reachable(self, staff_ids: Iterable[int]) -> set[int]:
         """Of these people, those this channel has an address for."""
@@ -32,6 +35,6 @@ class Channel:
     def send(self, alert, deliveries: list) -> list[Outcome]:
         """Send `alert` to each delivery's recipient; one Outcome per delivery, in order.
 
-        `deliveries` come with `recipient__staff` loaded.
+        `deliveries` come with `related` loaded.
         """
         raise NotImplementedError

@@ -119,6 +119,7 @@ def retry_after(value: str | None) -> float | None:
 class WebPushChannel(Channel):
     kind = "push"
     batch_size = 500
+    related = ("recipient",)
 
     def reachable(self, staff_ids):
         return set(

@@ -111,3 +111,16 @@ def test_nothing_is_sent_for_a_closed_alert(people, send, smtp):
     Delivery.objects.filter(recipient__alert=alert).update(not_before=None)
     sweep_deliveries.call_local()
     assert smtp.messages == []
+
+
+def test_the_sweeper_sends_each_alert_in_a_mixed_batch_with_its_own_text(people, send, smtp):
+    smtp.stop()
+    first = send(draft(title="第一報"), sender=people.bob)
+    second = send(draft(title="第二報"), sender=people.bob)
+    smtp.__init__()
+    smtp.start()
+    with_settings_port(smtp)
+    Delivery.objects.filter(recipient__alert__in=[first, second]).update(not_before=None)
+    sweep_deliveries.call_local()  # one e-mail batch holding both alerts' deliveries
+    subjects = sorted(m["Subject"] for m in smtp.to("alice@city.example"))
+    assert len(subjects) == 2 and "第一報" in subjects[0] and "第二報" in subjects[1]
