@@ -104,7 +104,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "renraku.urls"
-ASGI_APPLICATION = "renraku.asgi.application"
+WSGI_APPLICATION = "renraku.wsgi.application"
 
 TEMPLATES = [
     {

@@ -43,9 +43,7 @@ def answer(request, token):
                 attendance=request.POST.get("attendance", ""),
                 location=request.POST.get("location", ""),
                 comment=request.POST.get("comment", ""),
-                request=request,
             )
-            recipient.refresh_from_db()
         except ValidationError as exc:
             error = exc.messages[0]
     return render(

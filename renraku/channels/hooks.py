@@ -75,7 +75,7 @@ def incoming_sms(request):
     if value is None:
         return _message("1, 2 または 3 を返信してください。")
     try:
-        record_answer(recipient, value, via="sms", request=request)
+        record_answer(recipient, value, via="sms")
     except ValidationError:
         return _message("")
     return _message("回答を受け付けました。")
@@ -94,7 +94,7 @@ def voice_call(request, token):
     step = request.GET.get("step", "")
 
     def answer(value, attendance=""):
-        record_answer(recipient, value, attendance=attendance, via="voice", request=request)
+        record_answer(recipient, value, attendance=attendance, via="voice")
 
     if step == "answer":
         return _twiml(voice.answer_twiml(recipient, digit, answer))

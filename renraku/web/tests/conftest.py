@@ -1,4 +1,4 @@
-"""Browser tests: Debian's Chromium driven by Playwright, against `renraku serve` (uvicorn,
+"""Browser tests: Debian's Chromium driven by Playwright, against `renraku serve` (gunicorn,
 as in production) running in its own process on the test database."""
 
 import os
