@@ -45,6 +45,32 @@ HTTPS = os.environ.get("RENRAKU_HTTPS") == "1"
 PORT = int(os.environ.get("RENRAKU_PORT", "8000"))
 ALLOWED_HOSTS = os.environ.get("RENRAKU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 WARD_NAME = os.environ.get("RENRAKU_WARD_NAME", "世田谷区")
+
+
+def _codes(name: str, default: str) -> list[str]:
+    return [c.strip() for c in os.environ.get(name, default).split(",") if c.strip()]
+
+
+# --- JMA feeds ----------------------------------------------------------------------------
+# The ward in JMA's codes: 市町村等 (warnings, city intensity), 地震情報／細分区域 (area
+# intensity where the city is not given), 津波予報区 (Setagaya is inland: Tokyo Bay's inner
+# coast is where its staff may be), the wider weather areas used by messages that do not
+# name cities (record rain), and the codes a CAP alert may use for it.
+WARD_CODE = os.environ.get("RENRAKU_WARD_CODE", "1311200")
+WARD_SEISMIC_AREA = os.environ.get("RENRAKU_WARD_SEISMIC_AREA", "350")
+WARD_TSUNAMI_AREAS = _codes("RENRAKU_WARD_TSUNAMI_AREAS", "312")
+WARD_WEATHER_AREAS = _codes("RENRAKU_WARD_WEATHER_AREAS", "130011,130010,130000")
+WARD_CAP_CODES = _codes("RENRAKU_WARD_CAP_CODES", "131121,1311200")
+# 訓練 (drill) messages start a drill only when the ward takes part.
+JMA_ACCEPT_DRILLS = os.environ.get("RENRAKU_JMA_ACCEPT_DRILLS", "") == "1"
+# The Atom feeds to poll, comma-separated. None by default: nothing reaches out to the
+# internet until the operator says so. JMA's are .../developer/xml/feed/extra.xml and
+# eqvol.xml (high-frequency) and extra_l.xml, eqvol_l.xml (long-term) on
+# https://www.data.jma.go.jp (see the README).
+JMA_FEEDS = _codes("RENRAKU_JMA_FEEDS", "")
+# Entries older than this when first seen are recorded, not acted on: a poller starting
+# after a day off must not send yesterday's earthquake.
+JMA_MAX_AGE_MINUTES = int(os.environ.get("RENRAKU_JMA_MAX_AGE_MINUTES", "30"))
 # The address people reach this server at: answer links in e-mails and SMS point here.
 BASE_URL = os.environ.get("RENRAKU_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 # Web push: the VAPID key is made on first run; the subject tells push services whom to
@@ -83,6 +109,7 @@ INSTALLED_APPS = [
     "renraku.accounts",
     "renraku.audit",
     "renraku.broadcast",
+    "renraku.feeds",
     "renraku.channels",
     "renraku.web",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("renraku.accounts.urls")),
     path("directory/", include("renraku.directory.urls")),
     path("audit/", include("renraku.audit.urls")),
+    path("feeds/", include("renraku.feeds.urls")),
     path("", include("renraku.broadcast.urls")),
     path("", include("renraku.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -22,7 +22,7 @@ def recipient_id_from(token: str) -> int:
     """Raises signing.BadSignature (or its subclass SignatureExpired) when not valid."""
     signer = signing.TimestampSigner(salt=_SALT)
     value = signer.unsign(token, max_age=settings.ANSWER_LINK_MAX_AGE)
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise signing.BadSignature("not a recipient")
     return int(value)
 

@@ -1,0 +1,57 @@
+"""Administrators edit the rules; the messages themselves are a record, read on the page."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms import ModelForm
+from django.utils.translation import gettext as _
+
+from renraku.broadcast import audience
+from renraku.broadcast.escalation import check_steps
+
+from .models import Rule, Trigger
+
+
+class RuleForm(ModelForm):
+    class Meta:
+        model = Rule
+        fields = [
+            "name",
+            "enabled",
+            "order",
+            "trigger",
+            "min_intensity",
+            "max_intensity",
+            "levels",
+            "names",
+            "all_clear",
+            "title",
+            "body",
+            "category",
+            "severity",
+            "reply_form",
+            "audience",
+            "channels",
+            "escalation",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        problems = []
+        if data.get("trigger") == Trigger.EARTHQUAKE and not data.get("min_intensity"):
+            problems.append(_("An earthquake rule needs a lowest seismic intensity."))
+        try:
+            audience.validate(data.get("audience") or {})
+        except audience.AudienceError as exc:
+            problems.append(str(exc))
+        problems += check_steps(data.get("escalation") or [])
+        if problems:
+            raise ValidationError(problems)
+        return data
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    form = RuleForm
+    list_display = ["name", "enabled", "order", "trigger", "min_intensity", "levels", "names"]
+    list_editable = ["enabled", "order"]
+    list_filter = ["trigger", "enabled"]

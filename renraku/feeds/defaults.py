@@ -1,0 +1,78 @@
+"""The rules a ward starts with (created by a migration); administrators change them in
+the admin afterwards."""
+
+ALL = {"all": True}
+DUTY = {"groups": ["災害対策本部員"]}
+CHANNELS = ["push", "email", "sms", "voice"]  # those not configured are left out when sending
+SOURCE = "\n出典：${source}"
+
+RULES = [
+    dict(
+        name="震度5弱以上：全職員に安否確認",
+        trigger="earthquake",
+        min_intensity="5-",
+        title="【安否確認】${area}で${intensity}",
+        body="${time}ころ、${area}で${intensity}を観測しました。身の安全を確保したうえで、"
+        "安否と参集の可否を回答してください。\n${headline}" + SOURCE,
+        category="earthquake",
+        severity="emergency",
+        reply_form="safety",
+        audience=ALL,
+        escalation=[{"after_minutes": 15, "action": "supervisor"}],
+    ),
+    dict(
+        name="震度4：災害対策本部員に情報",
+        trigger="earthquake",
+        min_intensity="4",
+        max_intensity="4",
+        title="${area}で${intensity}",
+        body="${time}ころ、${area}で${intensity}を観測しました。災害対策本部員は情報収集に"
+        "あたってください。\n${headline}" + SOURCE,
+        category="earthquake",
+        severity="warning",
+        reply_form="acknowledge",
+        audience=DUTY,
+    ),
+    dict(
+        name="特別警報：全職員",
+        trigger="warning",
+        levels="特別警報",
+        title="【特別警報】${area}に${warnings}",
+        body="${time} ${area}に${warnings}が発表されました。命を守る行動をとり、安否を回答"
+        "してください。\n${headline}" + SOURCE,
+        category="weather",
+        severity="emergency",
+        reply_form="safety",
+        audience=ALL,
+    ),
+    dict(
+        name="大雨・洪水警報：災害対策本部員",
+        trigger="warning",
+        levels="警報",
+        names="大雨,洪水",
+        title="${area}に${warnings}",
+        body="${time} ${area}に${warnings}が発表されました。災害対策本部員は参集に備えて"
+        "ください。\n${headline}" + SOURCE,
+        category="weather",
+        severity="warning",
+        reply_form="acknowledge",
+        audience=DUTY,
+    ),
+    dict(
+        name="竜巻・記録的短時間大雨・土砂災害・津波警報：災害対策本部員",
+        trigger="warning",
+        levels="情報,警報",
+        names="竜巻,記録的短時間大雨,土砂災害,津波警報",
+        title="${warnings}（${area}）",
+        body="${time} ${area}に関係する${warnings}が発表されました。\n${headline}" + SOURCE,
+        category="weather",
+        severity="warning",
+        reply_form="acknowledge",
+        audience=DUTY,
+    ),
+]
+
+
+def create_default_rules(rule_model) -> None:
+    for order, fields in enumerate(RULES, start=1):
+        rule_model.objects.create(order=order * 10, channels=CHANNELS, **fields)

@@ -1,0 +1,177 @@
+"""What came in from JMA (and CAP), what was decided, and the rules administrators edit."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from renraku.broadcast.models import Category, ReplyForm, Severity
+
+from .parsing import INTENSITIES
+
+
+class Trigger(models.TextChoices):
+    EARTHQUAKE = "earthquake", _("Seismic intensity in the ward")
+    WARNING = "warning", _("Warning or information for the ward")
+    CAP = "cap", _("CAP alert naming the ward")
+
+
+class Rule(models.Model):
+    """When a message for the ward matches, send this alert. Checked in `order`; every
+    matching rule sends (each once per event)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    min_intensity = models.CharField(
+        _("from seismic intensity"),
+        max_length=2,
+        blank=True,
+        choices=[(i, i) for i in INTENSITIES],
+    )
+    max_intensity = models.CharField(
+        _("up to seismic intensity"),
+        max_length=2,
+        blank=True,
+        choices=[(i, i) for i in INTENSITIES],
+        help_text=_("Blank: no upper limit."),
+    )
+    levels = models.CharField(
+        _("warning levels"),
+        max_length=100,
+        blank=True,
+        help_text=_("Comma-separated: 特別警報, 警報, 注意報, 情報. Blank: any."),
+    )
+    names = models.CharField(
+        _("warning names containing"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated, e.g. 大雨,洪水. Blank: any."),
+    )
+    all_clear = models.BooleanField(
+        _("send an all-clear when lifted"),
+        default=True,
+        help_text=_("When JMA lifts (解除) a warning this rule sent, tell the same people."),
+    )
+    title = models.CharField(
+        _("title"), max_length=100, help_text=_("Facts: ${kind} ${intensity} ${warnings} ${area}")
+    )
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Facts: ${time} ${kind} ${intensity} ${warnings} ${area} ${headline} ${source}"
+        ),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
+    reply_form = models.CharField(_("reply form"), max_length=20, choices=ReplyForm.choices)
+    audience = models.JSONField(_("audience"), default=dict)
+    channels = models.JSONField(_("channels"), default=list)
+    escalation = models.JSONField(_("escalation steps"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("feed rule")
+        verbose_name_plural = _("feed rules")
+
+    def __str__(self):
+        return self.name
+
+
+class Action(models.TextChoices):
+    ALERT_SENT = "alert_sent", _("Alert sent")
+    NONE = "none", _("Nothing to do")
+    CANCELLED = "cancelled", _("Cancellation sent")
+    CORRECTED = "corrected", _("Correction sent")
+    DUPLICATE = "duplicate", _("Already processed")
+    DRILL_IGNORED = "drill_ignored", _("Drill, not accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class FeedMessage(models.Model):
+    """One document as it arrived (from a feed or replayed), with what was decided and why."""
+
+    received_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    source = models.CharField(_("source"), max_length=500)
+    type = models.CharField(_("type"), max_length=10, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, blank=True)
+    info_type = models.CharField(_("info type"), max_length=10, blank=True)
+    event_id = models.CharField(_("event ID"), max_length=200, blank=True)
+    serial = models.IntegerField(_("serial"), null=True, blank=True)
+    report_time = models.CharField(_("report time"), max_length=40, blank=True)
+    headline = models.TextField(_("headline"), blank=True)
+    ward_affected = models.BooleanField(_("ward affected"), default=False)
+    max_intensity = models.CharField(_("intensity in the ward"), max_length=2, blank=True)
+    warnings = models.JSONField(_("warnings in the ward"), default=list)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True)
+    alert = models.ForeignKey(
+        "broadcast.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set on the first arrival of a message, unique: a second arrival (another poller, a
+    # restart, both feeds) cannot insert the same key and is recorded as a duplicate.
+    dedupe_key = models.CharField(max_length=500, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("feed message")
+        verbose_name_plural = _("feed messages")
+        indexes = [models.Index(fields=["type", "event_id"])]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id} #{self.serial}: {self.action}"
+
+
+class Firing(models.Model):
+    """A rule sent an alert for an event (and, for warnings, a warning kind). While it is
+    active the rule does not send again for the same event; 取消 and 訂正 find the alert
+    through it; 解除 clears it."""
+
+    event_key = models.CharField(max_length=300)
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE)
+    subject = models.CharField(max_length=200, blank=True)
+    alert = models.ForeignKey("broadcast.Alert", on_delete=models.CASCADE, related_name="+")
+    active = models.BooleanField(default=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "rule", "subject"],
+                condition=Q(active=True),
+                name="one_active_firing",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_key} / {self.rule_id} {self.subject}: alert {self.alert_id}"
+
+
+class FeedState(models.Model):
+    """What the poller remembers of each feed: for conditional GET, and the last error."""
+
+    url = models.CharField(max_length=500, unique=True)
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.url
+
+
+class FeedEntry(models.Model):
+    """An Atom entry claimed for fetching: each is fetched once (retried a few times if
+    the fetch failed)."""
+
+    entry_id = models.CharField(max_length=500, unique=True)
+    url = models.CharField(max_length=500)
+    fetched = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.entry_id

@@ -1,0 +1,279 @@
+"""Reading JMA disaster-prevention XML (気象庁防災情報XML) and OASIS CAP 1.2 into one plain
+Message, and nothing more: what the ward should do about it is decide.py's business.
+
+Every document goes through defusedxml with DTDs forbidden, so entity expansion ("billion
+laughs") and external entities are refused before anything is read. Anything that is not
+well-formed, not UTF-8, or not in a namespace we know raises Rejected with the reason.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+JMX = "http://xml.kishou.go.jp/jmaxml1/"
+JMX_HEAD = "http://xml.kishou.go.jp/jmaxml1/informationBasis1/"
+CAP = "urn:oasis:names:tc:emergency:cap:1.2"
+ATOM = "http://www.w3.org/2005/Atom"
+
+# Control/Title → the data type code JMA's feed puts in file names. The XML itself does not
+# carry the code, so it is known from the title (or, failing that, from the file name).
+TYPE_OF_TITLE = {
+    "震度速報": "VXSE51",
+    "震源に関する情報": "VXSE52",
+    "震源・震度に関する情報": "VXSE53",
+    "緊急地震速報配信テスト": "VXSE42",
+    "緊急地震速報（警報）": "VXSE43",
+    "気象特別警報・警報・注意報": "VPWW53",
+    "気象警報・注意報（Ｈ２７）": "VPWW54",
+    "記録的短時間大雨情報": "VPOA50",
+    "土砂災害警戒情報": "VXWW50",
+    "竜巻注意情報": "VPHW50",
+    "竜巻注意情報（目撃情報付き）": "VPHW51",
+    "津波警報・注意報・予報a": "VTSE41",
+    "噴火警報・予報": "VFVO50",
+    "噴火速報": "VFVO56",
+}
+_DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
+_TYPE_IN_NAME = re.compile(r"(?<![A-Z])([A-Z]{4}\d{2})(?![0-9])")
+INTENSITIES = ["1", "2", "3", "4", "5-", "5+", "6-", "6+", "7"]
+LEVELS = ("特別警報", "警報", "注意報")
+MAX_BYTES = 2_000_000  # the largest real VXSE53 is under 400 KB
+
+
+class Rejected(Exception):
+    """The document cannot be read; the message says why, for the person reading the log."""
+
+
+@dataclass
+class Warning:
+    """One kind of warning or information for an area: 大雨警報 / 発表."""
+
+    name: str
+    status: str
+    level: str  # 特別警報, 警報, 注意報 or 情報
+    areas: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "status": self.status, "level": self.level}
+
+
+@dataclass
+class Message:
+    format: str  # "JMA" or "CAP"
+    type: str  # e.g. "VXSE53", "CAP", or "" when unknown
+    title: str
+    status: str  # 通常, 訓練, 試験 (CAP's status mapped onto these)
+    info_type: str  # 発表, 訂正, 取消 (CAP's msgType mapped onto these)
+    event_id: str
+    serial: int | None
+    report_time: str
+    target_time: str = ""
+    headline: str = ""
+    office: str = ""
+    # Earthquake: maximum intensity by area code and by city (市町村等) code.
+    area_intensity: dict[str, str] = field(default_factory=dict)
+    city_intensity: dict[str, str] = field(default_factory=dict)
+    origin_time: str = ""  # when the earth shook (Body/Earthquake/OriginTime)
+    hypocenter: str = ""
+    magnitude: str = ""
+    warnings: list[Warning] = field(default_factory=list)
+    # CAP: the codes and area descriptions its info blocks name.
+    cap_areas: list[str] = field(default_factory=list)
+    cap_severity: str = ""
+
+
+def parse(data: bytes, name: str = "") -> Message:
+    """A Message from the bytes of one document; `name` (a file name or URL) helps only to
+    tell the type when the title is not one we know."""
+    root = _root(data)
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if namespace == JMX and _local(root.tag) == "Report":
+        return _jma(root, name)
+    if namespace == CAP and _local(root.tag) == "alert":
+        return _cap(root)
+    raise Rejected(f"not a JMA report or CAP 1.2 alert: root element {root.tag!r}")
+
+
+def parse_feed(data: bytes) -> list[dict]:
+    """The entries of an Atom feed: id, title, updated, author, url."""
+    root = _root(data)
+    if root.tag != f"{{{ATOM}}}feed":
+        raise Rejected(f"not an Atom feed: root element {root.tag!r}")
+    entries = []
+    for entry in root.iterfind(f"{{{ATOM}}}entry"):
+        link = entry.find(f"{{{ATOM}}}link[@type='application/xml']")
+        if link is None:
+            link = entry.find(f"{{{ATOM}}}link")
+        entries.append(
+            {
+                "id": _text(entry, f"{{{ATOM}}}id"),
+                "title": _text(entry, f"{{{ATOM}}}title"),
+                "updated": _text(entry, f"{{{ATOM}}}updated"),
+                "author": _text(entry, f"{{{ATOM}}}author/{{{ATOM}}}name"),
+                "url": link.get("href", "") if link is not None else "",
+            }
+        )
+    return entries
+
+
+def _root(data: bytes):
+    if len(data) > MAX_BYTES:
+        raise Rejected(f"document too large ({len(data):,} bytes)")
+    if not data.strip():
+        raise Rejected("empty document")
+    declared = _DECLARED_ENCODING.match(data[:200])
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        raise Rejected(f"encoding {declared.group(1).decode()} declared; JMA and CAP are UTF-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected(f"not UTF-8 (byte {exc.start})") from None
+    try:
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise Rejected(
+            f"refused: {type(exc).__name__} (DTDs and entities are not accepted)"
+        ) from None
+    except ParseError as exc:
+        raise Rejected(f"not well-formed XML: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise Rejected(f"unreadable XML: {exc}") from None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _text(element, path: str) -> str:
+    found = element.find(path) if element is not None else None
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _serial(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None  # not "²"
+
+
+def _jma(root, name: str) -> Message:
+    control = root.find(f"{{{JMX}}}Control")
+    head = root.find(f"{{{JMX_HEAD}}}Head")
+    if control is None or head is None:
+        raise Rejected("JMA report without Control or Head")
+    title = _text(control, f"{{{JMX}}}Title")
+    status = _text(control, f"{{{JMX}}}Status")
+    if status not in ("通常", "訓練", "試験"):
+        raise Rejected(f"unknown Control/Status {status!r}")
+    info_type = _text(head, f"{{{JMX_HEAD}}}InfoType")
+    if not info_type:
+        raise Rejected("Head without InfoType")
+    found = _TYPE_IN_NAME.search(name)
+    message = Message(
+        format="JMA",
+        type=TYPE_OF_TITLE.get(title) or (found.group(1) if found else ""),
+        title=_text(head, f"{{{JMX_HEAD}}}Title") or title,
+        status=status,
+        info_type=info_type,
+        event_id=_text(head, f"{{{JMX_HEAD}}}EventID"),
+        serial=_serial(_text(head, f"{{{JMX_HEAD}}}Serial")),
+        report_time=_text(head, f"{{{JMX_HEAD}}}ReportDateTime"),
+        target_time=_text(head, f"{{{JMX_HEAD}}}TargetDateTime"),
+        headline=_text(head, f"{{{JMX_HEAD}}}Headline/{{{JMX_HEAD}}}Text"),
+        office=_text(control, f"{{{JMX}}}PublishingOffice"),
+    )
+    body = next((child for child in root if _local(child.tag) == "Body"), None)
+    if body is not None:
+        _earthquake(body, message)
+        _warnings(body, message)
+    return message
+
+
+def _earthquake(body, message: Message) -> None:
+    """Body/Intensity/Observation/Pref/Area[/City]/MaxInt (VXSE51, VXSE53)."""
+    for area in body.iterfind("{*}Intensity/{*}Observation/{*}Pref/{*}Area"):
+        code, value = _text(area, "{*}Code"), _text(area, "{*}MaxInt")
+        if code and value in INTENSITIES:
+            message.area_intensity[code] = value
+        for city in area.iterfind("{*}City"):
+            code, value = _text(city, "{*}Code"), _text(city, "{*}MaxInt")
+            if code and value in INTENSITIES:
+                message.city_intensity[code] = value
+    message.origin_time = _text(body, "{*}Earthquake/{*}OriginTime")
+    hypocenter = body.find("{*}Earthquake/{*}Hypocenter/{*}Area")
+    message.hypocenter = _text(hypocenter, "{*}Name")
+    magnitude = body.find("{*}Earthquake/{*}Magnitude")
+    if magnitude is not None:
+        message.magnitude = magnitude.get("description") or (magnitude.text or "")
+
+
+def _warnings(body, message: Message) -> None:
+    """Every Item of every Body/Warning (weather warnings, tornado, landslide, record rain)
+    and of Body/Tsunami/Forecast, with the area codes it names."""
+    items = [
+        *body.iterfind("{*}Warning/{*}Item"),
+        *body.iterfind("{*}Tsunami/{*}Forecast/{*}Item"),
+    ]
+    for item in items:
+        areas = [_text(a, "{*}Code") for a in item.iterfind("{*}Area")]
+        areas += [_text(a, "{*}Code") for a in item.iterfind("{*}Areas/{*}Area")]
+        kinds = item.findall("{*}Kind") + item.findall("{*}Category/{*}Kind")
+        for kind in kinds:
+            name = _text(kind, "{*}Name")
+            status = _text(kind, "{*}Status") or _text(kind, "{*}Condition") or "発表"
+            if not name or name == "なし" or status == "なし" or "はなし" in status:
+                continue
+            if "解除" in name:  # 津波注意報解除: the lifting is in the name
+                status = "解除"
+            message.warnings.append(Warning(name, status, _level(name), [a for a in areas if a]))
+
+
+def _level(name: str) -> str:
+    return next((level for level in LEVELS if level in name), "情報")
+
+
+_CAP_STATUS = {
+    "Actual": "通常",
+    "Exercise": "訓練",
+    "System": "試験",
+    "Test": "試験",
+    "Draft": "試験",
+}
+_CAP_TYPE = {"Alert": "発表", "Update": "訂正", "Cancel": "取消", "Ack": "試験", "Error": "試験"}
+
+
+def _cap(root) -> Message:
+    def text(element, path):
+        return _text(element, "/".join(f"{{{CAP}}}{p}" for p in path.split("/")))
+
+    status, msg_type = text(root, "status"), text(root, "msgType")
+    if status not in _CAP_STATUS or msg_type not in _CAP_TYPE:
+        raise Rejected(f"CAP status {status!r} / msgType {msg_type!r} not in CAP 1.2")
+    identifier = text(root, "identifier")
+    if not identifier:
+        raise Rejected("CAP alert without identifier")
+    # An Update or Cancel names the alert it replaces: "sender,identifier,sent" triples.
+    references = text(root, "references").split()
+    event_id = references[0].split(",")[1] if references and "," in references[0] else identifier
+    infos = root.findall(f"{{{CAP}}}info")
+    info = next((i for i in infos if text(i, "language").lower().startswith("ja")), None)
+    info = info if info is not None else (infos[0] if infos else None)
+    areas = []
+    for block in infos:
+        for area in block.iterfind(f"{{{CAP}}}area"):
+            areas.append(text(area, "areaDesc"))
+            areas += [text(g, "value") for g in area.iterfind(f"{{{CAP}}}geocode")]
+    return Message(
+        format="CAP",
+        type="CAP",
+        title=text(info, "event") if info is not None else "",
+        status=_CAP_STATUS[status],
+        info_type=_CAP_TYPE[msg_type],
+        event_id=event_id,
+        serial=None,
+        report_time=text(root, "sent"),
+        headline=(text(info, "headline") or text(info, "description")) if info is not None else "",
+        office=text(info, "senderName") if info is not None else text(root, "sender"),
+        cap_areas=[a for a in areas if a],
+        cap_severity=text(info, "severity") if info is not None else "",
+    )

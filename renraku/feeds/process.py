@@ -1,0 +1,303 @@
+"""One document in, one decision out: parse, look at the ward, apply the rules, send.
+
+The same message never sends twice: its first arrival claims a unique key in the same
+transaction as the alert it sends, so a second poller, a restart or a replay finds the
+key taken. A rule fires once per event (per warning kind, for warnings) until JMA lifts
+it. An older serial arriving after a newer one is recorded and does nothing.
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from renraku.audit.actions import record
+from renraku.broadcast.actions import Draft, close_alert, send_alert, send_correction
+from renraku.broadcast.models import Category, Kind, ReplyForm, Severity
+from renraku.channels import registry
+
+from . import decide
+from .models import Action, FeedMessage, Firing, Rule
+from .parsing import Message, Rejected, parse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    file: str
+    type: str | None = None
+    status: str | None = None
+    info_type: str | None = None
+    event_id: str | None = None
+    ward_affected: bool = False
+    max_intensity_in_ward: str | None = None
+    warnings_in_ward: list | None = None
+    action: str = Action.NONE
+    alert_id: int | None = None
+    reason: str = ""
+    rule: str | None = None
+
+    def as_json(self) -> dict:
+        out = asdict(self)
+        out.pop("rule")
+        out["warnings_in_ward"] = out["warnings_in_ward"] or []
+        return out
+
+
+def handle(data: bytes, source: str, *, dry_run: bool = False) -> Outcome:
+    """Process one document as if it had just arrived. With dry_run, decide and report
+    but write and send nothing."""
+    outcome = Outcome(file=source)
+    try:
+        message = parse(data, source)
+    except Rejected as exc:
+        outcome.action, outcome.reason = Action.REJECTED, str(exc)
+        log.warning("feed message %s rejected: %s", source, exc)
+        if not dry_run:
+            FeedMessage.objects.create(source=source[:500], action=Action.REJECTED, reason=str(exc))
+        return outcome
+    facts = decide.facts_for_ward(message)
+    outcome.type, outcome.status, outcome.info_type = (
+        message.type,
+        message.status,
+        message.info_type,
+    )
+    outcome.event_id = message.event_id or None
+    outcome.ward_affected = facts.ward_affected
+    outcome.max_intensity_in_ward = facts.max_intensity
+    outcome.warnings_in_ward = facts.warning_dicts()
+    if dry_run:
+        _decide(message, facts, outcome, send=False)
+        return outcome
+    try:
+        with transaction.atomic():
+            row = FeedMessage.objects.create(
+                **_fields(message, facts, source),
+                action=Action.NONE,
+                dedupe_key=_dedupe_key(message)[:500],
+            )
+            _decide(message, facts, outcome, send=True)
+            rule = Rule.objects.filter(name=outcome.rule).first() if outcome.rule else None
+            FeedMessage.objects.filter(pk=row.pk).update(
+                action=outcome.action, reason=outcome.reason, alert_id=outcome.alert_id, rule=rule
+            )
+    except IntegrityError:
+        # The key is taken: this very message was processed already (or is being, by
+        # another poller). Record the arrival without the key.
+        outcome.action, outcome.alert_id, outcome.rule = Action.DUPLICATE, None, None
+        outcome.reason = "the same message (type, event, serial, report time) was processed before"
+        FeedMessage.objects.create(
+            **_fields(message, facts, source), action=Action.DUPLICATE, reason=outcome.reason
+        )
+    return outcome
+
+
+def _fields(message: Message, facts: decide.Facts, source: str) -> dict:
+    return {
+        "source": source[:500],
+        "type": message.type,
+        "title": message.title[:200],
+        "status": message.status,
+        "info_type": message.info_type,
+        "event_id": message.event_id[:200],
+        "serial": message.serial,
+        "report_time": message.report_time[:40],
+        "headline": message.headline,
+        "ward_affected": facts.ward_affected,
+        "max_intensity": facts.max_intensity or "",
+        "warnings": facts.warning_dicts(),
+    }
+
+
+def event_key(message: Message) -> str:
+    """Earthquake products (51/52/53) and the tsunami share JMA's EventID; warnings have
+    none, so their key is the bulletin's own title (東京都気象警報・注意報)."""
+    return message.event_id or f"{message.type}:{message.title}"
+
+
+def _dedupe_key(message: Message) -> str:
+    return "|".join(
+        [
+            message.type,
+            event_key(message),
+            str(message.serial),
+            message.info_type,
+            message.report_time,
+        ]
+    )
+
+
+def _order(serial, report_time) -> tuple:
+    return (serial or 0, report_time or "")
+
+
+def _decide(message: Message, facts: decide.Facts, outcome: Outcome, *, send: bool) -> None:
+    """Fill in outcome.action, reason, alert_id and rule; send when `send`."""
+    if message.status == "試験":
+        outcome.reason = "試験 (test) message: never sends"
+        return
+    newer = (
+        FeedMessage.objects.filter(type=message.type, event_id=message.event_id[:200])
+        .exclude(action__in=[Action.REJECTED, Action.DUPLICATE])
+        .exclude(dedupe_key=_dedupe_key(message)[:500])
+        .values_list("serial", "report_time")
+    )
+    latest = max((_order(*row) for row in newer), default=None)
+    if message.event_id and latest and latest > _order(message.serial, message.report_time):
+        outcome.reason = (
+            f"serial {message.serial} is older than serial {latest[0]} already processed"
+        )
+        return
+    drill = message.status == "訓練"
+    if drill and not settings.JMA_ACCEPT_DRILLS:
+        outcome.action = Action.DRILL_IGNORED
+        outcome.reason = "訓練 (drill) message, and the ward does not take part in drills"
+        return
+    key = event_key(message)
+    if message.info_type == "取消":
+        _cancel(message, key, outcome, send=send)
+        return
+    if message.info_type == "訂正" and Firing.objects.filter(event_key=key, active=True).exists():
+        _correct(message, facts, key, outcome, send=send)
+        return
+    _apply_rules(message, facts, key, outcome, drill=drill, send=send)
+
+
+def _apply_rules(message, facts, key, outcome, *, drill: bool, send: bool) -> None:
+    if not facts.ward_affected:
+        outcome.reason = f"nothing in this message concerns {settings.WARD_NAME}"
+        return
+    reasons = []
+    for rule in Rule.objects.filter(enabled=True):
+        if rule.all_clear:
+            reasons += _all_clear(rule, message, facts, outcome, send=send)
+        matched, subject = decide.rule_matches(rule, message, facts)
+        if not matched:
+            continue
+        if Firing.objects.filter(event_key=key, rule=rule, subject=subject, active=True).exists():
+            reasons.append(f"rule 「{rule.name}」 already sent an alert for this event")
+            continue
+        outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule.name
+        reasons.append(f"rule 「{rule.name}」 matched ({_what(facts, subject)})")
+        if send:
+            alert = _send(rule, message, facts, subject, drill=drill)
+            if alert is None:
+                reasons[-1] += ", but its alert could not be sent: see the log"
+                continue
+            Firing.objects.create(event_key=key, rule=rule, subject=subject, alert=alert)
+            outcome.alert_id = outcome.alert_id or alert.pk
+    if not reasons:
+        reasons.append(f"no rule matches ({_what(facts, '')})")
+    elif outcome.action == Action.NONE and all("already sent" in r for r in reasons):
+        outcome.action = Action.DUPLICATE
+    outcome.reason = "; ".join(reasons)
+
+
+def _what(facts, subject) -> str:
+    if facts.max_intensity:
+        return f"{decide.INTENSITY_NAMES[facts.max_intensity]} ({facts.intensity_from})"
+    return subject or "・".join(f"{w.name} {w.status}" for w in facts.warnings) or "—"
+
+
+def _all_clear(rule, message, facts, outcome, *, send: bool) -> list[str]:
+    """A warning this rule alerted for is lifted (解除): tell the same people, and close
+    the alert. Returns what was done, for the reason."""
+    lifted = {w.name for w in decide.matching_warnings(rule, facts, (decide.LIFTED,))}
+    done = []
+    for firing in Firing.objects.filter(rule=rule, active=True).select_related("alert"):
+        if not lifted & set(firing.subject.split("・")):
+            continue
+        outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule.name
+        done.append(f"{firing.subject} lifted (解除): all-clear from rule 「{rule.name}」")
+        if not send:
+            continue
+        alert = send_correction(
+            firing.alert,
+            title=f"{firing.subject} 解除",
+            body=decide.fill(
+                "${time} ${area}の${warnings}は解除されました。\n出典：${source}",
+                message,
+                facts,
+                firing.subject,
+            ),
+            kind=Kind.ALL_CLEAR,
+        )
+        Firing.objects.filter(pk=firing.pk).update(active=False)
+        close_alert(firing.alert)
+        outcome.alert_id = outcome.alert_id or alert.pk
+    return done
+
+
+def _cancel(message, key, outcome, *, send: bool) -> None:
+    firings = list(Firing.objects.filter(event_key=key, active=True).select_related("alert"))
+    if not firings:
+        outcome.reason = "取消 of a message that sent nothing here"
+        return
+    outcome.action = Action.CANCELLED
+    outcome.reason = (
+        f"取消: the earlier information is withdrawn; {len(firings)} alert(s) cancelled"
+    )
+    for firing in firings:
+        if not send:
+            continue
+        alert = send_correction(
+            firing.alert,
+            title=firing.alert.title,
+            body=f"先ほどの連絡（{message.title}）は気象庁により取り消されました。\n{message.headline}",
+            kind=Kind.CANCELLATION,
+        )
+        close_alert(firing.alert)
+        Firing.objects.filter(pk=firing.pk).update(active=False)
+        outcome.alert_id = outcome.alert_id or alert.pk
+
+
+def _correct(message, facts, key, outcome, *, send: bool) -> None:
+    firings = list(
+        Firing.objects.filter(event_key=key, active=True).select_related("alert", "rule")
+    )
+    outcome.action = Action.CORRECTED
+    outcome.reason = f"訂正: corrected information sent to the {len(firings)} earlier alert(s)"
+    for firing in firings:
+        outcome.rule = outcome.rule or firing.rule.name
+        if not send:
+            continue
+        alert = send_correction(
+            firing.alert,
+            title=decide.fill(firing.rule.title, message, facts, firing.subject),
+            body=decide.fill(firing.rule.body, message, facts, firing.subject),
+        )
+        outcome.alert_id = outcome.alert_id or alert.pk
+
+
+def _send(rule, message, facts, subject, *, drill: bool):
+    # A rule may list channels the ward has not configured yet (SMS, voice): those are
+    # left out rather than failing the alert.
+    available = registry.available()
+    steps = [s for s in rule.escalation or [] if s.get("channel", "push") in available]
+    draft = Draft(
+        title=decide.fill(rule.title, message, facts, subject)[:100],
+        body=decide.fill(rule.body, message, facts, subject),
+        audience=rule.audience,
+        channels=[c for c in rule.channels if c in available],
+        reply_form=rule.reply_form or ReplyForm.NONE,
+        category=Category.DRILL if drill else rule.category,
+        severity=rule.severity or Severity.INFORMATION,
+        is_drill=drill,
+        escalation=steps or None,
+    )
+    try:
+        # Its own savepoint: a rule that cannot send must not undo the others.
+        with transaction.atomic():
+            return send_alert(draft, source=f"jma:{message.type}"[:100])
+    except ValidationError as exc:
+        log.error("feed rule %r could not send: %s", rule.name, exc.messages)
+        record(
+            "feeds.rule_failed",
+            actor="system",
+            target=f"rule:{rule.pk}",
+            detail={"problems": exc.messages, "event": message.event_id},
+        )
+        return None

@@ -1,0 +1,39 @@
+import pytest
+
+from renraku.broadcast.models import Group
+
+
+@pytest.fixture(autouse=True)
+def _deliver_in_the_test(tasks_run_at_once, smtp):
+    """Alerts are delivered as their tasks are queued, by e-mail to the test SMTP server."""
+
+
+@pytest.fixture
+def duty_group(people):
+    """災害対策本部員: the saved group the default rules send warnings to."""
+    group = Group.objects.create(name="災害対策本部員")
+    group.members.set([people.bob.staff, people.carol.staff])
+    return group
+
+
+@pytest.fixture
+def arrive(default_rules, django_capture_on_commit_callbacks):
+    """A document arrives: processed, and its alerts delivered after the commit, as in
+    production."""
+    from renraku.feeds.process import handle
+
+    def _arrive(data: bytes, name: str = "message.xml", **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return handle(data, name, **kwargs)
+
+    return _arrive
+
+
+@pytest.fixture
+def default_rules(people):
+    """The rules the migration creates (a test that commits empties every table after)."""
+    from renraku.feeds.defaults import create_default_rules
+    from renraku.feeds.models import Rule
+
+    if not Rule.objects.exists():
+        create_default_rules(Rule)

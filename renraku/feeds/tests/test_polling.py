@@ -1,0 +1,102 @@
+"""Polling a feed served on loopback: conditional GET, each entry fetched once, failures
+logged and retried, never a crash."""
+
+import datetime as dt
+
+import pytest
+
+from renraku.broadcast.models import Alert
+from renraku.feeds import polling
+from renraku.feeds.models import FeedEntry, FeedMessage, FeedState
+from renraku.feeds.testing import FeedServer
+
+from .jma import earthquake
+
+
+@pytest.fixture
+def feed():
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def poll(feed, default_rules, django_capture_on_commit_callbacks):
+    def _poll():
+        with django_capture_on_commit_callbacks(execute=True):
+            return polling.poll(feed.feed_url())
+
+    return _poll
+
+
+def fetched(feed, name):
+    return [s for path, s in feed.requests if path == f"/data/{name}"]
+
+
+def test_a_new_entry_is_fetched_once_and_acted_on(people, feed, poll):
+    feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
+    [outcome] = poll()
+    assert outcome.action == "alert_sent" and Alert.objects.count() == 1
+    assert poll() == []  # not modified: 304, nothing fetched again
+    assert [s for p, s in feed.requests if p == "/feed.xml"] == [200, 304]
+    assert fetched(feed, "eq.xml") == [200]
+
+
+def test_only_new_entries_are_fetched_when_the_feed_changes(people, feed, poll):
+    feed.publish("first.xml", earthquake("3"), "震源・震度に関する情報")
+    poll()
+    feed.publish(
+        "second.xml", earthquake("5-", event_id="20261129150000"), "震源・震度に関する情報"
+    )
+    [outcome] = poll()
+    assert outcome.file.endswith("second.xml") and outcome.action == "alert_sent"
+    assert fetched(feed, "first.xml") == [200]
+
+
+def test_types_we_do_not_read_are_not_fetched(people, feed, poll):
+    feed.publish("volcano.xml", b"<x/>", "火山の状況に関する解説情報")
+    assert poll() == [] and fetched(feed, "volcano.xml") == []
+
+
+def test_entries_already_old_when_first_seen_are_not_acted_on(people, feed, poll):
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    feed.publish("old.xml", earthquake(), "震源・震度に関する情報", updated=yesterday)
+    assert poll() == [] and Alert.objects.count() == 0
+    assert FeedEntry.objects.get().error == "too old when first seen"
+
+
+@pytest.mark.parametrize("failure", [500, 503, "garbage"])
+def test_a_failing_feed_is_logged_and_tried_again(people, feed, poll, failure):
+    feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
+    feed.fail_next = [failure]
+    assert poll() == []
+    assert FeedState.objects.get().error
+    [outcome] = poll()
+    assert outcome.action == "alert_sent" and FeedState.objects.get().error == ""
+
+
+def test_a_document_that_cannot_be_fetched_is_retried(people, feed, poll):
+    feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
+    data = feed.documents.pop("eq.xml")  # listed before it can be fetched
+    assert poll() == []
+    feed.documents["eq.xml"] = data
+    feed.publish("other.xml", earthquake("1", event_id="20261129160000"), "震源・震度に関する情報")
+    outcomes = poll()
+    assert {o.file.rsplit("/", 1)[1] for o in outcomes} == {"eq.xml", "other.xml"}
+    assert fetched(feed, "eq.xml") == [404, 200]
+
+
+def test_a_feed_that_does_not_answer_does_not_stop_the_others(people, feed, default_rules):
+    feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
+    with_dead = ["http://127.0.0.1:9/feed.xml", feed.feed_url()]
+    outcomes = polling.poll_all(with_dead)
+    assert [o.action for o in outcomes] == ["alert_sent"]
+    assert FeedState.objects.get(url=with_dead[0]).error
+
+
+def test_a_hostile_document_in_the_feed_is_rejected_and_polling_goes_on(people, feed, poll):
+    feed.publish("evil.xml", b'<!DOCTYPE r [<!ENTITY a "a">]><r>&a;</r>', "震度速報")
+    feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
+    outcomes = {o.file.rsplit("/", 1)[1]: o.action for o in poll()}
+    assert outcomes == {"evil.xml": "rejected", "eq.xml": "alert_sent"}
+    assert FeedMessage.objects.filter(action="rejected").count() == 1

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from renraku.accounts import permissions
+
+from .models import Action, FeedMessage, FeedState, Rule
+
+
+@login_required
+def message_list(request):
+    """Recent messages from JMA (and CAP): what each was, what it decided, why, and the
+    rule that fired. Filter by ?action=."""
+    if not permissions.can_follow_alerts(request.user):
+        raise PermissionDenied
+    messages = FeedMessage.objects.select_related("rule", "alert")
+    action = request.GET.get("action", "")
+    if action in Action.values:
+        messages = messages.filter(action=action)
+    return render(
+        request,
+        "feeds/message_list.html",
+        {
+            "messages": messages[:200],
+            "actions": Action.choices,
+            "action": action,
+            "feeds": FeedState.objects.order_by("url"),
+            "rules": Rule.objects.filter(enabled=True),
+        },
+    )
