@@ -28,21 +28,24 @@ MAX_TRIES = 5
 
 def plan(alert: Alert, recipient_ids=None, *, attempt: int = 1) -> dict[str, list[int]]:
     """Create each recipient's delivery on the first of the alert's channels that reaches
-    them. Returns the new delivery ids by channel. Safe to run again: existing rows stay."""
+    them. Returns the new delivery ids by channel. Safe to run again: existing rows stay.
+
+    Who is still unplaced is asked of the database as a subquery, never as a list of ids:
+    with 100,000 recipients a list is a 100,000-parameter query."""
     recipients = Recipient.objects.filter(alert=alert)
     if recipient_ids is not None:
         recipients = recipients.filter(pk__in=list(recipient_ids))
-    by_staff = dict(recipients.values_list("staff_id", "pk"))
-    unplaced = set(by_staff)
-    rows = []
+    unplaced = recipients.filter(
+        ~Exists(Delivery.objects.filter(recipient=OuterRef("pk"), attempt=attempt))
+    )
     for kind in alert.channels:
-        if kind not in registry.CHANNELS or not unplaced:
+        if kind not in registry.CHANNELS:
             continue
-        reached = registry.get(kind).reachable(unplaced)
-        rows += [(by_staff[s], kind, attempt) for s in reached]
-        unplaced -= reached
-    insert_rows(Delivery, ["recipient_id", "channel", "attempt"], rows, ignore_conflicts=True)
-    recipients.filter(staff_id__in=unplaced).update(reach=Reach.NONE)
+        reached = registry.get(kind).reachable(unplaced.values("staff_id"))
+        by_staff = dict(unplaced.values_list("staff_id", "pk")) if reached else {}
+        rows = [(pk, kind, attempt) for staff_id, pk in by_staff.items() if staff_id in reached]
+        insert_rows(Delivery, ["recipient_id", "channel", "attempt"], rows, ignore_conflicts=True)
+    unplaced.update(reach=Reach.NONE)
     return queued_ids(alert)
 
 
