@@ -25,6 +25,8 @@ PAGES = {
     ),
     "HR import": ({"dave"}, lambda p: reverse("directory:import")),
     "audit log": ({"erin"}, lambda p: reverse("audit:log")),
+    "alerts": ({"bob", "dave"}, lambda p: reverse("broadcast:list")),
+    "JMA messages": ({"bob", "dave"}, lambda p: reverse("feeds:list")),
 }
 PEOPLE = ["alice", "bob", "carol", "dave", "erin"]
 
