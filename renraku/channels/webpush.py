@@ -84,17 +84,25 @@ def _hmac(key: bytes, data: bytes) -> bytes:
     return hmac.new(key, data, hashlib.sha256).digest()
 
 
-def encrypt(data: bytes, p256dh: str, auth: str) -> bytes:
+def encrypt(
+    data: bytes,
+    p256dh: str,
+    auth: str,
+    *,
+    ephemeral: ec.EllipticCurvePrivateKey | None = None,
+    salt: bytes | None = None,
+) -> bytes:
     """RFC 8291: ECDH with a new key pair, HKDF (one block each, so one HMAC each), one
-    aes128gcm record (RFC 8188) with the sender's public key as its key id."""
+    aes128gcm record (RFC 8188) with the sender's public key as its key id. `ephemeral`
+    and `salt` are for reproducing the RFC's worked example; leave them to be fresh."""
     ua_public = _b64d(p256dh)
     receiver = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ua_public)
-    ephemeral = ec.generate_private_key(ec.SECP256R1())
+    ephemeral = ephemeral or ec.generate_private_key(ec.SECP256R1())
     as_public = ephemeral.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
     ecdh_secret = ephemeral.exchange(ec.ECDH(), receiver)
     prk_key = _hmac(_b64d(auth), ecdh_secret)
     ikm = _hmac(prk_key, b"WebPush: info\x00" + ua_public + as_public + b"\x01")
-    salt = os.urandom(16)
+    salt = salt or os.urandom(16)
     prk = _hmac(salt, ikm)
     cek = _hmac(prk, b"Content-Encoding: aes128gcm\x00\x01")[:16]
     nonce = _hmac(prk, b"Content-Encoding: nonce\x00\x01")[:12]

@@ -156,3 +156,47 @@ def test_retry_after_as_a_date():
     from email.utils import formatdate
 
     assert 55 < webpush.retry_after(formatdate(time.time() + 60, usegmt=True)) <= 60
+
+
+# RFC 8291 §5, "Push Message Encryption Example": the keys, salt and the exact body.
+RFC8291 = {
+    "plaintext": b"When I grow up, I want to be a watermelon",
+    "as_private": "yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw",
+    "ua_private": "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94",
+    "ua_public": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SR"
+    "pkNtoIAiw4",
+    "auth": "BTBZMqHH6r4Tts7J_aSIgg",
+    "salt": "DGv6ra1nlYgDCS1FRnbzlw",
+    "body": "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocIn"
+    "mYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQex"
+    "SgSxsj_Qulcy4a-fN",
+}
+
+
+def _private(b64: str):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from renraku.channels.pushservice import b64d
+
+    return ec.derive_private_key(int.from_bytes(b64d(b64), "big"), ec.SECP256R1())
+
+
+def test_our_encryption_gives_the_rfcs_example_byte_for_byte():
+    from renraku.channels.pushservice import b64d, b64e
+
+    body = webpush.encrypt(
+        RFC8291["plaintext"],
+        RFC8291["ua_public"],
+        RFC8291["auth"],
+        ephemeral=_private(RFC8291["as_private"]),
+        salt=b64d(RFC8291["salt"]),
+    )
+    assert b64e(body) == RFC8291["body"]
+
+
+def test_the_stand_in_decrypts_the_rfcs_example():
+    from renraku.channels.pushservice import b64d, decrypt_aes128gcm
+
+    body = b64d(RFC8291["body"])
+    plain = decrypt_aes128gcm(body, _private(RFC8291["ua_private"]), b64d(RFC8291["auth"]))
+    assert plain == RFC8291["plaintext"]
