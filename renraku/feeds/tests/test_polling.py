@@ -100,3 +100,15 @@ def test_a_hostile_document_in_the_feed_is_rejected_and_polling_goes_on(people, 
     outcomes = {o.file.rsplit("/", 1)[1]: o.action for o in poll()}
     assert outcomes == {"evil.xml": "rejected", "eq.xml": "alert_sent"}
     assert FeedMessage.objects.filter(action="rejected").count() == 1
+
+
+def test_the_workers_periodic_task_polls_the_configured_feeds(
+    people, feed, default_rules, settings, django_capture_on_commit_callbacks
+):
+    from renraku.feeds.tasks import poll_feeds
+
+    settings.JMA_FEEDS = [feed.feed_url()]
+    feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_feeds.call_local()
+    assert Alert.objects.get().source == "jma:VXSE53"
