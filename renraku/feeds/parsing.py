@@ -32,11 +32,12 @@ TYPE_OF_TITLE = {
     "竜巻注意情報": "VPHW50",
     "竜巻注意情報（目撃情報付き）": "VPHW51",
     "津波警報・注意報・予報a": "VTSE41",
+    "台風解析・予報情報（５日予報）（Ｈ３０）": "VPTW60",
     "噴火警報・予報": "VFVO50",
     "噴火速報": "VFVO56",
 }
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
-_TYPE_IN_NAME = re.compile(r"(?<![A-Z])([A-Z]{4}\d{2})(?![0-9])")
+TYPE_IN_NAME = re.compile(r"(?<![A-Z])([A-Z]{4}\d{2})(?![0-9])")
 INTENSITIES = ["1", "2", "3", "4", "5-", "5+", "6-", "6+", "7"]
 LEVELS = ("特別警報", "警報", "注意報")
 MAX_BYTES = 2_000_000  # the largest real VXSE53 is under 400 KB
@@ -168,7 +169,7 @@ def _jma(root, name: str) -> Message:
     info_type = _text(head, f"{{{JMX_HEAD}}}InfoType")
     if not info_type:
         raise Rejected("Head without InfoType")
-    found = _TYPE_IN_NAME.search(name)
+    found = TYPE_IN_NAME.search(name)
     message = Message(
         format="JMA",
         type=TYPE_OF_TITLE.get(title) or (found.group(1) if found else ""),

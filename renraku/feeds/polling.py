@@ -2,7 +2,8 @@
 and retried on a later poll, never raised to the caller.
 
 JMA asks its users to fetch only what they need: an entry is fetched when its title is a
-type we read (TYPE_OF_TITLE); the others are left alone. Entries older than
+type we read (TYPE_OF_TITLE) or its file name carries a type code we read (VPTW6x and the
+newer VPWW formats have titles of their own); the others are left alone. Entries older than
 JMA_MAX_AGE_MINUTES on first sight (a poller starting after a day off) are remembered and
 not acted on.
 """
@@ -18,13 +19,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import FeedEntry, FeedState
-from .parsing import TYPE_OF_TITLE, Rejected, parse_feed
+from .parsing import TYPE_IN_NAME, TYPE_OF_TITLE, Rejected, parse_feed
 from .process import Outcome, handle
 
 log = logging.getLogger(__name__)
 TIMEOUT = 10
 MAX_ATTEMPTS = 5
 MAX_BYTES = 5_000_000
+# Type codes read, by prefix: earthquakes, tsunami, warnings, record rain, landslide,
+# tornado, typhoon.
+WANTED_CODES = ("VXSE5", "VTSE4", "VPWW", "VPOA5", "VXWW5", "VPHW5", "VPTW6")
 
 
 def poll_all(urls=None) -> list[Outcome]:
@@ -75,8 +79,14 @@ def _get(url: str, headers: dict) -> tuple[int, dict, bytes]:
         raise OSError(f"HTTP {exc.code}") from None
 
 
+def wanted(entry: dict) -> bool:
+    found = TYPE_IN_NAME.search(entry["url"].rsplit("/", 1)[-1])
+    code = found.group(1) if found else ""
+    return bool(entry["url"]) and (entry["title"] in TYPE_OF_TITLE or code.startswith(WANTED_CODES))
+
+
 def _entry(entry: dict) -> Outcome | None:
-    if entry["title"] not in TYPE_OF_TITLE or not entry["url"]:
+    if not wanted(entry):
         return None
     key = (entry["id"] or entry["url"])[:500]
     try:

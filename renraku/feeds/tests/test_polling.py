@@ -112,3 +112,16 @@ def test_the_workers_periodic_task_polls_the_configured_feeds(
     with django_capture_on_commit_callbacks(execute=True):
         poll_feeds.call_local()
     assert Alert.objects.get().source == "jma:VXSE53"
+
+
+def test_what_is_fetched_is_what_we_read():
+    from renraku.feeds.parsing import parse_feed
+    from renraku.feeds.polling import wanted
+
+    from .jma import sample
+
+    entries = parse_feed(sample("feed_eqvol_20260427_real.xml"))
+    fetched = {e["title"] for e in entries if wanted(e)}
+    assert fetched == {"震度速報", "震源に関する情報", "震源・震度に関する情報"}
+    typhoon = {"title": "台風の暴風域に入る確率", "url": "https://x/20261129_0_VPTW61_010000.xml"}
+    assert wanted(typhoon)
