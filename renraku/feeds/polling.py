@@ -116,8 +116,14 @@ def _entry(entry: dict) -> Outcome | None:
         log.warning("feed entry %s: %s (will try again)", entry["url"], exc)
         FeedEntry.objects.filter(pk=claim.pk).update(error=str(exc))
         return None
+    try:
+        outcome = handle(body, entry["url"])
+    except Exception as exc:  # one message must never stop the poller: retried later
+        log.exception("feed entry %s could not be processed", entry["url"])
+        FeedEntry.objects.filter(pk=claim.pk).update(error=f"processing failed: {exc!r}")
+        return None
     FeedEntry.objects.filter(pk=claim.pk).update(fetched=True, error="")
-    return handle(body, entry["url"])
+    return outcome
 
 
 def _too_old(updated: str) -> bool:

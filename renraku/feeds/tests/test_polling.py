@@ -125,3 +125,21 @@ def test_what_is_fetched_is_what_we_read():
     assert fetched == {"震度速報", "震源に関する情報", "震源・震度に関する情報"}
     typhoon = {"title": "台風の暴風域に入る確率", "url": "https://x/20261129_0_VPTW61_010000.xml"}
     assert wanted(typhoon)
+
+
+def test_a_message_that_fails_to_process_is_kept_for_the_next_poll(people, feed, poll, monkeypatch):
+    from renraku.feeds import polling as module
+
+    feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
+    real = module.handle
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(module, "handle", broken)
+    assert poll() == []
+    assert "database went away" in FeedEntry.objects.get().error
+    monkeypatch.setattr(module, "handle", real)
+    feed.publish("other.xml", earthquake("1", event_id="20261129170000"), "震源・震度に関する情報")
+    actions = {o.file.rsplit("/", 1)[1]: o.action for o in poll()}
+    assert actions == {"eq.xml": "alert_sent", "other.xml": "none"}
