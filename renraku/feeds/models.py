@@ -123,6 +123,13 @@ class FeedMessage(models.Model):
     def __str__(self):
         return f"{self.type} {self.event_id} #{self.serial}: {self.action}"
 
+    @property
+    def intensity_name(self) -> str:
+        """震度５弱 for "5-"."""
+        from .decide import INTENSITY_NAMES
+
+        return INTENSITY_NAMES.get(self.max_intensity, "")
+
 
 class Firing(models.Model):
     """A rule sent an alert for an event (and, for warnings, a warning kind). While it is

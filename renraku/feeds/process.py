@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from renraku.audit.actions import record
 from renraku.broadcast.actions import Draft, close_alert, send_alert, send_correction
@@ -88,7 +89,9 @@ def handle(data: bytes, source: str, *, dry_run: bool = False) -> Outcome:
         # The key is taken: this very message was processed already (or is being, by
         # another poller). Record the arrival without the key.
         outcome.action, outcome.alert_id, outcome.rule = Action.DUPLICATE, None, None
-        outcome.reason = "the same message (type, event, serial, report time) was processed before"
+        outcome.reason = _(
+            "The same message (type, event, serial, report time) was processed before."
+        )
         FeedMessage.objects.create(
             **_fields(message, facts, source), action=Action.DUPLICATE, reason=outcome.reason
         )
@@ -137,7 +140,7 @@ def _order(serial, report_time) -> tuple:
 def _decide(message: Message, facts: decide.Facts, outcome: Outcome, *, send: bool) -> None:
     """Fill in outcome.action, reason, alert_id and rule; send when `send`."""
     if message.status == "試験":
-        outcome.reason = "試験 (test) message: never sends"
+        outcome.reason = _("A test (試験) message: it never sends.")
         return
     newer = (
         FeedMessage.objects.filter(type=message.type, event_id=message.event_id[:200])
@@ -147,14 +150,17 @@ def _decide(message: Message, facts: decide.Facts, outcome: Outcome, *, send: bo
     )
     latest = max((_order(*row) for row in newer), default=None)
     if message.event_id and latest and latest > _order(message.serial, message.report_time):
-        outcome.reason = (
-            f"serial {message.serial} is older than serial {latest[0]} already processed"
-        )
+        outcome.reason = _(
+            "Serial %(serial)s is older than serial %(latest)s, already processed."
+        ) % {
+            "serial": message.serial,
+            "latest": latest[0],
+        }
         return
     drill = message.status == "訓練"
     if drill and not settings.JMA_ACCEPT_DRILLS:
         outcome.action = Action.DRILL_IGNORED
-        outcome.reason = "訓練 (drill) message, and the ward does not take part in drills"
+        outcome.reason = _("A drill (訓練) message, and the ward does not take part in drills.")
         return
     key = event_key(message)
     if message.info_type == "取消":
@@ -168,37 +174,45 @@ def _decide(message: Message, facts: decide.Facts, outcome: Outcome, *, send: bo
 
 def _apply_rules(message, facts, key, outcome, *, drill: bool, send: bool) -> None:
     if not facts.ward_affected:
-        outcome.reason = f"nothing in this message concerns {settings.WARD_NAME}"
+        outcome.reason = _("Nothing in this message concerns %(ward)s.") % {
+            "ward": settings.WARD_NAME
+        }
         return
-    reasons = []
+    reasons, already = [], 0
     for rule in Rule.objects.filter(enabled=True):
+        named = {"rule": rule.name}
         if rule.all_clear:
             reasons += _all_clear(rule, message, facts, outcome, send=send)
         matched, subject = decide.rule_matches(rule, message, facts)
         if not matched:
             continue
         if Firing.objects.filter(event_key=key, rule=rule, subject=subject, active=True).exists():
-            reasons.append(f"rule 「{rule.name}」 already sent an alert for this event")
+            reasons.append(_("Rule 「%(rule)s」 already sent an alert for this event.") % named)
+            already += 1
             continue
-        outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule.name
-        reasons.append(f"rule 「{rule.name}」 matched ({_what(facts, subject)})")
+        outcome.rule = outcome.rule or rule.name
+        reasons.append(
+            _("Rule 「%(rule)s」 matched: %(what)s.") % {**named, "what": _what(facts, subject)}
+        )
         if send:
             alert = _send(rule, message, facts, subject, drill=drill)
             if alert is None:
-                reasons[-1] += ", but its alert could not be sent: see the log"
+                reasons.append(_("Its alert could not be sent: see the log."))
                 continue
             Firing.objects.create(event_key=key, rule=rule, subject=subject, alert=alert)
             outcome.alert_id = outcome.alert_id or alert.pk
+        outcome.action = Action.ALERT_SENT
     if not reasons:
-        reasons.append(f"no rule matches ({_what(facts, '')})")
-    elif outcome.action == Action.NONE and all("already sent" in r for r in reasons):
+        reasons.append(_("No rule matches: %(what)s.") % {"what": _what(facts, "")})
+    elif outcome.action == Action.NONE and already == len(reasons):
         outcome.action = Action.DUPLICATE
-    outcome.reason = "; ".join(reasons)
+    outcome.reason = " ".join(reasons)
 
 
 def _what(facts, subject) -> str:
     if facts.max_intensity:
-        return f"{decide.INTENSITY_NAMES[facts.max_intensity]} ({facts.intensity_from})"
+        where = _("in the ward") if facts.intensity_from == "ward" else _("in the area")
+        return f"{decide.INTENSITY_NAMES[facts.max_intensity]} ({where})"
     return subject or "・".join(f"{w.name} {w.status}" for w in facts.warnings) or "—"
 
 
@@ -211,7 +225,10 @@ def _all_clear(rule, message, facts, outcome, *, send: bool) -> list[str]:
         if not lifted & set(firing.subject.split("・")):
             continue
         outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule.name
-        done.append(f"{firing.subject} lifted (解除): all-clear from rule 「{rule.name}」")
+        done.append(
+            _("%(subject)s lifted (解除): all-clear sent by rule 「%(rule)s」.")
+            % {"subject": firing.subject, "rule": rule.name}
+        )
         if not send:
             continue
         alert = send_correction(
@@ -234,12 +251,12 @@ def _all_clear(rule, message, facts, outcome, *, send: bool) -> list[str]:
 def _cancel(message, key, outcome, *, send: bool) -> None:
     firings = list(Firing.objects.filter(event_key=key, active=True).select_related("alert"))
     if not firings:
-        outcome.reason = "取消 of a message that sent nothing here"
+        outcome.reason = _("Withdrawn (取消), but nothing was sent for this event.")
         return
     outcome.action = Action.CANCELLED
-    outcome.reason = (
-        f"取消: the earlier information is withdrawn; {len(firings)} alert(s) cancelled"
-    )
+    outcome.reason = _("Withdrawn (取消): a cancellation sent for %(n)d alert(s).") % {
+        "n": len(firings)
+    }
     for firing in firings:
         if not send:
             continue
@@ -259,7 +276,9 @@ def _correct(message, facts, key, outcome, *, send: bool) -> None:
         Firing.objects.filter(event_key=key, active=True).select_related("alert", "rule")
     )
     outcome.action = Action.CORRECTED
-    outcome.reason = f"訂正: corrected information sent to the {len(firings)} earlier alert(s)"
+    outcome.reason = _("Corrected (訂正): a correction sent for %(n)d alert(s).") % {
+        "n": len(firings)
+    }
     for firing in firings:
         outcome.rule = outcome.rule or firing.rule.name
         if not send:

@@ -21,7 +21,8 @@ def message_list(request):
         request,
         "feeds/message_list.html",
         {
-            "messages": messages[:200],
+            # Not "messages": the base template shows Django's messages under that name.
+            "feed_messages": messages[:200],
             "actions": Action.choices,
             "action": action,
             "feeds": FeedState.objects.order_by("url"),

@@ -19,10 +19,11 @@ def test_senders_see_what_came_in_and_why(client, people, arrive):
     assert page.status_code == 200
     text = page.text
     assert "【安否確認】世田谷区で震度５弱" in text and "震度5弱以上：全職員に安否確認" in text
-    assert "no rule matches (雷注意報 発表)" in text
+    assert "該当するルールはありません：雷注意報 発表。" in text
     assert "not well-formed" in text
+    assert "震度５弱" in text and "<strong>連絡を送信</strong>" in text  # names, not codes
     only_rejected = client.get(reverse("feeds:list"), {"action": "rejected"})
-    assert [m.source for m in only_rejected.context["messages"]] == [
+    assert [m.source for m in only_rejected.context["feed_messages"]] == [
         "https://jma.example/data/bad.xml"
     ]
 

@@ -40,6 +40,7 @@ def test_the_same_message_twice_sends_once(arrive, people):
     arrive(earthquake(), "a.xml")
     again = arrive(earthquake(), "b.xml")
     assert again.action == "duplicate" and again.alert_id is None
+    assert again.reason == "同じ電文（種別・識別情報・情報番号・発表時刻）は処理済みです。"
     assert len(alerts()) == 1
     assert FeedMessage.objects.filter(action="duplicate").count() == 1
 
@@ -47,14 +48,14 @@ def test_the_same_message_twice_sends_once(arrive, people):
 def test_the_next_product_for_the_same_earthquake_does_not_ask_again(arrive, people):
     arrive(earthquake(serial=1), "vxse53-1.xml")
     later = arrive(earthquake(serial=2, report_time="2026-11-29T14:10:00+09:00"), "vxse53-2")
-    assert later.action == "duplicate" and "already sent" in later.reason
+    assert later.action == "duplicate" and "送信済み" in later.reason
     assert len(alerts()) == 1
 
 
 def test_a_lower_serial_after_a_higher_one_changes_nothing(arrive, people):
     arrive(earthquake("3", serial=3, report_time="2026-11-29T14:20:00+09:00"), "s3.xml")
     late = arrive(earthquake("5+", serial=2, report_time="2026-11-29T14:10:00+09:00"), "s2.xml")
-    assert late.action == "none" and "older than serial 3" in late.reason
+    assert late.action == "none" and "処理済みの情報番号3より古い" in late.reason
     assert alerts() == []
 
 
@@ -67,7 +68,9 @@ def test_shindo_4_informs_the_duty_group_only(arrive, people, duty_group):
 
 
 def test_shindo_3_and_other_places_send_nothing(arrive, people):
-    assert arrive(earthquake("3"), "three.xml").reason == "no rule matches (震度３ (ward))"
+    assert (
+        arrive(earthquake("3"), "three.xml").reason == "該当するルールはありません：震度３ (区内)。"
+    )
     far = arrive(sample("VXSE53_nagano20260427_M3_no-tokyo_real.xml"), "nagano.xml")
     assert (far.action, far.ward_affected) == ("none", False)
     assert alerts() == []
@@ -75,7 +78,7 @@ def test_shindo_3_and_other_places_send_nothing(arrive, people):
 
 def test_a_test_message_never_sends(arrive, people):
     outcome = arrive(earthquake("7", status="試験"), "test.xml")
-    assert (outcome.action, outcome.reason) == ("none", "試験 (test) message: never sends")
+    assert (outcome.action, outcome.reason) == ("none", "試験電文のため、送信しません。")
     assert alerts() == []
 
 
@@ -120,7 +123,7 @@ def test_a_warning_and_its_all_clear_reach_the_same_people(arrive, people, duty_
     continuing = arrive(warning("大雨警報", "継続", report_time="2026-11-29T15:00:00+09:00"), "w2")
     assert continuing.action == "none"
     lifted = arrive(warning("大雨警報", "解除", report_time="2026-11-29T18:00:00+09:00"), "w3")
-    assert lifted.action == "alert_sent" and "all-clear" in lifted.reason
+    assert lifted.action == "alert_sent" and "大雨警報が解除された" in lifted.reason
     first, all_clear = alerts()
     assert all_clear.kind == Kind.ALL_CLEAR and all_clear.title == "大雨警報 解除"
     assert set(all_clear.recipients.values_list("staff_id", flat=True)) == set(
@@ -141,7 +144,8 @@ def test_a_special_warning_goes_to_all_staff(arrive, people):
 def test_a_rule_that_cannot_send_says_so_and_is_audited(arrive, people):
     # No 災害対策本部員 group: the warning rule's audience does not exist.
     outcome = arrive(warning("洪水警報", "発表"), "flood.xml")
-    assert "could not be sent" in outcome.reason and alerts() == []
+    assert "送信できませんでした" in outcome.reason and alerts() == []
+    assert (outcome.action, outcome.rule) == ("none", "大雨・洪水警報：災害対策本部員")
     assert AuditEntry.objects.filter(action="feeds.rule_failed").exists()
 
 
