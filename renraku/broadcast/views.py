@@ -29,7 +29,7 @@ def answer(request, token):
     except signing.BadSignature:
         return render(request, "broadcast/answer_gone.html", status=404)
     recipient = get_object_or_404(
-        Recipient.objects.select_related("alert", "staff"), pk=recipient_id
+        Recipient.objects.select_related("alert"), pk=recipient_id
     )
     error = None
     if request.method != "POST":
