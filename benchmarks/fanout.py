@@ -185,7 +185,7 @@ def wait_for(origin, total, timeout) -> int:
         accepted = stats(origin)["accepted"]
         if accepted >= total:
             return accepted
-        time.sleep(0.02)
+        time.sleep(0.05)
     return stats(origin)["accepted"]
 
 

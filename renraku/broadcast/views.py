@@ -28,9 +28,7 @@ def answer(request, token):
         return render(request, "broadcast/answer_gone.html", {"expired": True}, status=410)
     except signing.BadSignature:
         return render(request, "broadcast/answer_gone.html", status=404)
-    recipient = get_object_or_404(
-        Recipient.objects.select_related("alert"), pk=recipient_id
-    )
+    recipient = get_object_or_404(Recipient.objects.select_related("alert"), pk=recipient_id)
     error = None
     if request.method != "POST":
         actions.mark_read(recipient)  # an answer marks it read too, in the same transaction
