@@ -2,6 +2,7 @@
 loopback whose entries point at documents it also serves, with ETag and Last-Modified
 answered by 304 as JMA's server does, and failures on demand."""
 
+import asyncio
 import datetime as dt
 import hashlib
 from email.utils import format_datetime
@@ -18,7 +19,10 @@ class FeedServer(LoopbackServer):
         self.entries: list[dict] = []  # newest first, as JMA lists them
         self.documents: dict[str, bytes] = {}
         self.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        self.fail_next: list[int | str] = []  # statuses, or "garbage" for a broken feed
+        # Statuses to answer next, or "garbage" (a broken feed), or "slow" (no answer for
+        # `slow_seconds`, as a server that hangs).
+        self.fail_next: list[int | str] = []
+        self.slow_seconds = 3.0
         self.requests: list[tuple[str, int]] = []  # (path, status answered)
 
     def routes(self, router):
@@ -57,6 +61,9 @@ class FeedServer(LoopbackServer):
             failure = self.fail_next.pop(0)
             if failure == "garbage":
                 return self._answer(request, web.Response(body=b"<feed><entry>", status=200))
+            if failure == "slow":
+                await asyncio.sleep(self.slow_seconds)
+                return self._answer(request, web.Response(status=504))
             return self._answer(request, web.Response(status=int(failure)))
         body = self._atom()
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'

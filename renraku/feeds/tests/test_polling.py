@@ -65,8 +65,9 @@ def test_entries_already_old_when_first_seen_are_not_acted_on(people, feed, poll
     assert FeedEntry.objects.get().error == "too old when first seen"
 
 
-@pytest.mark.parametrize("failure", [500, 503, "garbage"])
-def test_a_failing_feed_is_logged_and_tried_again(people, feed, poll, failure):
+@pytest.mark.parametrize("failure", [500, 503, "garbage", "slow"])
+def test_a_failing_feed_is_logged_and_tried_again(people, feed, poll, failure, monkeypatch):
+    monkeypatch.setattr(polling, "TIMEOUT", 0.5)  # the stand-in hangs for 3 s
     feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
     feed.fail_next = [failure]
     assert poll() == []
