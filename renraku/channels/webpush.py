@@ -14,12 +14,12 @@ own code, written separately from the RFC, so the two check each other.)
 import asyncio
 import base64
 import email.utils
-import hashlib
 import hmac
 import json
 import os
 import time
 from collections import defaultdict
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -81,7 +81,7 @@ def _b64d(text: str) -> bytes:
 
 
 def _hmac(key: bytes, data: bytes) -> bytes:
-    return hmac.new(key, data, hashlib.sha256).digest()
+    return hmac.digest(key, data, "sha256")  # the one-shot C path: five per message
 
 
 def encrypt(
@@ -124,6 +124,14 @@ def retry_after(value: str | None) -> float | None:
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
+class _Sub(NamedTuple):
+    pk: int
+    staff_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
 class WebPushChannel(Channel):
     kind = "push"
     batch_size = 500
@@ -138,9 +146,11 @@ class WebPushChannel(Channel):
 
     def send(self, alert, deliveries):
         staff_ids = [d.recipient.staff_id for d in deliveries]
-        subscriptions: dict[int, list[PushSubscription]] = {}
-        for sub in PushSubscription.objects.active().filter(staff_id__in=staff_ids):
-            subscriptions.setdefault(sub.staff_id, []).append(sub)
+        subscriptions: dict[int, list[_Sub]] = {}
+        # Plain rows, not model objects: a batch reads hundreds.
+        rows = PushSubscription.objects.active().filter(staff_id__in=staff_ids)
+        for row in rows.values_list("pk", "staff_id", "endpoint", "p256dh", "auth"):
+            subscriptions.setdefault(row[1], []).append(_Sub(*row))
         jobs = [
             (d, sub, payload(alert, d.recipient_id))
             for d in deliveries
