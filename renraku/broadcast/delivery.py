@@ -26,27 +26,23 @@ UNFINISHED = (*OPEN, Delivery.Status.SENDING)
 MAX_TRIES = 5
 
 
-def plan(alert: Alert, recipient_ids=None, *, attempt: int = 1) -> dict[str, list[int]]:
+def plan(alert: Alert) -> None:
     """Create each recipient's delivery on the first of the alert's channels that reaches
-    them. Returns the new delivery ids by channel. Safe to run again: existing rows stay.
+    them; mark those no channel reaches.
 
     Who is still unplaced is asked of the database as a subquery, never as a list of ids:
     with 100,000 recipients a list is a 100,000-parameter query."""
-    recipients = Recipient.objects.filter(alert=alert)
-    if recipient_ids is not None:
-        recipients = recipients.filter(pk__in=list(recipient_ids))
-    unplaced = recipients.filter(
-        ~Exists(Delivery.objects.filter(recipient=OuterRef("pk"), attempt=attempt))
+    unplaced = Recipient.objects.filter(alert=alert).filter(
+        ~Exists(Delivery.objects.filter(recipient=OuterRef("pk")))
     )
     for kind in alert.channels:
         if kind not in registry.CHANNELS:
             continue
         reached = registry.get(kind).reachable(unplaced.values("staff_id"))
         by_staff = dict(unplaced.values_list("staff_id", "pk")) if reached else {}
-        rows = [(pk, kind, attempt) for staff_id, pk in by_staff.items() if staff_id in reached]
-        insert_rows(Delivery, ["recipient_id", "channel", "attempt"], rows, ignore_conflicts=True)
+        rows = [(pk, kind) for staff_id, pk in by_staff.items() if staff_id in reached]
+        insert_rows(Delivery, ["recipient_id", "channel"], rows)
     unplaced.update(reach=Reach.NONE)
-    return queued_ids(alert)
 
 
 def settle(recipients) -> None:
@@ -60,14 +56,24 @@ def settle(recipients) -> None:
     waiting.filter(~Exists(mine)).update(reach=Reach.NONE)
 
 
-def queued_ids(alert: Alert) -> dict[str, list[int]]:
-    now = timezone.now()
-    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
-    pending = Delivery.objects.filter(due, recipient__alert=alert, status__in=OPEN)
+def _due(now) -> Q:
+    return Q(not_before__isnull=True) | Q(not_before__lte=now)
+
+
+def _ids_by_channel(deliveries) -> dict[str, list[int]]:
+    """Delivery ids grouped by channel, in the order of `deliveries` (an ordered queryset)."""
     out: dict[str, list[int]] = {}
-    for pk, kind in pending.values_list("pk", "channel").order_by("pk"):
+    for pk, kind in deliveries.values_list("pk", "channel"):
         out.setdefault(kind, []).append(pk)
     return out
+
+
+def queued_ids(alert: Alert) -> dict[str, list[int]]:
+    return _ids_by_channel(
+        Delivery.objects.filter(
+            _due(timezone.now()), recipient__alert=alert, status__in=OPEN
+        ).order_by("pk")
+    )
 
 
 def batches(ids_by_channel: dict[str, list[int]]):
@@ -81,8 +87,7 @@ def claim(ids: list[int], related=("recipient",)) -> list[Delivery]:
     """Take the still-open deliveries among `ids` for this worker, atomically."""
     token = uuid.uuid4().hex
     now = timezone.now()
-    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
-    Delivery.objects.filter(due, pk__in=ids, status__in=OPEN).update(
+    Delivery.objects.filter(_due(now), pk__in=ids, status__in=OPEN).update(
         status=Delivery.Status.SENDING, claim=token, claimed_at=now
     )
     return list(
@@ -197,10 +202,7 @@ def fall_back(alert, recipient_ids) -> list[int]:
 
 
 def by_channel(ids) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = defaultdict(list)
-    for pk, kind in Delivery.objects.filter(pk__in=list(ids)).values_list("pk", "channel"):
-        out[kind].append(pk)
-    return dict(out)
+    return _ids_by_channel(Delivery.objects.filter(pk__in=list(ids)).order_by("pk"))
 
 
 def stale_work() -> dict[str, list[int]]:
@@ -211,11 +213,7 @@ def stale_work() -> dict[str, list[int]]:
     Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
         status=Delivery.Status.QUEUED, claim=""
     )
-    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
     pending = Delivery.objects.filter(
-        due, status__in=OPEN, recipient__alert__closed_at__isnull=True
+        _due(now), status__in=OPEN, recipient__alert__closed_at__isnull=True
     )
-    out: dict[str, list[int]] = {}
-    for pk, kind in pending.values_list("pk", "channel").order_by("pk")[:100_000]:
-        out.setdefault(kind, []).append(pk)
-    return out
+    return _ids_by_channel(pending.order_by("pk")[:100_000])

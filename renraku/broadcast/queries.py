@@ -139,7 +139,8 @@ def curve_points(curve, total: int, *, width: int = 600, height: int = 160) -> s
 def report(alert: Alert) -> dict:
     """The after-action summary of an alert (for a drill above all): how fast people were
     reached and answered, and which departments lagged."""
-    counts = status(alert)
+    tally = _tally(alert)
+    counts = status(alert, tally)
     total = counts["recipients"] or 1
     times = sorted(
         (t - alert.created_at).total_seconds() / 60
@@ -153,7 +154,7 @@ def report(alert: Alert) -> dict:
         return round(times[needed - 1], 1) if needed and len(times) >= needed else None
 
     departments = sorted(
-        breakdown(alert, "department"), key=lambda r: r["answered"] / (r["recipients"] or 1)
+        breakdown(alert, "department", tally), key=lambda r: r["answered"] / (r["recipients"] or 1)
     )
     for row in departments:
         row["rate"] = round(100 * row["answered"] / (row["recipients"] or 1))
