@@ -7,7 +7,7 @@ it. An older serial arriving after a newer one is recorded and does nothing.
 """
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,11 +39,10 @@ class Outcome:
     action: str = Action.NONE
     alert_id: int | None = None
     reason: str = ""
-    rule: str | None = None
+    rule: Rule | None = None  # the rule that fired (not in the JSON)
 
     def as_json(self) -> dict:
-        out = asdict(self)
-        out.pop("rule")
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "rule"}
         out["warnings_in_ward"] = out["warnings_in_ward"] or []
         return out
 
@@ -81,9 +80,11 @@ def handle(data: bytes, source: str, *, dry_run: bool = False) -> Outcome:
                 dedupe_key=_dedupe_key(message)[:500],
             )
             _decide(message, facts, outcome, send=True)
-            rule = Rule.objects.filter(name=outcome.rule).first() if outcome.rule else None
             FeedMessage.objects.filter(pk=row.pk).update(
-                action=outcome.action, reason=outcome.reason, alert_id=outcome.alert_id, rule=rule
+                action=outcome.action,
+                reason=outcome.reason,
+                alert_id=outcome.alert_id,
+                rule=outcome.rule,
             )
     except IntegrityError:
         # The key is taken: this very message was processed already (or is being, by
@@ -190,7 +191,7 @@ def _apply_rules(message, facts, key, outcome, *, drill: bool, send: bool) -> No
             reasons.append(_("Rule 「%(rule)s」 already sent an alert for this event.") % named)
             already += 1
             continue
-        outcome.rule = outcome.rule or rule.name
+        outcome.rule = outcome.rule or rule
         reasons.append(
             _("Rule 「%(rule)s」 matched: %(what)s.") % {**named, "what": _what(facts, subject)}
         )
@@ -224,7 +225,7 @@ def _all_clear(rule, message, facts, outcome, *, send: bool) -> list[str]:
     for firing in Firing.objects.filter(rule=rule, active=True).select_related("alert"):
         if not lifted & set(firing.subject.split("・")):
             continue
-        outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule.name
+        outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule
         done.append(
             _("%(subject)s lifted (解除): all-clear sent by rule 「%(rule)s」.")
             % {"subject": firing.subject, "rule": rule.name}
@@ -280,7 +281,7 @@ def _correct(message, facts, key, outcome, *, send: bool) -> None:
         "n": len(firings)
     }
     for firing in firings:
-        outcome.rule = outcome.rule or firing.rule.name
+        outcome.rule = outcome.rule or firing.rule
         if not send:
             continue
         alert = send_correction(

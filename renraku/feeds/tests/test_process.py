@@ -145,7 +145,7 @@ def test_a_rule_that_cannot_send_says_so_and_is_audited(arrive, people):
     # No 災害対策本部員 group: the warning rule's audience does not exist.
     outcome = arrive(warning("洪水警報", "発表"), "flood.xml")
     assert "送信できませんでした" in outcome.reason and alerts() == []
-    assert (outcome.action, outcome.rule) == ("none", "大雨・洪水警報：災害対策本部員")
+    assert (outcome.action, outcome.rule.name) == ("none", "大雨・洪水警報：災害対策本部員")
     assert AuditEntry.objects.filter(action="feeds.rule_failed").exists()
 
 
