@@ -178,7 +178,7 @@ class FeedEntry(models.Model):
     fetched = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now=True)
+    at = models.DateTimeField(help_text="when last claimed")
 
     def __str__(self):
         return self.entry_id

@@ -12,10 +12,9 @@ import datetime as dt
 import logging
 import urllib.error
 import urllib.request
-from email.utils import format_datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import FeedEntry, FeedState
@@ -25,6 +24,8 @@ from .process import Outcome, handle
 log = logging.getLogger(__name__)
 TIMEOUT = 10
 MAX_ATTEMPTS = 5
+# A claimed entry neither fetched nor failed after this long: its poller died.
+STALE_CLAIM_SECONDS = 300
 MAX_BYTES = 5_000_000
 # Type codes read, by prefix: earthquakes, tsunami, warnings, record rain, landslide,
 # tornado, typhoon.
@@ -57,11 +58,16 @@ def poll(url: str) -> list[Outcome]:
         FeedState.objects.filter(pk=state.pk).update(polled_at=timezone.now(), error=str(exc))
         return []
     outcomes = [o for entry in entries if (o := _entry(entry)) is not None]
-    # Remember the validators only once every entry has been looked at: a crash halfway
-    # means the next poll gets the whole feed again (claimed entries are not refetched).
+    # Remember the validators only once every entry we want is done: while one is still to
+    # be retried (its fetch failed, or another poller has it), the next poll must get the
+    # whole feed again rather than "not modified".
+    keys = [_key(e) for e in entries if wanted(e)]
+    unfinished = FeedEntry.objects.filter(
+        entry_id__in=keys, fetched=False, attempts__lt=MAX_ATTEMPTS
+    ).exists()
     FeedState.objects.filter(pk=state.pk).update(
-        etag=reply_headers.get("ETag", ""),
-        last_modified=reply_headers.get("Last-Modified", ""),
+        etag="" if unfinished else reply_headers.get("ETag", ""),
+        last_modified="" if unfinished else reply_headers.get("Last-Modified", ""),
         polled_at=timezone.now(),
         error="",
     )
@@ -85,45 +91,54 @@ def wanted(entry: dict) -> bool:
     return bool(entry["url"]) and (entry["title"] in TYPE_OF_TITLE or code.startswith(WANTED_CODES))
 
 
+def _key(entry: dict) -> str:
+    return (entry["id"] or entry["url"])[:500]
+
+
 def _entry(entry: dict) -> Outcome | None:
     if not wanted(entry):
         return None
-    key = (entry["id"] or entry["url"])[:500]
-    try:
-        with transaction.atomic():
-            claim, created = FeedEntry.objects.get_or_create(
-                entry_id=key, defaults={"url": entry["url"][:500]}
-            )
-    except IntegrityError:  # another poller claimed it at the same moment
+    claim = _claim(_key(entry), entry["url"][:500])
+    if claim is None:
         return None
-    if not created:
-        if claim.fetched or claim.attempts >= MAX_ATTEMPTS:
-            return None
-        # Retry only what failed before, one poller at a time.
-        taken = FeedEntry.objects.filter(
-            pk=claim.pk, fetched=False, attempts=claim.attempts
-        ).update(attempts=claim.attempts + 1)
-        if not taken:
-            return None
-    else:
-        FeedEntry.objects.filter(pk=claim.pk).update(attempts=1)
-    if created and _too_old(entry["updated"]):
-        FeedEntry.objects.filter(pk=claim.pk).update(fetched=True, error="too old when first seen")
+    entries = FeedEntry.objects.filter(pk=claim.pk)
+    if claim.attempts == 1 and _too_old(entry["updated"]):
+        entries.update(fetched=True, error="too old when first seen")
         return None
     try:
         _status, _headers, body = _get(entry["url"], {"User-Agent": "renraku"})
     except (OSError, ValueError) as exc:
         log.warning("feed entry %s: %s (will try again)", entry["url"], exc)
-        FeedEntry.objects.filter(pk=claim.pk).update(error=str(exc))
+        entries.update(error=str(exc))
         return None
     try:
         outcome = handle(body, entry["url"])
     except Exception as exc:  # one message must never stop the poller: retried later
         log.exception("feed entry %s could not be processed", entry["url"])
-        FeedEntry.objects.filter(pk=claim.pk).update(error=f"processing failed: {exc!r}")
+        entries.update(error=f"processing failed: {exc!r}")
         return None
-    FeedEntry.objects.filter(pk=claim.pk).update(fetched=True, error="")
+    entries.update(fetched=True, error="")
     return outcome
+
+
+def _claim(key: str, url: str) -> FeedEntry | None:
+    """This poller's turn at an entry: a new one, or one that failed before (or whose
+    poller died) and has not been given up on. An entry another poller is working on
+    right now is left to it."""
+    now = timezone.now()
+    claim, created = FeedEntry.objects.get_or_create(
+        entry_id=key, defaults={"url": url, "attempts": 1, "at": now}
+    )
+    if created:
+        return claim
+    stale = now - dt.timedelta(seconds=STALE_CLAIM_SECONDS)
+    taken = (
+        FeedEntry.objects.filter(pk=claim.pk, fetched=False, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(error__gt="") | Q(at__lt=stale))
+        .filter(attempts=claim.attempts)  # nobody else took it since we looked
+        .update(attempts=F("attempts") + 1, error="", at=now)
+    )
+    return FeedEntry.objects.get(pk=claim.pk) if taken else None
 
 
 def _too_old(updated: str) -> bool:
@@ -132,7 +147,3 @@ def _too_old(updated: str) -> bool:
     except ValueError:
         return False
     return timezone.now() - when > dt.timedelta(minutes=settings.JMA_MAX_AGE_MINUTES)
-
-
-def http_date(when: dt.datetime) -> str:
-    return format_datetime(when.astimezone(dt.UTC), usegmt=True)

@@ -144,3 +144,17 @@ def test_a_message_that_fails_to_process_is_kept_for_the_next_poll(people, feed,
     feed.publish("other.xml", earthquake("1", event_id="20261129170000"), "震源・震度に関する情報")
     actions = {o.file.rsplit("/", 1)[1]: o.action for o in poll()}
     assert actions == {"eq.xml": "alert_sent", "other.xml": "none"}
+
+
+def test_an_entry_another_poller_is_working_on_is_left_to_it_until_that_poller_is_gone(
+    people, feed, poll
+):
+    from django.utils import timezone
+
+    feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
+    url = f"{feed.origin}/data/eq.xml"
+    busy = FeedEntry.objects.create(entry_id=url, url=url, attempts=1, at=timezone.now())
+    assert poll() == [] and fetched(feed, "eq.xml") == []
+    FeedEntry.objects.filter(pk=busy.pk).update(at=timezone.now() - dt.timedelta(minutes=10))
+    [outcome] = poll()
+    assert outcome.action == "alert_sent" and fetched(feed, "eq.xml") == [200]
