@@ -159,33 +159,35 @@ def send_alert(
 
 def send_follow_up(parent: Alert, *, sender=None, request=None, body: str = "") -> Alert:
     """Remind only those who have not answered, on the same channels."""
-    unanswered = list(parent.recipients.unanswered().values_list("staff_id", flat=True))
-    draft = Draft(
+    return _send_after(
+        parent,
+        parent.recipients.unanswered(),
         title=parent.title,
         body=body or parent.body,
-        audience=parent.audience,
-        channels=parent.channels,
-        reply_form=parent.reply_form,
-        category=parent.category,
-        severity=parent.severity,
-        is_drill=parent.is_drill,
-    )
-    return send_alert(
-        draft,
+        kind=Kind.FOLLOW_UP,
         sender=sender,
         request=request,
-        kind=Kind.FOLLOW_UP,
-        parent=parent,
-        staff_ids=unanswered,
-        source=parent.source,
     )
 
 
 def send_correction(
     parent: Alert, *, title: str, body: str, sender=None, request=None, kind=Kind.CORRECTION
 ) -> Alert:
-    """A correction (or cancellation) goes to everyone who got the original."""
-    everyone = list(parent.recipients.values_list("staff_id", flat=True))
+    """A correction (or cancellation, or all-clear) goes to everyone who got the original."""
+    return _send_after(
+        parent,
+        parent.recipients.all(),
+        title=title,
+        body=body,
+        kind=kind,
+        sender=sender,
+        request=request,
+    )
+
+
+def _send_after(parent: Alert, recipients, *, title, body, kind, sender, request) -> Alert:
+    """A new alert in the thread of `parent`, like it, to those of its `recipients` (passed
+    to the database as a subquery: there may be 100,000)."""
     draft = Draft(
         title=title,
         body=body,
@@ -202,7 +204,7 @@ def send_correction(
         request=request,
         kind=kind,
         parent=parent,
-        staff_ids=everyone,
+        staff_ids=recipients.values("staff_id"),
         source=parent.source,
     )
 
