@@ -91,8 +91,8 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
             source="bench",
         )
         send_seconds = time.perf_counter() - started
-        accepted = wait_for(
-            origin, already + len(subscriptions), timeout=max(120, len(subscriptions) / 100)
+        accepted, first = wait_for(
+            origin, already, len(subscriptions), timeout=max(120, len(subscriptions) / 100)
         )
         seconds = time.perf_counter() - started
         final = stats(origin)
@@ -108,6 +108,7 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
         "accepted": accepted - already,
         "seconds": round(seconds, 2),
         "send_alert_seconds": round(send_seconds, 2),
+        "first_push_seconds": round(first - started, 2),
         "rate": round((accepted - already) / seconds),
         "baseline_rate": round(baseline_rate),
         "speedup": round((accepted - already) / seconds / baseline_rate, 1),
@@ -179,14 +180,19 @@ def start_workers(n):
     return [worker]
 
 
-def wait_for(origin, total, timeout) -> int:
+def wait_for(origin, already, n, timeout) -> tuple[int, float]:
+    """Wait until the push service has accepted `n` more; return its count and when the
+    first of them arrived (to 0.05 s)."""
     deadline = time.perf_counter() + timeout
+    first = None
     while time.perf_counter() < deadline:
         accepted = stats(origin)["accepted"]
-        if accepted >= total:
-            return accepted
+        if first is None and accepted > already:
+            first = time.perf_counter()
+        if accepted >= already + n:
+            break
         time.sleep(0.05)
-    return stats(origin)["accepted"]
+    return stats(origin)["accepted"], first or time.perf_counter()
 
 
 def dashboard_ms(alert) -> float:

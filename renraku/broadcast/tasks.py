@@ -1,10 +1,27 @@
 """Huey tasks: thin wrappers that tell broadcast.delivery to look at the database."""
 
+from django.utils import translation
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from . import delivery
 from .models import Alert
+
+
+@HUEY.on_startup()
+def warm_up():
+    """Pay each worker's one-off costs (the channels and their libraries, the URL map
+    for answer links, the Japanese catalogue) when it starts, not on the first alert,
+    which may come after months of quiet."""
+    from renraku.channels import registry
+
+    from .links import answer_url
+
+    for kind in registry.CHANNELS:
+        registry.get(kind)
+    with translation.override("ja"):
+        answer_url(0)
+        translation.gettext("[DRILL]")
 
 
 @db_task()

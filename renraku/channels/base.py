@@ -24,8 +24,8 @@ class Channel:
     kind: str = ""
     # How many deliveries one task hands to send() at once.
     batch_size: int = 100
-    # What send() reads of each delivery, loaded with it (a push needs only the staff id:
-    # loading more would build three needless objects per person).
+    # What send() reads of each delivery, loaded with it. Every delivery also carries its
+    # recipient's `alert_id`, `staff_id` and `answered_at` (a push needs no more).
     related: tuple[str, ...] = ("recipient__staff__personal_contact",)
 
     def reachable(self, staff_ids: Iterable[int]) -> set[int]:
@@ -35,6 +35,6 @@ class Channel:
     def send(self, alert, deliveries: list) -> list[Outcome]:
         """Send `alert` to each delivery's recipient; one Outcome per delivery, in order.
 
-        `deliveries` come with `related` loaded.
+        `deliveries` come with `related` loaded, and `staff_id` on each.
         """
         raise NotImplementedError

@@ -6,15 +6,25 @@ more than the encryption itself; at 10,000 devices that is seconds. This sends e
 request as bytes on a kept-alive connection and reads back the status line, the headers
 and a body framed by Content-Length or chunks. Each connection carries one request at a
 time (no pipelining), so a slow reply only holds up its own connection.
+
+`post_batch` keeps each thread's event loop and its open connections from one batch to
+the next: an alert to 10,000 is twenty batches, and opening 32 connections for each (a TLS
+handshake apiece, with a real push service) would cost more than the pushes themselves.
 """
 
 import asyncio
 import ssl
-from collections import deque
-from collections.abc import Sequence
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 NETWORK_ERROR = 599  # our own status for "no HTTP answer at all"
+# A kept connection idle for longer is not reused: servers close idle ones (nginx after
+# 75 s), and a request on a connection the server has just closed must be sent again.
+IDLE_SECONDS = 30
+_local = threading.local()
 
 
 class _Connection:
@@ -22,6 +32,19 @@ class _Connection:
         self.scheme, self.host, self.port = scheme, host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.idle_since = time.monotonic()
+
+    async def post_retrying_stale(self, path: str, headers: dict, body: bytes):
+        """post(), sent once more on a new connection when a kept one turns out to have
+        been closed by the server (nothing came back, so nothing was processed twice)."""
+        reused = self.writer is not None
+        try:
+            return await self.post(path, headers, body)
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:
+            if not reused or (isinstance(exc, asyncio.IncompleteReadError) and exc.partial):
+                raise
+            self.close()
+            return await self.post(path, headers, body)
 
     async def post(self, path: str, headers: dict, body: bytes) -> tuple[int, dict]:
         if self.writer is None:
@@ -62,11 +85,33 @@ class _Connection:
         self.reader = self.writer = None
 
 
+def post_batch(requests, *, connections: int = 32, timeout: float = 30):
+    """post_all() on this thread's own loop, with the connections the last batch left."""
+    if not hasattr(_local, "runner"):
+        _local.runner = asyncio.Runner()
+        _local.pool = defaultdict(list)
+    return _local.runner.run(
+        post_all(requests, connections=connections, timeout=timeout, pool=_local.pool)
+    )
+
+
 async def post_all(
-    requests: Sequence[tuple[str, dict, bytes]], *, connections: int = 32, timeout: float = 30
+    requests: Sequence[tuple[str, dict, bytes | Callable[[], bytes]]],
+    *,
+    connections: int = 32,
+    timeout: float = 30,
+    pool: dict[tuple, list[_Connection]] | None = None,
 ) -> list[tuple[int, dict]]:
     """POST each (url, headers, body); returns (status, response headers) in order. A
-    request that gets no answer (refused, reset, timed out) is (599, {"error": …})."""
+    request that gets no answer (refused, reset, timed out) is (599, {"error": …}).
+
+    A body may be a function that makes it: it is called just before its request is sent,
+    so that making one body (encrypting it, for a push) overlaps with the other
+    connections' requests in flight, instead of all being made before the first is sent.
+
+    `pool` holds open connections by origin: they are taken from it and put back after,
+    and must only be used on the event loop they were opened on."""
+    pool = {} if pool is None else pool
     results: list[tuple[int, dict]] = [(NETWORK_ERROR, {})] * len(requests)
     by_origin: dict[tuple, deque] = {}
     paths = []
@@ -77,17 +122,23 @@ async def post_all(
         paths.append((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
 
     async def work(origin: tuple, queue: deque) -> None:
-        connection = _Connection(*origin)
+        connection = _take(pool, origin)
         while queue:
             index = queue.popleft()
             _url, headers, body = requests[index]
+            if callable(body):
+                body = body()
             try:
                 async with asyncio.timeout(timeout):
-                    results[index] = await connection.post(paths[index], headers, body)
+                    results[index] = await connection.post_retrying_stale(
+                        paths[index], headers, body
+                    )
             except (TimeoutError, OSError, ValueError, asyncio.IncompleteReadError) as exc:
                 connection.close()
                 results[index] = (NETWORK_ERROR, {"error": repr(exc)})
-        connection.close()
+        if connection.writer is not None:
+            connection.idle_since = time.monotonic()
+            pool.setdefault(origin, []).append(connection)
 
     await asyncio.gather(
         *(
@@ -97,3 +148,14 @@ async def post_all(
         )
     )
     return results
+
+
+def _take(pool: dict, origin: tuple) -> _Connection:
+    """A kept connection to `origin` that has not idled too long, else a new one."""
+    kept = pool.get(origin, [])
+    while kept:
+        connection = kept.pop()
+        if time.monotonic() - connection.idle_since < IDLE_SECONDS:
+            return connection
+        connection.close()
+    return _Connection(*origin)

@@ -8,6 +8,8 @@ from aiohttp import web
 
 
 class LoopbackServer:
+    keepalive_timeout = 75.0  # aiohttp's default: how long an idle connection is kept
+
     def __init__(self):
         self.origin = ""
         self._loop = asyncio.new_event_loop()
@@ -25,7 +27,7 @@ class LoopbackServer:
     async def _serve(self) -> int:
         app = web.Application()
         self.routes(app.router)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, keepalive_timeout=self.keepalive_timeout)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

@@ -11,7 +11,6 @@ itself when sending to ten thousand phones. (The stand-in push service decrypts 
 own code, written separately from the RFC, so the two check each other.)
 """
 
-import asyncio
 import base64
 import email.utils
 import hmac
@@ -19,6 +18,7 @@ import json
 import os
 import time
 from collections import defaultdict
+from functools import partial
 from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -34,7 +34,7 @@ from renraku.directory.models import PushSubscription
 
 from . import vapid
 from .base import Channel, Outcome
-from .httppost import post_all
+from .httppost import post_batch
 
 # A push for a disaster is still worth showing to a phone that was off for a day.
 TTL_SECONDS = 24 * 60 * 60
@@ -135,7 +135,7 @@ class _Sub(NamedTuple):
 class WebPushChannel(Channel):
     kind = "push"
     batch_size = 500
-    related = ("recipient",)
+    related = ()
 
     def reachable(self, staff_ids):
         return set(
@@ -145,7 +145,7 @@ class WebPushChannel(Channel):
         )
 
     def send(self, alert, deliveries):
-        staff_ids = [d.recipient.staff_id for d in deliveries]
+        staff_ids = [d.staff_id for d in deliveries]
         subscriptions: dict[int, list[_Sub]] = {}
         # Plain rows, not model objects: a batch reads hundreds.
         rows = PushSubscription.objects.active().filter(staff_id__in=staff_ids)
@@ -154,13 +154,13 @@ class WebPushChannel(Channel):
         jobs = [
             (d, sub, payload(alert, d.recipient_id))
             for d in deliveries
-            for sub in subscriptions.get(d.recipient.staff_id, [])
+            for sub in subscriptions.get(d.staff_id, [])
         ]
         requests = [
-            (sub.endpoint, _headers(sub, alert), encrypt(data, sub.p256dh, sub.auth))
+            (sub.endpoint, _headers(sub, alert), partial(encrypt, data, sub.p256dh, sub.auth))
             for _d, sub, data in jobs
         ]
-        results = asyncio.run(post_all(requests, connections=CONNECTIONS)) if jobs else []
+        results = post_batch(requests, connections=CONNECTIONS) if jobs else []
         by_delivery: dict[int, list] = defaultdict(list)
         gone = []
         for (delivery, sub, _data), (status, headers) in zip(jobs, results, strict=True):
