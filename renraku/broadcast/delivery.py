@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 
-from renraku.bulk import insert_rows
+from renraku.bulk import insert_select
 from renraku.channels import registry
 
 from .models import Alert, Delivery, Reach, Recipient
@@ -39,9 +39,13 @@ def plan(alert: Alert) -> None:
         if kind not in registry.CHANNELS:
             continue
         reached = registry.get(kind).reachable(unplaced.values("staff_id"))
-        by_staff = dict(unplaced.values_list("staff_id", "pk")) if reached else {}
-        rows = [(pk, kind) for staff_id, pk in by_staff.items() if staff_id in reached]
-        insert_rows(Delivery, ["recipient_id", "channel"], rows)
+        insert_select(
+            Delivery,
+            ["recipient_id", "channel"],
+            unplaced.filter(staff_id__in=reached)
+            .annotate(kind=Value(kind))
+            .values_list("pk", "kind"),
+        )
     unplaced.update(reach=Reach.NONE)
 
 
@@ -156,6 +160,10 @@ def record_outcomes(alert, kind: str, deliveries, outcomes) -> BatchResult:
             delivery = by_id[outcome.delivery_id]
             if outcome.ok:
                 sent.append(delivery.pk)
+                if outcome.provider_id:  # the provider's id for its status callbacks
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        provider_id=outcome.provider_id[:100]
+                    )
                 continue
             delivery.tries += 1
             delivery.error = outcome.error[:300]
@@ -193,7 +201,7 @@ def fall_back(alert, recipient_ids) -> list[int]:
         if kind not in registry.CHANNELS or not waiting:
             continue
         candidates = {r for r in waiting if kind not in tried[r]}
-        reached = registry.get(kind).reachable({staff_of[r] for r in candidates})
+        reached = set(registry.get(kind).reachable({staff_of[r] for r in candidates}))
         placed = {r for r in candidates if staff_of[r] in reached}
         rows += [Delivery(recipient_id=r, channel=kind) for r in placed]
         waiting -= placed

@@ -89,7 +89,7 @@ def run_step(alert: Alert, index: int, step: dict) -> list[int]:
     new_ids = []
     if step["action"] == "channel":
         channel = registry.get(step["channel"])
-        reached = channel.reachable({r.staff_id for r in waiting})
+        reached = set(channel.reachable({r.staff_id for r in waiting}))
         rows = [
             Delivery(recipient=r, channel=step["channel"], attempt=index + 2)
             for r in waiting

@@ -133,10 +133,11 @@ def _initial_from(template) -> dict:
 
 def _preview(draft) -> dict:
     """How many people the draft reaches, and how many each channel covers."""
-    ids = set(audience.resolve(draft.audience).values_list("pk", flat=True))
+    people = audience.resolve(draft.audience).values("pk")
+    ids = set(people.values_list("pk", flat=True))
     coverage, unplaced = [], set(ids)
     for kind in draft.channels:
-        reached = registry.get(kind).reachable(ids)
+        reached = set(registry.get(kind).reachable(people))
         first = reached & unplaced
         unplaced -= reached
         coverage.append({"channel": kind, "covers": len(reached), "first": len(first)})

@@ -9,6 +9,8 @@ never raises for a single person's failure: it says whether that failure is perm
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 
 @dataclass
 class Outcome:
@@ -28,8 +30,9 @@ class Channel:
     # recipient's `alert_id`, `staff_id` and `answered_at` (a push needs no more).
     related: tuple[str, ...] = ("recipient__staff__personal_contact",)
 
-    def reachable(self, staff_ids: Iterable[int]) -> set[int]:
-        """Of these people, those this channel has an address for."""
+    def reachable(self, staff_ids: Iterable[int]) -> QuerySet:
+        """Of these people (ids, or a subquery of them), those this channel has an address
+        for: a flat queryset of staff ids, which the database can take as a subquery."""
         raise NotImplementedError
 
     def send(self, alert, deliveries: list) -> list[Outcome]:

@@ -24,7 +24,7 @@ class EmailChannel(Channel):
 
     def reachable(self, staff_ids):
         has_address = ~Q(work_email="") | Q(personal_contact__email__gt="")
-        return set(Staff.objects.filter(has_address, pk__in=staff_ids).values_list("pk", flat=True))
+        return Staff.objects.filter(has_address, pk__in=staff_ids).values_list("pk", flat=True)
 
     def send(self, alert, deliveries):
         outcomes = []

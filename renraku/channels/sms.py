@@ -111,7 +111,7 @@ class SmsChannel(Channel):
     provider = TwilioProvider()
 
     def reachable(self, staff_ids):
-        return set(
+        return (
             PersonalContact.objects.filter(staff_id__in=staff_ids)
             .exclude(mobile="")
             .values_list("staff_id", flat=True)

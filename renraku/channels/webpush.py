@@ -138,7 +138,7 @@ class WebPushChannel(Channel):
     related = ()
 
     def reachable(self, staff_ids):
-        return set(
+        return (
             PushSubscription.objects.active()
             .filter(staff_id__in=staff_ids)
             .values_list("staff_id", flat=True)

@@ -45,6 +45,13 @@ def test_the_message_says_how_to_answer(people, twilio, send):
     assert "1 無事、2 軽傷、3 重傷" in text and "/a/" in text
 
 
+def test_the_providers_message_id_is_kept_with_the_delivery(people, twilio, send):
+    alert = send(to_alice(people), sender=people.bob)
+    [message] = twilio.messages
+    delivery = Delivery.objects.get(recipient__alert=alert)
+    assert (delivery.status, delivery.provider_id) == ("sent", message["sid"])
+
+
 def test_a_number_that_does_not_exist_fails_for_good_and_falls_back_to_email(
     people, twilio, smtp, send
 ):
