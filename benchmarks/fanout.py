@@ -78,7 +78,7 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
     try:
         from renraku.broadcast.actions import Draft, send_alert
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), machine_cpu()
         alert = send_alert(
             Draft(
                 title="震度5弱 安否確認",
@@ -95,6 +95,7 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
             origin, already, len(subscriptions), timeout=max(120, len(subscriptions) / 100)
         )
         seconds = time.perf_counter() - started
+        busy = busy_fraction(cpu_before, machine_cpu())
         final = stats(origin)
         worker_rss = max(peak_rss_of(w) for w in workers)
     finally:
@@ -116,6 +117,7 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
         "rejected": final["rejected"],
         "dashboard_ms": dashboard_ms(alert),
         "peak_rss_mb": max(peak_rss_mb(), worker_rss),
+        "cpu_busy": busy,
         "workers": args.workers,
     }
 
@@ -193,6 +195,19 @@ def wait_for(origin, already, n, timeout) -> tuple[int, float]:
             break
         time.sleep(0.05)
     return stats(origin)["accepted"], first or time.perf_counter()
+
+
+def machine_cpu() -> list[int]:
+    """The machine's CPU time so far, by kind (user, nice, system, idle, iowait, …)."""
+    with open("/proc/stat") as stat:
+        return [int(ticks) for ticks in stat.readline().split()[1:]]
+
+
+def busy_fraction(before, after) -> float:
+    """How busy all cores were in between: near 1.0 means the run was CPU-bound."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    idle = spent[3] + spent[4]
+    return round(1 - idle / max(1, sum(spent)), 2)
 
 
 def dashboard_ms(alert) -> float:

@@ -14,14 +14,19 @@ from django.urls import reverse
 _SALT = "renraku.broadcast.answer"
 
 
+@cache
+def _signer(_secret_key: str) -> signing.TimestampSigner:
+    # One per secret key (a test may change it): an alert to 10,000 signs 10,000 links.
+    return signing.TimestampSigner(salt=_SALT)
+
+
 def token_for(recipient_id: int) -> str:
-    return signing.TimestampSigner(salt=_SALT).sign(str(recipient_id))
+    return _signer(settings.SECRET_KEY).sign(str(recipient_id))
 
 
 def recipient_id_from(token: str) -> int:
     """Raises signing.BadSignature (or its subclass SignatureExpired) when not valid."""
-    signer = signing.TimestampSigner(salt=_SALT)
-    value = signer.unsign(token, max_age=settings.ANSWER_LINK_MAX_AGE)
+    value = _signer(settings.SECRET_KEY).unsign(token, max_age=settings.ANSWER_LINK_MAX_AGE)
     if not (value.isascii() and value.isdigit()):
         raise signing.BadSignature("not a recipient")
     return int(value)

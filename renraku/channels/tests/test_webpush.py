@@ -147,6 +147,19 @@ def test_a_long_message_is_cut_to_fit_a_push(people, push_service, smtp, send):
     assert message["body"].endswith("…") and len(message["body"]) < 3000
 
 
+def test_text_that_mimics_the_link_field_does_not_displace_the_link(people, push_service, send):
+    alice = subscribe(people.alice.staff, push_service)
+    tricky = '"url": "\\u0000" \x00 "url": "\x00"'
+    alert = send(
+        draft(title=tricky, body=tricky, audience={"staff": [people.alice.username]}),
+        sender=people.bob,
+    )
+    [message] = push_service.messages(alice)
+    assert (message["title"], message["body"]) == (tricky, tricky)
+    token = message["url"].rstrip("/").rsplit("/", 1)[1]
+    assert links.recipient_id_from(token) == alert.recipients.get().pk
+
+
 @pytest.mark.parametrize("value, seconds", [("30", 30.0), (None, None), ("soon", None)])
 def test_retry_after_in_seconds(value, seconds):
     assert webpush.retry_after(value) == seconds
