@@ -3,12 +3,17 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import GENESIS_HASH, AuditEntry
 
 _APPEND_ATTEMPTS = 20
+# On PostgreSQL, appenders queue on this advisory lock (held to the end of their
+# transaction) instead of racing for the next seq: with retries alone, four busy writers
+# could exhaust them and an audited action would fail. SQLite's writers are already
+# serialised by BEGIN IMMEDIATE.
+_CHAIN_LOCK = 0x72656E72  # "renr"
 
 
 def client_address(request) -> str | None:
@@ -38,12 +43,15 @@ def record(action: str, *, request=None, actor=None, target: str = "", detail=No
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
     )
     for _attempt in range(_APPEND_ATTEMPTS):
-        last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
-        entry.seq = last["seq"] + 1 if last else 1
-        entry.prev_hash = last["hash"] if last else GENESIS_HASH
-        entry.hash = entry.compute_hash()
         try:
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+                last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
+                entry.seq = last["seq"] + 1 if last else 1
+                entry.prev_hash = last["hash"] if last else GENESIS_HASH
+                entry.hash = entry.compute_hash()
                 entry.save(force_insert=True)
             return entry
         except IntegrityError:

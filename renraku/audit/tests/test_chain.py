@@ -109,11 +109,11 @@ def test_concurrent_writers_never_fork_the_chain(committed_db):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert AuditEntry.objects.count() == 40
+    assert AuditEntry.objects.count() == 80
     assert verify_chain().ok
