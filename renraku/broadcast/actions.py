@@ -59,6 +59,8 @@ def check_draft(draft: Draft) -> Draft:
         problems.append(_("The title is longer than 100 characters."))
     if not draft.body.strip():
         problems.append(_("The message is empty."))
+    if "\x00" in draft.title + draft.body:  # no database column can hold it
+        problems.append(_("The title and message cannot contain a NUL character."))
     unknown = [c for c in draft.channels if c not in registry.available()]
     if unknown:
         problems.append(_("Channels not available: %s") % ", ".join(unknown))

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from renraku.audit.models import AuditEntry
 from renraku.broadcast import queries
 from renraku.broadcast.actions import Draft, close_alert, send_correction, send_follow_up
-from renraku.broadcast.models import Delivery, Kind, Recipient
+from renraku.broadcast.models import Alert, Delivery, Kind, Recipient
 
 
 def draft(**overrides):
@@ -73,6 +73,14 @@ def test_bad_drafts_are_refused_with_every_reason_and_nothing_is_sent(people, se
     assert len(caught.value.messages) == 3
     assert smtp.messages == []
     assert not AuditEntry.objects.filter(action="broadcast.sent").exists()
+
+
+def test_a_nul_character_is_refused_clearly_not_a_database_error(people, send, smtp):
+    # A form refuses it already; the CLI and integrations reach send_alert directly.
+    with pytest.raises(ValidationError) as caught:
+        send(draft(title="震度\x005弱", body="回答\x00"), sender=people.bob)
+    assert caught.value.messages == ["タイトルと本文に NUL 文字は使えません。"]
+    assert not Alert.objects.exists()
 
 
 def test_people_no_channel_reaches_are_counted_not_lost(people, send, smtp):
