@@ -73,6 +73,9 @@ def run(args, origin, subscriptions, baseline_subscriptions) -> dict:
     baseline_rate = measure_baseline(baseline_subscriptions, settings)
     already = stats(origin)["accepted"]
     make_staff_with_subscriptions(subscriptions)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # a ward's database in use has its statistics
 
     workers = start_workers(args.workers)
     try:

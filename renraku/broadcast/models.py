@@ -255,8 +255,6 @@ class Delivery(models.Model):
                 condition=Q(status__in=["queued", "sending", "failed"]),
                 name="delivery_open_work",
             ),
-            # (Not db_index: on PostgreSQL that adds a second index for LIKE.)
-            models.Index(fields=["claim"], name="delivery_claim"),
         ]
 
     def __str__(self):

@@ -4,8 +4,10 @@ from django.utils import translation
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from renraku.dbstats import analyze_if_outgrown
+
 from . import delivery
-from .models import Alert
+from .models import Alert, Delivery, Recipient
 
 
 @HUEY.on_startup()
@@ -27,6 +29,7 @@ def warm_up():
 @db_task()
 def dispatch_alert(alert_id: int):
     alert = Alert.objects.get(pk=alert_id)
+    analyze_if_outgrown(alert.recipients.count(), Recipient, Delivery)
     for kind, ids in delivery.batches(delivery.queued_ids(alert)):
         send_deliveries(kind, ids)
 
