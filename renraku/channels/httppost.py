@@ -18,6 +18,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 NETWORK_ERROR = 599  # our own status for "no HTTP answer at all"
@@ -116,10 +117,13 @@ async def post_all(
     by_origin: dict[tuple, deque] = {}
     paths = []
     for index, (url, _headers, _body) in enumerate(requests):
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        by_origin.setdefault((parts.scheme, parts.hostname, port), deque()).append(index)
-        paths.append((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+        try:
+            origin, path = _split(url)
+        except ValueError as exc:  # a bad address fails alone, not the batch
+            results[index], path = (NETWORK_ERROR, {"error": str(exc)}), ""
+        else:
+            by_origin.setdefault(origin, deque()).append(index)
+        paths.append(path)
 
     async def work(origin: tuple, queue: deque) -> None:
         connection = _take(pool, origin)
@@ -148,6 +152,23 @@ async def post_all(
         )
     )
     return results
+
+
+def _split(url: str) -> tuple[tuple[str, str, int], str]:
+    """(scheme, host, port) and the path of an absolute URL. The origin part is parsed
+    once per push service, not once per device: a batch has hundreds of URLs and few
+    origins."""
+    scheme_and_host = "/".join(url.split("/", 3)[:3])  # "https://host:port"
+    rest = url[len(scheme_and_host) :].partition("#")[0]
+    return _origin(scheme_and_host), rest or "/"
+
+
+@lru_cache(maxsize=64)
+def _origin(scheme_and_host: str) -> tuple[str, str, int]:
+    parts = urlsplit(scheme_and_host)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {scheme_and_host!r}")
+    return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _take(pool: dict, origin: tuple) -> _Connection:

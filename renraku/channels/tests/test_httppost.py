@@ -17,6 +17,7 @@ class CountingServer(LoopbackServer):
     def __init__(self, keepalive_timeout=75.0):
         self.keepalive_timeout = keepalive_timeout
         self.connections: set[int] = set()
+        self.paths: list[str] = []
         self.requests = 0
         super().__init__()
 
@@ -25,6 +26,7 @@ class CountingServer(LoopbackServer):
 
     async def _post(self, request):
         await request.read()
+        self.paths.append(request.path_qs)
         self.connections.add(id(request.transport))
         self.requests += 1
         return web.Response(status=201)
@@ -89,3 +91,14 @@ def test_bodies_made_by_a_function_are_made_once_each(server):
     results = in_own_thread(lambda: httppost.post_batch(requests, connections=3))
     assert [status for status, _headers in results] == [201] * 10
     assert sorted(made) == list(range(10))
+
+
+def test_paths_and_queries_arrive_as_given_and_a_bad_address_fails_alone(server):
+    requests = [
+        (f"{server.origin}/push/a?x=1&y=%E3%81%82", {}, b"1"),
+        ("mailto:someone@example.com", {}, b"2"),
+        (f"{server.origin}", {}, b"3"),
+    ]
+    results = in_own_thread(lambda: httppost.post_batch(requests, connections=2))
+    assert [status for status, _headers in results] == [201, httppost.NETWORK_ERROR, 201]
+    assert sorted(server.paths) == ["/", "/push/a?x=1&y=%E3%81%82"]
