@@ -163,18 +163,9 @@ def make_staff_with_subscriptions(subscriptions):
 
 
 def start_workers(n):
-    env = {**os.environ}
-    command = [
-        sys.executable,
-        "-m",
-        "renraku.cli",
-        "run_huey",
-        "--workers",
-        str(n),
-        "--worker-type",
-        "process",
-        "--no-periodic",
-    ]
+    """The task worker as `renraku serve` starts it (its settings: process workers)."""
+    env = {**os.environ, "RENRAKU_TASK_WORKERS": str(n)}
+    command = [sys.executable, "-m", "renraku.cli", "run_huey", "--no-periodic"]
     worker = subprocess.Popen(
         command,
         env=env,

@@ -4,6 +4,7 @@ RENRAKU_DATABASE_URL  default: SQLite file var/renraku.sqlite3 in WAL mode
 RENRAKU_REDIS_URL     optional: Huey on Redis instead of its embedded SQLite storage
 RENRAKU_SECRET_KEY    default: generated once into var/secret_key
 RENRAKU_PORT          default: 8000 (used by `renraku serve`)
+RENRAKU_TASK_WORKERS  default: 2 task worker processes (one per core)
 RENRAKU_VAR_DIR       default: ./var (databases, keys, uploads)
 RENRAKU_ALLOWED_HOSTS comma-separated, default: 127.0.0.1,localhost
 RENRAKU_HTTPS         "1" behind TLS: secure cookies, HSTS
@@ -192,8 +193,10 @@ HUEY["immediate"] = False
 # must not wait that long to start: a look every 0.1 s costs nothing. (On Redis, workers
 # block on the queue instead.)
 HUEY["consumer"] = {
-    "workers": 2,
-    "worker_type": "thread",
+    # Processes, not threads: encrypting pushes is CPU work, and threads of one process
+    # share one core. RENRAKU_TASK_WORKERS: one per core is right for a fan-out.
+    "workers": int(os.environ.get("RENRAKU_TASK_WORKERS", "2")),
+    "worker_type": "process",
     "initial_delay": 0.05,
     "backoff": 1.15,
     "max_delay": 0.1,

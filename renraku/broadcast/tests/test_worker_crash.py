@@ -119,7 +119,7 @@ def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
     # died may be posted again; it carries the alert's Topic, so the push service replaces
     # the first copy instead of showing a second one.
     assert shown == [1] * PEOPLE
-    # At most the batches in flight: one per worker thread.
+    # At most the batches in flight: one per worker process.
     assert sum(n > 1 for n in received) <= 2 * WebPushChannel.batch_size
     assert set(
         Delivery.objects.filter(recipient__alert=alert).values_list("status", flat=True)
