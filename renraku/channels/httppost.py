@@ -22,6 +22,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 NETWORK_ERROR = 599  # our own status for "no HTTP answer at all"
+UNSENDABLE = 598  # our own status for "its body could not be made: nothing was sent"
 # A kept connection idle for longer is not reused: servers close idle ones (nginx after
 # 75 s), and a request on a connection the server has just closed must be sent again.
 IDLE_SECONDS = 30
@@ -104,7 +105,8 @@ async def post_all(
     pool: dict[tuple, list[_Connection]] | None = None,
 ) -> list[tuple[int, dict]]:
     """POST each (url, headers, body); returns (status, response headers) in order. A
-    request that gets no answer (refused, reset, timed out) is (599, {"error": …}).
+    request that gets no answer (refused, reset, timed out) is (599, {"error": …}); one
+    whose body function raised ValueError is (598, {"error": …}), and the others go on.
 
     A body may be a function that makes it: it is called just before its request is sent,
     so that making one body (encrypting it, for a push) overlaps with the other
@@ -131,7 +133,11 @@ async def post_all(
             index = queue.popleft()
             _url, headers, body = requests[index]
             if callable(body):
-                body = body()
+                try:
+                    body = body()
+                except ValueError as exc:  # e.g. a key that cannot be encrypted to
+                    results[index] = (UNSENDABLE, {"error": repr(exc)})
+                    continue
             try:
                 async with asyncio.timeout(timeout):
                     results[index] = await connection.post_retrying_stale(

@@ -4,6 +4,7 @@ import base64
 import binascii
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,6 +19,18 @@ def _b64(value: str) -> bytes:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
         return b""
+
+
+def _is_p256_point(public: bytes) -> bool:
+    """Uncompressed (RFC 8291 hashes these 65 bytes) and on the curve: a point off it
+    could not be encrypted to, and would only be found out when an alert goes out."""
+    if len(public) != 65 or public[0] != 4:
+        return False
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public)
+    except ValueError:
+        return False
+    return True
 
 
 def _known_push_service(host: str) -> bool:
@@ -40,8 +53,7 @@ def check(info: dict) -> dict:
         raise ValidationError(f"not a known push service: {host}")
     if parts.scheme != "https" and host not in _LOOPBACK:
         raise ValidationError("push endpoints must use https")
-    public = _b64(str(p256dh))
-    if len(public) != 65 or public[0] != 4:
+    if not _is_p256_point(_b64(str(p256dh))):
         raise ValidationError("keys.p256dh is not a P-256 public key")
     if len(_b64(str(auth))) != 16:
         raise ValidationError("keys.auth must be 16 bytes")

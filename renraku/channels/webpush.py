@@ -35,14 +35,15 @@ from renraku.directory.models import PushSubscription
 
 from . import vapid
 from .base import Channel, Outcome
-from .httppost import post_batch
+from .httppost import UNSENDABLE, post_batch
 
 # A push for a disaster is still worth showing to a phone that was off for a day.
 TTL_SECONDS = 24 * 60 * 60
 VAPID_LIFETIME = 12 * 60 * 60  # RFC 8292 allows at most 24 h
 CONNECTIONS = 32  # per push service
 RECORD_SIZE = 4096
-GONE = {404, 410}  # the subscription no longer exists: retire it
+# The subscription no longer exists, or its key cannot be encrypted to: retire it.
+GONE = {404, 410, UNSENDABLE}
 _vapid_cache: dict[str, tuple[float, dict]] = {}
 
 

@@ -1,3 +1,4 @@
+import base64
 import json
 
 import pytest
@@ -51,6 +52,9 @@ def test_malformed_keys_are_refused(client, people, push_service):
     sign_in(client, people.alice)
     info = push_service.subscribe()
     info["keys"]["p256dh"] = "AAAA"
+    assert post(client, info).status_code == 400
+    # The right length and prefix, but not a point on the curve.
+    info["keys"]["p256dh"] = base64.urlsafe_b64encode(b"\x04" + b"\x01" * 64).decode()
     assert post(client, info).status_code == 400
     assert post(client, {"nonsense": True}).status_code == 400
 

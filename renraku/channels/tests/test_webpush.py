@@ -1,5 +1,6 @@
 """Web push against a push service stand-in that checks VAPID and decrypts every payload."""
 
+import base64
 import time
 
 import pytest
@@ -66,6 +67,25 @@ def test_a_gone_subscription_is_retired_and_the_person_gets_email(people, push_s
         )
         assert deliveries == {"push": "permanent", "email": "sent"}
     assert len(smtp.to("alice@city.example")) == 2
+
+
+def test_a_key_that_cannot_be_encrypted_to_fails_alone_and_falls_back(
+    people, push_service, smtp, send
+):
+    alice = subscribe(people.alice.staff, push_service)
+    bob = subscribe(people.bob.staff, push_service)
+    # Stored before keys were checked on the curve: right length, not a point on it.
+    PushSubscription.objects.filter(endpoint=bob["endpoint"]).update(
+        p256dh=base64.urlsafe_b64encode(b"\x04" + b"\x01" * 64).decode()
+    )
+    alert = send(draft(), sender=people.bob)
+    assert len(push_service.messages(alice)) == 1  # the same batch went out
+    assert PushSubscription.objects.get(endpoint=bob["endpoint"]).retired_at is not None
+    bobs = alert.recipients.get(staff=people.bob.staff)
+    assert dict(bobs.deliveries.values_list("channel", "status")) == {
+        "push": "permanent",
+        "email": "sent",
+    }
 
 
 def test_too_many_requests_is_retried_after_the_time_the_service_asks(
