@@ -68,6 +68,10 @@ class EmailChannel(Channel):
                             delivery.pk, ok=False, permanent=_refused(exc), error=str(exc)[:300]
                         )
                     )
+                except ValueError as exc:  # an address no message can carry: this one fails
+                    outcomes.append(
+                        Outcome(delivery.pk, ok=False, permanent=True, error=str(exc)[:300])
+                    )
                 else:
                     outcomes.append(Outcome(delivery.pk, ok=True))
         return outcomes

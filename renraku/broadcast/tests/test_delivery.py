@@ -9,6 +9,7 @@ from renraku.broadcast import queries
 from renraku.broadcast.actions import Draft
 from renraku.broadcast.models import Delivery
 from renraku.broadcast.tasks import send_deliveries, sweep_deliveries
+from renraku.directory.models import Staff
 
 
 def draft(**kw):
@@ -86,6 +87,18 @@ def test_an_unknown_mailbox_fails_for_good_and_is_not_retried(people, send, smtp
     # The dashboard counts her among those to phone.
     status = queries.status(alert)
     assert (status["sent"], status["failed"], status["pending"]) == (4, 1, 0)
+
+
+def test_an_address_no_message_can_carry_fails_alone(people, send, smtp):
+    # Stored around the forms' checks (e.g. by an old import): a header injection attempt.
+    Staff.objects.filter(pk=people.bob.staff.pk).update(
+        work_email="bob@city.example\nBcc: everyone@example.com"
+    )
+    alert = send(draft(), sender=people.bob)
+    assert len(smtp.messages) == 4  # everyone else in the batch
+    bobs = Delivery.objects.get(recipient__alert=alert, recipient__staff=people.bob.staff)
+    assert bobs.status == "permanent"
+    assert smtp.to("everyone@example.com") == []
 
 
 def test_the_dashboard_counts_people_being_retried_as_pending_until_closed(people, send, smtp):
