@@ -229,10 +229,12 @@ def stale_work() -> dict[str, list[int]]:
     lost: all put back to be sent."""
     now = timezone.now()
     stale = now - dt.timedelta(seconds=settings.DELIVERY_STALE_CLAIM_SECONDS)
-    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
+    # Through the open alerts (few), not an index on status (see Delivery.Meta).
+    in_open_alerts = Delivery.objects.filter(
+        recipient__alert__in=Alert.objects.filter(closed_at__isnull=True)
+    )
+    in_open_alerts.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
         status=Delivery.Status.QUEUED, claim=""
     )
-    pending = Delivery.objects.filter(
-        _due(now), status__in=OPEN, recipient__alert__closed_at__isnull=True
-    )
+    pending = in_open_alerts.filter(_due(now), status__in=OPEN)
     return _ids_by_channel(pending.order_by("pk")[:100_000])
