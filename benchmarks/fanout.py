@@ -33,32 +33,31 @@ def main() -> None:
     scratch_django(args.database_url)
     baseline_n = min(args.recipients, args.baseline)
 
-    from renraku.channels import vapid
-
-    key = vapid.application_server_key()
-    subs_file = Path(tempfile.mkdtemp()) / "subscriptions.jsonl"
-    service = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "renraku.channels.pushservice",
-            "--key",
-            key,
-            "--subscriptions",
-            str(args.recipients + baseline_n),
-            "--out",
-            str(subs_file),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    origin = service.stdout.readline().strip()
-    subscriptions = [json.loads(line) for line in subs_file.read_text().splitlines()]
+    service, origin, subscriptions = start_push_service(args.recipients + baseline_n)
     try:
         result = run(args, origin, subscriptions[baseline_n:], subscriptions[:baseline_n])
     finally:
         service.terminate()
     print(json.dumps(result))
+
+
+def start_push_service(n: int):
+    """The push-service stand-in in its own process, trusting our VAPID key, with n
+    subscriptions; returns (process, origin, subscriptions)."""
+    from renraku.channels import vapid
+
+    subs_file = Path(tempfile.mkdtemp()) / "subscriptions.jsonl"
+    service = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "renraku.channels.pushservice"),
+            *("--key", vapid.application_server_key()),
+            *("--subscriptions", str(n), "--out", str(subs_file)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    origin = service.stdout.readline().strip()
+    return service, origin, [json.loads(line) for line in subs_file.read_text().splitlines()]
 
 
 def stats(origin) -> dict:

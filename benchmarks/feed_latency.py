@@ -12,14 +12,18 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks._setup import scratch_django  # noqa: E402
-from benchmarks.fanout import make_staff_with_subscriptions, start_workers, stats  # noqa: E402
+from benchmarks.fanout import (  # noqa: E402
+    make_staff_with_subscriptions,
+    start_push_service,
+    start_workers,
+    stats,
+)
 
 SAMPLE = ROOT / "renraku/feeds/tests/samples/32-39_11_05_120615_VXSE53.xml"
 
@@ -32,21 +36,10 @@ def main() -> None:
     args = parser.parse_args()
     scratch_django(args.database_url)
 
-    from renraku.channels import vapid
     from renraku.feeds.testing import FeedServer
 
-    key = vapid.application_server_key()
-    subs_file = Path(tempfile.mkdtemp()) / "subscriptions.jsonl"
-    push = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "renraku.channels.pushservice", "--key", key),
-            *("--subscriptions", str(args.staff), "--out", str(subs_file)),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    push_origin = push.stdout.readline().strip()
-    make_staff_with_subscriptions([json.loads(line) for line in subs_file.read_text().splitlines()])
+    push, push_origin, subscriptions = start_push_service(args.staff)
+    make_staff_with_subscriptions(subscriptions)
     feed = FeedServer().start()
     watcher = subprocess.Popen(
         [

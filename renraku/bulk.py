@@ -13,8 +13,10 @@ from django.db import connection
 from django.db.models import QuerySet
 
 
-def _columns(model, fields: Sequence[str]):
-    """The fields given, then the others that need a value (their defaults, as params)."""
+def insert_select(model, fields: Sequence[str], rows: QuerySet) -> int:
+    """INSERT … SELECT: `rows` is a values_list queryset whose columns are for `fields`
+    (attribute names, e.g. "alert_id"); the model's other fields that need a value get
+    their defaults. The rows never leave the database; returns how many were inserted."""
     meta = model._meta
     by_attname = {f.attname: f for f in meta.concrete_fields}
     given = [by_attname[name] for name in fields]
@@ -25,18 +27,11 @@ def _columns(model, fields: Sequence[str]):
     ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in given + defaults)
-    extra = tuple(f.get_db_prep_save(f.get_default(), connection) for f in defaults)
-    return quote(meta.db_table), names, given, defaults, extra
-
-
-def insert_select(model, fields: Sequence[str], rows: QuerySet) -> int:
-    """INSERT … SELECT: `rows` is a values_list queryset whose columns are for `fields`.
-    The rows never leave the database; returns how many were inserted."""
-    table, names, _given, defaults, extra = _columns(model, fields)
-    select, params = rows.order_by().query.sql_with_params()
     constants = "".join(", %s" for _f in defaults)
+    select, params = rows.order_by().query.sql_with_params()
     # Identifiers come from the model and are quoted; values are parameters.
-    sql = f"INSERT INTO {table} ({names}) SELECT q.*{constants} FROM ({select}) AS q"  # noqa: S608
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT q.*{constants} FROM ({select}) AS q"  # noqa: S608
+    extra = [f.get_db_prep_save(f.get_default(), connection) for f in defaults]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*extra, *params])
         return cursor.rowcount

@@ -160,16 +160,15 @@ def _send_for(alert: Alert, channel, deliveries: list[Delivery]) -> BatchResult:
 def record_outcomes(alert, kind: str, deliveries, outcomes) -> BatchResult:
     now = timezone.now()
     by_id = {d.pk: d for d in deliveries}
-    sent, fell_back, result = [], [], BatchResult()
+    sent, with_provider_id, fell_back, result = [], [], [], BatchResult()
     with transaction.atomic():
         for outcome in outcomes:
             delivery = by_id[outcome.delivery_id]
             if outcome.ok:
                 sent.append(delivery.pk)
                 if outcome.provider_id:  # the provider's id for its status callbacks
-                    Delivery.objects.filter(pk=delivery.pk).update(
-                        provider_id=outcome.provider_id[:100]
-                    )
+                    delivery.provider_id = outcome.provider_id[:100]
+                    with_provider_id.append(delivery)
                 continue
             delivery.tries += 1
             delivery.error = outcome.error[:300]
@@ -185,6 +184,7 @@ def record_outcomes(alert, kind: str, deliveries, outcomes) -> BatchResult:
                 result.retry_in = max(result.retry_in, delay)
             delivery.save(update_fields=["status", "tries", "error", "not_before"])
         Delivery.objects.filter(pk__in=sent).update(status=Delivery.Status.SENT, sent_at=now)
+        Delivery.objects.bulk_update(with_provider_id, ["provider_id"])
         reached = Recipient.objects.filter(pk__in=[by_id[pk].recipient_id for pk in sent])
         reached.exclude(reach=Reach.SENT).update(reach=Reach.SENT, reached_via=kind)
     result.sent = len(sent)
