@@ -117,3 +117,24 @@ def page(browser, server_url, committed_db, request):
     # Under Playwright's event loop Django gives this test its own connection (connections
     # are per context); close it, or the test database cannot be dropped at the end.
     connections.close_all()
+
+
+def signed_in_page(browser, server_url, user):
+    """A new browser context for `user`, signed in past two-factor without typing: the
+    session is made server-side and handed over as its cookie."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
+    session.save()
+    page = browser.new_context(base_url=server_url, locale="ja-JP").new_page()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": server_url}]
+    )
+    return page

@@ -2,7 +2,6 @@
 sender's dashboard, open in another page, changes without a reload."""
 
 import pytest
-from huey.contrib.djhuey import HUEY
 from playwright.sync_api import expect
 
 from renraku.broadcast import links
@@ -10,28 +9,27 @@ from renraku.broadcast.actions import Draft, send_alert
 from renraku.broadcast.models import Recipient
 from renraku.testing import make_org, make_people
 
+from .conftest import signed_in_page
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def alert(committed_db):
+def alert(committed_db, tasks_run_at_once):
+    """Sent and delivered (to the console e-mail backend) in this thread."""
     people = make_people(make_org())
-    HUEY.immediate = True  # deliver now (to the console e-mail backend), in this thread
-    try:
-        alert = send_alert(
-            Draft(
-                title="震度5弱 安否確認",
-                body="無事かどうか回答してください。",
-                audience={"all": True},
-                channels=["email"],
-                reply_form="safety",
-                category="earthquake",
-                severity="emergency",
-            ),
-            sender=people.bob,
-        )
-    finally:
-        HUEY.immediate = False
+    alert = send_alert(
+        Draft(
+            title="震度5弱 安否確認",
+            body="無事かどうか回答してください。",
+            audience={"all": True},
+            channels=["email"],
+            reply_form="safety",
+            category="earthquake",
+            severity="emergency",
+        ),
+        sender=people.bob,
+    )
     return alert, people
 
 
@@ -39,8 +37,7 @@ def test_one_tap_on_a_phone_shows_on_the_senders_dashboard_without_reload(
     browser, page, server_url, alert
 ):
     alert, people = alert
-    dashboard = browser.new_context(base_url=server_url, locale="ja-JP").new_page()
-    dashboard.context.add_cookies([_session_cookie(people.bob, server_url)])
+    dashboard = signed_in_page(browser, server_url, people.bob)
     dashboard.goto(f"/alerts/{alert.pk}/")
     expect(dashboard.get_by_test_id("count-answered")).to_have_text("0")
     dashboard.evaluate("window.__notReloaded = true")
@@ -58,19 +55,3 @@ def test_one_tap_on_a_phone_shows_on_the_senders_dashboard_without_reload(
     expect(dashboard.get_by_test_id("unanswered")).not_to_contain_text("青木 愛")
     dashboard.screenshot(path="test-results/dashboard.png", full_page=True)
     dashboard.context.close()
-
-
-def _session_cookie(user, server_url):
-    """Sign the sender in (past two-factor) without typing: a session made server-side."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
-    session.save()
-    return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": server_url}

@@ -2,7 +2,6 @@
 staff, and the sender sees on the JMA page what came in, the rule that fired, and why."""
 
 import pytest
-from huey.contrib.djhuey import HUEY
 from playwright.sync_api import expect
 
 from renraku.broadcast import links
@@ -13,22 +12,18 @@ from renraku.feeds.process import handle
 from renraku.feeds.tests.jma import sample, warning
 from renraku.testing import make_org, make_people
 
-from .test_browser_alert import _session_cookie
+from .conftest import signed_in_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def arrived(committed_db):
+def arrived(committed_db, tasks_run_at_once):
     people = make_people(make_org())
     if not Rule.objects.exists():  # committed tests empty every table after them
         create_default_rules(Rule)
-    HUEY.immediate = True
-    try:
-        quake = handle(sample("32-39_11_05_120615_VXSE53.xml"), "32-39_11_05_120615_VXSE53.xml")
-        handle(warning("雷注意報", "発表"), "thunder.xml")
-    finally:
-        HUEY.immediate = False
+    quake = handle(sample("32-39_11_05_120615_VXSE53.xml"), "32-39_11_05_120615_VXSE53.xml")
+    handle(warning("雷注意報", "発表"), "thunder.xml")
     return quake, people
 
 
@@ -36,8 +31,7 @@ def test_the_sender_sees_why_and_staff_answer_the_safety_question(
     browser, page, server_url, arrived
 ):
     quake, people = arrived
-    sender = browser.new_context(base_url=server_url, locale="ja-JP").new_page()
-    sender.context.add_cookies([_session_cookie(people.bob, server_url)])
+    sender = signed_in_page(browser, server_url, people.bob)
     sender.goto("/feeds/")
     table = sender.get_by_test_id("feed-messages")
     expect(table).to_contain_text("震度5弱以上：全職員に安否確認")
