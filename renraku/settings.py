@@ -9,6 +9,8 @@ RENRAKU_VAR_DIR       default: ./var (databases, keys, uploads)
 RENRAKU_ALLOWED_HOSTS comma-separated, default: 127.0.0.1,localhost
 RENRAKU_HTTPS         "1" behind TLS: secure cookies, HSTS
 RENRAKU_DEBUG         "1" for Django's debug pages (never in production)
+RENRAKU_TRUSTED_PROXIES  comma-separated IPs/networks whose X-Real-IP is believed
+RENRAKU_AUDIT_KEY     the audit chain's HMAC key; default: generated once into var/audit.key
 """
 
 import os
@@ -72,6 +74,8 @@ JMA_FEEDS = _codes("RENRAKU_JMA_FEEDS", "")
 # Entries older than this when first seen are recorded, not acted on: a poller starting
 # after a day off must not send yesterday's earthquake.
 JMA_MAX_AGE_MINUTES = int(os.environ.get("RENRAKU_JMA_MAX_AGE_MINUTES", "30"))
+# Hosts (host or host:port) an entry's link may point at besides the feed's own.
+JMA_ENTRY_HOSTS = _codes("RENRAKU_JMA_ENTRY_HOSTS", "")
 # The address people reach this server at: answer links in e-mails and SMS point here.
 BASE_URL = os.environ.get("RENRAKU_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 # Web push: the VAPID key is made on first run; the subject tells push services whom to
@@ -93,6 +97,7 @@ SMS_FROM = os.environ.get("RENRAKU_SMS_FROM", "")
 DELIVERY_STALE_CLAIM_SECONDS = int(os.environ.get("RENRAKU_STALE_CLAIM_SECONDS", "120"))
 # How long a one-tap answer link works: long enough for a weekend, not for ever.
 ANSWER_LINK_MAX_AGE = int(os.environ.get("RENRAKU_ANSWER_LINK_DAYS", "7")) * 24 * 60 * 60
+IMPORT_MAX_LEAVERS_PERCENT = int(os.environ.get("RENRAKU_IMPORT_MAX_LEAVERS_PERCENT", "10"))
 
 INSTALLED_APPS = [
     "renraku.web.apps.RenrakuAdminConfig",
@@ -117,6 +122,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -221,6 +227,16 @@ AUTH_PASSWORD_VALIDATORS = [
 SIGN_IN_FAILURE_LIMIT = 10
 SIGN_IN_FAILURE_WINDOW_MINUTES = 15
 OTP_TOTP_ISSUER = "renraku"
+# Only these (IPs or CIDR networks) may tell us the client's address in X-Real-IP; from
+# anyone else it would be a forged address in the audit log and a dodge of the limits.
+TRUSTED_PROXIES = _codes("RENRAKU_TRUSTED_PROXIES", "")
+# The audit chain is an HMAC keyed with a secret kept outside the database (made on first
+# use, see audit.keys), and its head is checkpointed to a file outside it too.
+AUDIT_KEY = os.environ.get("RENRAKU_AUDIT_KEY", "")
+AUDIT_KEY_FILE = Path(os.environ.get("RENRAKU_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("RENRAKU_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")
+)
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -230,6 +246,22 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only our own files may run or style a page: an injected <script>, onclick= or style=
+# does nothing, and no other site may frame a page (a tap on "無事" must be the person's).
+# Pages keep no inline script or style for this (renraku.js, renraku.css); htmx is told not
+# to add its indicator <style> (base.html). data: images can show but not run anything.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if HTTPS:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -277,7 +309,9 @@ EMAIL_TIMEOUT = 10
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-tap links' tokens never reach a log line (renraku/web/accesslog.py).
+    "filters": {"tokens": {"()": "renraku.web.accesslog.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["tokens"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

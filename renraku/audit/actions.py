@@ -1,27 +1,53 @@
 """Writing to and checking the audit log."""
 
 import datetime as dt
-from dataclasses import dataclass
+import ipaddress
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from .chain import CHAIN_LOCK, ChainReport, verify
+from .keys import audit_key
 from .models import GENESIS_HASH, AuditEntry
 
 _APPEND_ATTEMPTS = 20
-# On PostgreSQL, appenders queue on this advisory lock (held to the end of their
-# transaction) instead of racing for the next seq: with retries alone, four busy writers
-# could exhaust them and an audited action would fail. SQLite's writers are already
-# serialised by BEGIN IMMEDIATE.
-_CHAIN_LOCK = 0x72656E72  # "renr"
 
 
 def client_address(request) -> str | None:
-    """The caller's address. Behind a proxy, set the proxy to overwrite X-Real-IP; a
-    client-supplied X-Forwarded-For is not trusted (it would let anyone forge the log)."""
+    """The caller's address: X-Real-IP when the connection comes from one of
+    settings.TRUSTED_PROXIES (which overwrite it with the address they saw), else the
+    connection's own address. Believed from anyone, the header would let a client forge
+    its address into the audit log, dodge the per-address sign-in limit, or spend the
+    limit of an office's shared address. X-Forwarded-For is never believed."""
     if request is None:
         return None
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+    if forwarded and _is_trusted_proxy(remote) and _parse(forwarded):
+        return forwarded
+    return remote
+
+
+def _is_trusted_proxy(address) -> bool:
+    ip = _parse(address)
+    if ip is None:
+        return False
+    for proxy in settings.TRUSTED_PROXIES:
+        # A mistyped entry must not stop every sign-in: it simply trusts nobody.
+        try:
+            if ip in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _parse(address):
+    try:
+        return ipaddress.ip_address(address or "")
+    except ValueError:
+        return None
 
 
 def record(action: str, *, request=None, actor=None, target: str = "", detail=None) -> AuditEntry:
@@ -47,7 +73,10 @@ def record(action: str, *, request=None, actor=None, target: str = "", detail=No
             with transaction.atomic():
                 if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+                        # Writers queue here instead of racing for the next seq: with
+                        # retries alone, four busy writers could exhaust them and an
+                        # audited action would fail. SQLite's BEGIN IMMEDIATE serialises.
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
                 last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
                 entry.seq = last["seq"] + 1 if last else 1
                 entry.prev_hash = last["hash"] if last else GENESIS_HASH
@@ -67,33 +96,10 @@ def _actor_label(actor) -> str:
     return actor.get_username()
 
 
-@dataclass
-class ChainReport:
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_seq is None
-
-
-def verify_chain() -> ChainReport:
-    """Walk the log in order and return where the chain first breaks, if it does."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
-        if entry.seq != expected_seq:
-            return ChainReport(checked, expected_seq, f"entry #{expected_seq} is missing")
-        if entry.prev_hash != expected_prev:
-            return ChainReport(checked, entry.seq, "its previous hash does not match")
-        if entry.compute_hash() != entry.hash:
-            return ChainReport(checked, entry.seq, "its content does not match its hash")
-        expected_prev = entry.hash
-        expected_seq += 1
-        checked += 1
-    return ChainReport(checked)
+def verify_chain(checkpoints=()) -> ChainReport:
+    """Walk the log in order and return where the chain first breaks, if it does, checking
+    each of `checkpoints` (audit.checkpoints.read_checkpoints) on the way."""
+    return verify(AuditEntry, audit_key(), checkpoints)
 
 
 def recent_count(action: str, *, since: dt.timedelta, **filters) -> int:

@@ -1,11 +1,14 @@
 """An append-only log in which each entry carries the hash of the one before it.
 
 Changing or deleting an entry breaks the chain at that point, and `renraku audit verify`
-names it. The database refuses UPDATE and DELETE on the table (triggers, see the migration),
-so tampering needs someone who can drop a trigger, and even then it shows.
+names it. The hash is an HMAC keyed with a secret outside the database (audit.keys), so
+someone who owns the database cannot recompute the chain after a change. The database
+refuses UPDATE and DELETE, and any INSERT but the next entry (triggers.py), so tampering
+needs someone who can drop a trigger, and even then it shows.
 """
 
 import hashlib
+import hmac
 import json
 
 from django.db import models
@@ -61,18 +64,30 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("the audit log is append-only")
 
     def compute_hash(self) -> str:
-        """SHA-256 over the previous hash and every field, as canonical JSON."""
-        content = {
-            "seq": self.seq,
-            "at": self.at.isoformat(timespec="microseconds"),
-            "actor_user_id": self.actor_user_id,
-            "actor": self.actor,
-            "action": self.action,
-            "target": self.target,
-            "detail": self.detail,
-            "ip": self.ip,
-            "user_agent": self.user_agent,
-            "prev_hash": self.prev_hash,
-        }
-        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        from .keys import audit_key
+
+        return entry_digest(self, audit_key())
+
+
+def entry_digest(entry, key: bytes | None) -> str:
+    """HMAC-SHA256 with `key` over the previous hash and every field, as canonical JSON.
+
+    `key=None` is the plain SHA-256 of the chain before it was keyed (migration 0003).
+    Takes any object with the fields, so migrations can pass their historical model.
+    """
+    content = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor_user_id": entry.actor_user_id,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "detail": entry.detail,
+        "ip": entry.ip,
+        "user_agent": entry.user_agent,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    if key is None:
         return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()

@@ -5,6 +5,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from renraku.accounts.backends import sign_in_target
+
 from .actions import record
 
 
@@ -21,12 +23,12 @@ def _signed_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
-    identifier = str(credentials.get("username", ""))[:150]
+    # Counted per account (accounts.forms.SignInForm), whichever name was typed for it.
     record(
         "auth.sign_in_failed",
         request=request,
         actor="anonymous",
-        target=f"identifier:{identifier}",
+        target=sign_in_target(str(credentials.get("username") or "")),
     )
 
 

@@ -1,0 +1,94 @@
+"""Checkpoints: the head of the chain (seq and hash), written down outside the database.
+
+The key stops someone who owns only the database from rewriting the chain; it does not
+stop them deleting its tail, and it does not stop someone who also holds the key. A
+checkpoint does: once the auditors have the e-mail saying "#1234 was abc…", an entry up to
+#1234 cannot be changed or removed without `renraku audit verify` saying so.
+"""
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .actions import record
+from .models import GENESIS_HASH, AuditEntry
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    seq: int
+    hash: str
+    at: str
+
+    def line(self) -> str:
+        return json.dumps(asdict(self))
+
+
+class BadCheckpointFile(ValueError):
+    pass
+
+
+def write_checkpoint(path: Path | None = None) -> Checkpoint:
+    """Append the head of the chain to the checkpoint file (one JSON line) and return it."""
+    head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
+    checkpoint = Checkpoint(
+        seq=head["seq"] if head else 0,
+        hash=head["hash"] if head else GENESIS_HASH,
+        at=timezone.localtime().isoformat(timespec="seconds"),
+    )
+    with open(path or settings.AUDIT_CHECKPOINT_FILE, "a", encoding="utf-8") as f:
+        f.write(checkpoint.line() + "\n")
+    return checkpoint
+
+
+def read_checkpoints(path: Path) -> list[Checkpoint]:
+    """Every checkpoint in a file of JSON lines (blank lines and e-mail quoting's `> `
+    are allowed, so an auditor can paste the lines from the e-mails)."""
+    checkpoints = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip().lstrip(">").strip()
+        if not line:
+            continue
+        try:
+            value = json.loads(line)
+            checkpoints.append(Checkpoint(int(value["seq"]), str(value["hash"]), str(value["at"])))
+        except (ValueError, KeyError, TypeError):
+            raise BadCheckpointFile(f"{path}, line {number}: not a checkpoint") from None
+    return checkpoints
+
+
+def send_checkpoint() -> Checkpoint:
+    """Write a checkpoint and e-mail it to every active auditor, out of reach of whoever
+    runs the server and its database; the sending is itself recorded in the log."""
+    from renraku.accounts.models import Role, User
+
+    checkpoint = write_checkpoint()
+    to = list(
+        User.objects.filter(role=Role.AUDITOR, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    if to:
+        send_mail(
+            _("renraku audit checkpoint #%(seq)s") % {"seq": checkpoint.seq},
+            _(
+                "The audit log's entry #%(seq)s has this hash. Keep this e-mail: "
+                "`renraku audit verify --checkpoints FILE`, with the line below in FILE, "
+                "shows whether any entry up to it was changed or removed since.\n\n%(line)s\n"
+            )
+            % {"seq": checkpoint.seq, "line": checkpoint.line()},
+            None,
+            to,
+        )
+    record(
+        "audit.checkpoint_sent",
+        target=f"audit:{checkpoint.seq}",
+        detail={"seq": checkpoint.seq, "hash": checkpoint.hash, "to": to},
+    )
+    return checkpoint
