@@ -1,12 +1,24 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import ApiToken, User
+from .actions import record_role_change
+from .models import ApiToken, Role, User
+
+# What an administrator may not change on their own account: nobody raises their own role
+# or scope, or brings themselves back once disabled.
+_FIXED_FOR_ONESELF = ["role", "scope_all", "scope_departments", "is_active"]
 
 
 @admin.register(User)
 class RenrakuUserAdmin(UserAdmin):
+    """Accounts. Separation of duties: the auditor role is granted only from the command
+    line (`renraku account role`), and an auditor's account cannot be changed, given a
+    password or deleted here, so an administrator cannot take over the account that reads
+    what administrators do."""
+
     list_display = ["username", "email", "last_name", "first_name", "role", "is_active"]
     list_filter = ["role", "is_active"]
     raw_id_fields = ["staff"]
@@ -16,6 +28,36 @@ class RenrakuUserAdmin(UserAdmin):
         (_("Role and scope"), {"fields": ["role", "staff", "scope_all", "scope_departments"]}),
         (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Read-only fields are left out of the form, so a forged POST cannot set them.
+        if obj is not None and obj.pk == request.user.pk:
+            fields += _FIXED_FOR_ONESELF
+        return fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            kwargs["choices"] = [(v, label) for v, label in Role.choices if v != Role.AUDITOR]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        # Also guards UserAdmin's password view, which asks this for the account.
+        if obj is not None and obj.role == Role.AUDITOR:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Bulk deletion asks this for every selected account too.
+        if obj is not None and obj.role == Role.AUDITOR:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        old_role = form.initial.get("role")
+        super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            record_role_change(obj, old_role, request=request)
 
 
 @admin.register(ApiToken)
@@ -29,8 +71,40 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "last_used_at",
         "revoked_at",
     ]
-    readonly_fields = ["digest", "hint", "created_at", "last_used_at"]
-    raw_id_fields = ["user"]
+    # `user` too: pointing a token one holds at someone else's account would act as them.
+    readonly_fields = ["user", "digest", "hint", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):
         return False  # made with `renraku token create`, which shows the token once
+
+
+# django_otp's own admin shows each device's secret and its QR code: whoever sees them can
+# make that person's codes for ever. Ours lists devices and deletes one (a lost phone; the
+# person enrols again at their next sign-in), and shows no secret.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    fields = readonly_fields = ["user", "name", "confirmed"]
+
+    def get_queryset(self, request):
+        # An auditor's second factor is out of administrators' reach, like their account.
+        return super().get_queryset(request).exclude(user__role=Role.AUDITOR)
+
+    def has_add_permission(self, request):
+        return False  # enrolment is the person's own, on the two-factor page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The admin's index names apps and models by these; django_otp's are English only. Set on
+# the running objects rather than in a Meta, so no migration of a third-party app follows.
+apps.get_app_config("otp_totp").verbose_name = _("Two-factor sign-in")
+TOTPDevice._meta.verbose_name = _("authenticator app")
+TOTPDevice._meta.verbose_name_plural = _("authenticator apps")

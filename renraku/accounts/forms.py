@@ -5,12 +5,15 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from renraku.audit.actions import client_address, recent_count
+from renraku.audit.actions import client_address, recent_count, record
+
+from .backends import sign_in_target
 
 
 class SignInForm(AuthenticationForm):
     """Employee number or e-mail, and password; refuses further tries after too many
-    failures for the same account or from the same address (counted from the audit log)."""
+    failures for the same account (however it was typed) or from the same address, counted
+    from the audit log."""
 
     username = forms.CharField(
         label=_("Employee number or e-mail"),
@@ -25,16 +28,24 @@ class SignInForm(AuthenticationForm):
     }
 
     def clean(self):
-        identifier = (self.cleaned_data.get("username") or "").strip()
+        target = sign_in_target(self.cleaned_data.get("username") or "")
         window = dt.timedelta(minutes=settings.SIGN_IN_FAILURE_WINDOW_MINUTES)
         limit = settings.SIGN_IN_FAILURE_LIMIT
-        by_account = recent_count(
-            "auth.sign_in_failed", since=window, target=f"identifier:{identifier}"
-        )
+        by_account = recent_count("auth.sign_in_failed", since=window, target=target)
         address = client_address(self.request)
         by_address = recent_count("auth.sign_in_failed", since=window, ip=address) if address else 0
         # An address may fail more often than an account: a whole office shares one NAT.
         if by_account >= limit or by_address >= limit * 5:
+            # Refused tries are not failures (the lock does not grow while it holds), but
+            # they are recorded: someone is still trying. The same answer for an unknown
+            # name, so the lock does not tell anyone which names are accounts.
+            record(
+                "auth.sign_in_refused",
+                request=self.request,
+                actor="anonymous",
+                target=target,
+                detail={"limit": "account" if by_account >= limit else "address"},
+            )
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         return super().clean()
 

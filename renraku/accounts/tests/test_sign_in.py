@@ -27,7 +27,7 @@ def test_wrong_password_is_refused_and_audited(client, people):
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     entry = AuditEntry.objects.get(action="auth.sign_in_failed")
-    assert entry.target == f"identifier:{people.alice.username}"
+    assert entry.target == f"user:{people.alice.pk}"
     assert entry.ip == "192.0.2.5"
 
 
