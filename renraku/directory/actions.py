@@ -8,10 +8,18 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from renraku.accounts import permissions
+from renraku.accounts.models import User
 from renraku.audit.actions import record
 
 from .csvformat import StaffRecord
-from .importing import Directory, ImportPlan
+from .importing import (
+    IMPORTED,
+    Directory,
+    ImportPlan,
+    MassLeaveNotConfirmed,
+    accounts_to_restore,
+    keep_actors_record,
+)
 from .models import PersonalContact, Staff
 
 _BATCH = 1000
@@ -80,14 +88,22 @@ def apply_import(
     source: str = "",
     data: bytes = b"",
     progress: bool = False,
+    allow_mass_leave: bool = False,
 ) -> dict:
     """Apply a valid plan in one transaction: everything in the file, or nothing.
 
     People missing from the file are deactivated (never deleted) and their accounts with
-    them. Returns the plan's counts, which also go into the audit entry.
+    them, except the `actor` applying it. More leavers than the limit raise
+    MassLeaveNotConfirmed unless `allow_mass_leave` (the person confirmed). Accounts a
+    recent import switched off come back with their people (`accounts_to_restore`); the
+    audit entry lists the accounts switched off and on, for that. Returns the plan's counts,
+    which also go into the audit entry.
     """
     if not plan.ok:
         raise ValueError("an import with errors cannot be applied")
+    keep_actors_record(plan, actor)
+    if plan.too_many_leave and not allow_mass_leave:
+        raise MassLeaveNotConfirmed(plan.mass_leave_warning())
     directory = Directory()
     today = timezone.localdate()
     with transaction.atomic():
@@ -121,16 +137,17 @@ def apply_import(
         _replace_memberships(to_write, ids, directory)
         if plan.has_personal_columns:
             _replace_personal_contacts(to_write, ids)
-        left = Staff.objects.filter(employee_number__in=plan.left)
-        left.update(is_active=False, left_on=today, updated_at=timezone.now())
-        from renraku.accounts.models import User
-
-        User.objects.filter(staff__employee_number__in=plan.left).update(is_active=False)
+        switched_off = _deactivate(plan.left, today, spare=getattr(actor, "pk", None))
         bar.update(len(plan.left))
+        restored = accounts_to_restore(plan.rejoined)
+        plan.restored_accounts = sorted(restored)
+        switched_on = sorted(restored.values())
+        for start in range(0, len(switched_on), _BATCH):
+            User.objects.filter(pk__in=switched_on[start : start + _BATCH]).update(is_active=True)
         bar.close()
         counts = plan.counts()
         record(
-            "directory.imported",
+            IMPORTED,
             request=request,
             actor=actor,
             target=f"file:{source}",
@@ -138,9 +155,33 @@ def apply_import(
                 **counts,
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "new_directors": plan.new_directors[:100],
+                "kept": plan.kept,
+                "mass_leave_confirmed": plan.too_many_leave,
+                # Every id, not a sample: a later import within RESTORE_DAYS reads them to
+                # switch these accounts back on when it brings their people back.
+                "accounts_deactivated": switched_off,
+                "accounts_restored": switched_on,
             },
         )
     return counts
+
+
+def _deactivate(numbers: list[str], today, *, spare) -> list[int]:
+    """Deactivate these staff and their accounts (never the account `spare`, the person
+    importing). Returns the ids of the accounts this switched off, in batches so that a
+    whole ward leaving stays within SQLite's limit on query parameters."""
+    switched_off = []
+    now = timezone.now()
+    for start in range(0, len(numbers), _BATCH):
+        chunk = numbers[start : start + _BATCH]
+        Staff.objects.filter(employee_number__in=chunk).update(
+            is_active=False, left_on=today, updated_at=now
+        )
+        accounts = User.objects.filter(staff__employee_number__in=chunk, is_active=True)
+        ids = list(accounts.exclude(pk=spare).values_list("pk", flat=True))
+        User.objects.filter(pk__in=ids).update(is_active=False)
+        switched_off += ids
+    return sorted(switched_off)
 
 
 def _staff_from(r: StaffRecord, d: Directory, today) -> Staff:

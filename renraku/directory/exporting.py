@@ -1,7 +1,13 @@
-"""Writing the directory in the HR CSV format, so that an export imports back unchanged."""
+"""Writing the directory in the HR CSV format, so that an export imports back unchanged.
+
+Every cell goes through `csvsafe.neutralise`: HR opens these files in Excel, and a name or
+e-mail that begins with = or + would otherwise run there as a formula. The importer
+restores such cells, so the round trip is still exact."""
 
 import csv
 import io
+
+from renraku.csvsafe import neutralise
 
 from .csvformat import COLUMNS, MULTI_SEPARATOR, PERSONAL
 from .importing import current_records
@@ -19,6 +25,7 @@ def export_csv(*, include_personal: bool = True) -> str:
         row = []
         for key, _header in columns:
             value = getattr(record, key)
-            row.append(MULTI_SEPARATOR.join(value) if isinstance(value, tuple) else value)
+            text = MULTI_SEPARATOR.join(value) if isinstance(value, tuple) else value
+            row.append(neutralise(text))
         writer.writerow(row)
     return out.getvalue()

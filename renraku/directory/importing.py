@@ -1,20 +1,66 @@
 """Reading an HR CSV: decode, validate every row against the directory, and say what
-would change. Nothing here writes; `directory.actions.apply_import` does, all or nothing."""
+would change. Nothing here writes; `directory.actions.apply_import` does, all or nothing.
+
+A file that would make more than RENRAKU_IMPORT_MAX_LEAVERS_PERCENT of active staff leave
+is almost always a truncated or wrong export (a header-only file deactivates everyone), so
+it needs an explicit confirmation; accounts an import switched off come back when a later
+import brings their people back within RESTORE_DAYS.
+"""
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field, fields
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from renraku.audit.models import AuditEntry
+from renraku.csvsafe import restore
 
 from .csvformat import HEADER_TO_KEY, MULTI_SEPARATOR, PERSONAL, REQUIRED, StaffRecord
-from .models import Body, Department, Position, Rank, Section, Site, Staff, Title
+from .models import (
+    Body,
+    Department,
+    PersonalContact,
+    Position,
+    Rank,
+    Section,
+    Site,
+    Staff,
+    Title,
+)
 from .text import is_kana, is_valid_phone, normalize_kana, normalize_name, normalize_phone
 
-_EMPLOYEE_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+IMPORTED = "directory.imported"  # the audit action, whose detail lists accounts switched off
+# Long enough to notice a wrong file after a holiday; short enough that someone who really
+# left and rejoins later keeps their account off until an administrator turns it on.
+RESTORE_DAYS = 30
+# Pages and terminals show this many problems; a wrong file can have hundreds of thousands.
+SHOWN_ERRORS = 100
+_EMPLOYEE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
+# The database refuses longer values (PostgreSQL with an error in the middle of applying,
+# SQLite not at all), so they are row errors, measured after normalising as stored.
+_MAX_LENGTH = {
+    **{
+        key: Staff._meta.get_field(key)
+        for key in (
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "work_email",
+            "work_phone",
+        )
+    },
+    "personal_mobile": PersonalContact._meta.get_field("mobile"),
+    "personal_email": PersonalContact._meta.get_field("email"),
+}
 _COMPARED = (
     "family_name",
     "given_name",
@@ -41,6 +87,10 @@ class UnreadableFile(Exception):
         self.errors = errors
 
 
+class MassLeaveNotConfirmed(ValueError):
+    """Applying a plan in which too many people leave, without the confirmation."""
+
+
 @dataclass
 class RowError:
     line: int
@@ -65,10 +115,44 @@ class ImportPlan:
     updated: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
     unchanged: int = 0
+    active_before: int = 0
+    # The importing administrator's own record, missing from the file but kept active.
+    kept: str = ""
+    # People coming back whose accounts a recent import switched off: switched on again.
+    restored_accounts: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def max_leavers_percent(self) -> int:
+        return settings.IMPORT_MAX_LEAVERS_PERCENT
+
+    @property
+    def too_many_leave(self) -> bool:
+        """More people would leave than the limit allows without a confirmation."""
+        return len(self.left) * 100 > self.active_before * self.max_leavers_percent
+
+    def mass_leave_warning(self) -> str:
+        """What is wrong and how to undo it; the door adds how to confirm."""
+        return _(
+            "This file would deactivate %(left)d of %(active)d active staff and their "
+            "accounts, more than the limit of %(limit)d%% (RENRAKU_IMPORT_MAX_LEAVERS_PERCENT). "
+            "Check that the file is complete. If it is applied by mistake, import the full "
+            "file again within %(days)d days: the accounts come back."
+        ) % {
+            "left": len(self.left),
+            "active": self.active_before,
+            "limit": self.max_leavers_percent,
+            "days": RESTORE_DAYS,
+        }
+
+    def kept_warning(self, name: str) -> str:
+        return _(
+            "Your own record (%(number)s %(name)s) is not in this file. It stays active, "
+            "and so does your account: an import never switches off the person applying it."
+        ) % {"number": self.kept, "name": name}
 
     @property
     def has_personal_columns(self) -> bool:
@@ -85,8 +169,20 @@ class ImportPlan:
             "updated": len(self.updated),
             "left": len(self.left),
             "unchanged": self.unchanged,
+            "accounts_restored": len(self.restored_accounts),
             "errors": len(self.errors),
         }
+
+
+def shown_errors(errors: list) -> tuple[list[str], int]:
+    """The first SHOWN_ERRORS problems as text, and how many more there are."""
+    return [str(e) for e in errors[:SHOWN_ERRORS]], max(0, len(errors) - SHOWN_ERRORS)
+
+
+def more_errors_line(count: int) -> str:
+    return ngettext("… and %(count)s more problem", "… and %(count)s more problems", count) % {
+        "count": f"{count:,}"
+    }
 
 
 def decode(data: bytes, encoding: str = "utf-8") -> str:
@@ -116,6 +212,8 @@ def read_records(text: str) -> tuple[list[StaffRecord], frozenset[str], list[Row
         header = next(reader)
     except StopIteration:
         raise UnreadableFile([_("the file is empty")]) from None
+    except csv.Error as exc:
+        raise UnreadableFile([str(RowError(reader.line_num, _csv_problem(exc)))]) from None
     keys = [HEADER_TO_KEY.get(name.strip()) for name in header]
     unknown = [name for name, key in zip(header, keys, strict=True) if key is None and name.strip()]
     missing = sorted(REQUIRED - set(keys))
@@ -128,9 +226,20 @@ def read_records(text: str) -> tuple[list[StaffRecord], frozenset[str], list[Row
         raise UnreadableFile(problems)
 
     records, errors = [], []
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the reader carries on with the next line
+            errors.append(RowError(reader.line_num, _csv_problem(exc)))
+            continue
         line = reader.line_num
         if not any(cell.strip() for cell in row):
+            continue
+        if any("\x00" in cell for cell in row):
+            # PostgreSQL cannot store NUL in text: the apply would fail halfway.
+            errors.append(RowError(line, _("contains a NUL character")))
             continue
         if len(row) != len(keys):
             errors.append(
@@ -141,9 +250,23 @@ def read_records(text: str) -> tuple[list[StaffRecord], frozenset[str], list[Row
                 )
             )
             continue
-        values = {key: cell.strip() for key, cell in zip(keys, row, strict=True) if key}
+        # restore: an export quotes cells that a spreadsheet would run as formulas.
+        values = {key: restore(cell.strip()) for key, cell in zip(keys, row, strict=True) if key}
         records.append(_record_from(values, line))
     return records, frozenset(k for k in keys if k), errors
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        return _("a field is longer than %(limit)s characters") % {
+            "limit": f"{csv.field_size_limit():,}"
+        }
+    return _("cannot be read as CSV (%s)") % exc
+
+
+def _cut(value: str) -> str:
+    """A value quoted in a message, cut short: a wrong file can hold 100,000-character cells."""
+    return value if len(value) <= 40 else value[:40] + "…"
 
 
 def _record_from(values: dict, line: int) -> StaffRecord:
@@ -213,49 +336,61 @@ def validate(records: list[StaffRecord], directory: Directory) -> list[RowError]
 
 
 def _row_problems(r: StaffRecord, d: Directory):
-    if not _EMPLOYEE_NUMBER.match(r.employee_number):
-        yield _("employee number %r is missing or malformed") % r.employee_number
+    if not _EMPLOYEE_NUMBER.fullmatch(r.employee_number):
+        yield _("employee number %r is missing or malformed") % _cut(r.employee_number)
+    too_long = set()
+    for key, model_field in _MAX_LENGTH.items():
+        length = len(getattr(r, key))
+        if length > model_field.max_length:
+            too_long.add(key)
+            yield _("%(field)s is %(length)s characters long; at most %(max)d fit") % {
+                "field": model_field.verbose_name,
+                "length": f"{length:,}",
+                "max": model_field.max_length,
+            }
     if not r.family_name or not r.given_name:
         yield _("the name is missing")
     if not r.family_name_kana or not r.given_name_kana:
         yield _("the kana reading is missing")
     elif not (is_kana(r.family_name_kana) and is_kana(r.given_name_kana)):
-        yield _("the kana reading must be kana: %s") % f"{r.family_name_kana} {r.given_name_kana}"
+        yield _("the kana reading must be kana: %s") % (
+            f"{r.family_name_kana[:40]} {r.given_name_kana[:40]}"
+        )
     if r.department not in d.departments:
-        yield _("unknown department code %r") % r.department
+        yield _("unknown department code %r") % _cut(r.department)
     if r.section:
         if r.section not in d.sections:
-            yield _("unknown section code %r") % r.section
+            yield _("unknown section code %r") % _cut(r.section)
         elif r.department in d.departments and d.sections[r.section][1] != r.department:
             yield _("section %(section)s is not in department %(department)s") % {
                 "section": r.section,
                 "department": r.department,
             }
     if r.site not in d.sites:
-        yield _("unknown site code %r") % r.site
+        yield _("unknown site code %r") % _cut(r.site)
     if r.position not in d.positions:
-        yield _("unknown position code %r") % r.position
+        yield _("unknown position code %r") % _cut(r.position)
     for code in r.titles:
         if code not in d.titles:
-            yield _("unknown title code %r") % code
+            yield _("unknown title code %r") % _cut(code)
     for code in r.bodies:
         if code not in d.bodies:
-            yield _("unknown body code %r") % code
-    for label, value in (
-        (_("work e-mail"), r.work_email),
-        (_("personal e-mail"), r.personal_email),
+            yield _("unknown body code %r") % _cut(code)
+    for key, label, value in (
+        ("work_email", _("work e-mail"), r.work_email),
+        ("personal_email", _("personal e-mail"), r.personal_email),
     ):
-        if value:
+        if value and key not in too_long:
             try:
                 validate_email(value)
             except ValidationError:
-                yield _("malformed %(label)s %(value)r") % {"label": label, "value": value}
-    for label, value in (
-        (_("work phone"), r.work_phone),
-        (_("personal mobile"), r.personal_mobile),
+                yield _("malformed %(label)s %(value)r") % {"label": label, "value": _cut(value)}
+    for key, label, value in (
+        ("work_phone", _("work phone"), r.work_phone),
+        ("personal_mobile", _("personal mobile"), r.personal_mobile),
     ):
-        if value and not is_valid_phone(value):
-            yield _("malformed %(label)s %(value)r") % {"label": label, "value": value}
+        if value and key not in too_long and not is_valid_phone(value):
+            yield _("malformed %(label)s %(value)r") % {"label": label, "value": _cut(value)}
 
 
 def current_records() -> dict[str, tuple[StaffRecord, bool]]:
@@ -338,9 +473,10 @@ def effective(
     return StaffRecord(**values)
 
 
-def plan_import(data: bytes, encoding: str = "utf-8") -> ImportPlan:
+def plan_import(data: bytes, encoding: str = "utf-8", *, actor=None) -> ImportPlan:
     """Read, validate and diff a file against the directory. Raises UnreadableFile when the
-    file cannot be read at all; row problems are in `plan.errors`."""
+    file cannot be read at all; row problems are in `plan.errors`. `actor`, the
+    administrator applying it, is never among those who leave."""
     records, columns, errors = read_records(decode(data, encoding))
     directory = Directory()
     plan = ImportPlan(records=records, columns=columns, errors=errors)
@@ -374,4 +510,41 @@ def plan_import(data: bytes, encoding: str = "utf-8") -> ImportPlan:
         if not changed and active:
             plan.unchanged += 1
     plan.left = sorted(n for n, (_r, active) in existing.items() if active and n not in seen)
+    plan.active_before = sum(1 for _r, active in existing.values() if active)
+    plan.restored_accounts = sorted(accounts_to_restore(plan.rejoined))
+    keep_actors_record(plan, actor)
     return plan
+
+
+def keep_actors_record(plan: ImportPlan, actor) -> None:
+    """Take the administrator applying the file out of those who leave: an import that
+    switched off its own administrator would leave nobody able to undo it."""
+    number = getattr(getattr(actor, "staff", None), "employee_number", None)
+    if number and number in plan.left:
+        plan.left.remove(number)
+        plan.kept = number
+
+
+def accounts_to_restore(numbers: list[str]) -> dict[str, int]:
+    """Of the people coming back (employee numbers), those whose account an import switched
+    off in the last RESTORE_DAYS days and that is still off: employee number → account id.
+
+    Imports list the accounts they switch off and on in their audit entries; an account is
+    restorable when the latest of those recent entries that names it switched it off.
+    Older departures keep their accounts off until an administrator turns them on.
+    """
+    if not numbers:
+        return {}
+    since = timezone.now() - dt.timedelta(days=RESTORE_DAYS)
+    switched_off = set()
+    entries = AuditEntry.objects.filter(action=IMPORTED, at__gte=since).order_by("seq")
+    for detail in entries.values_list("detail", flat=True).iterator():
+        switched_off.update(detail.get("accounts_deactivated", ()))
+        switched_off.difference_update(detail.get("accounts_restored", ()))
+    if not switched_off:
+        return {}
+    wanted = set(numbers)
+    off = Staff.objects.filter(account__is_active=False).values_list(
+        "employee_number", "account__pk"
+    )
+    return {n: pk for n, pk in off.iterator() if n in wanted and pk in switched_off}

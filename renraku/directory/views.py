@@ -8,13 +8,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from renraku.accounts import permissions
+from renraku.web.headers import no_store
 
 from . import actions
 from .forms import ImportForm, SearchForm, StaffEditForm
-from .importing import UnreadableFile, plan_import
+from .importing import UnreadableFile, more_errors_line, plan_import, shown_errors
 from .models import Staff
 from .queries import supervisor_of
 
@@ -58,6 +60,7 @@ def staff_detail(request, number):
 
 @login_required
 @require_POST
+@no_store
 def personal_contact(request, number):
     """Shown on request, not with the page, so that every look is a deliberate, audited act."""
     staff = get_object_or_404(Staff, employee_number=number)
@@ -94,14 +97,12 @@ def import_upload(request):
         data = form.cleaned_data["file"].read()
         encoding = form.cleaned_data["encoding"]
         try:
-            plan = plan_import(data, encoding)
+            plan = plan_import(data, encoding, actor=request.user)
         except UnreadableFile as exc:
-            context["errors"] = exc.errors
-            return render(request, "directory/import.html", context, status=400)
-        context["plan"] = plan
+            return _refused(request, context, exc.errors)
         if not plan.ok:
-            context["errors"] = [str(e) for e in plan.errors]
-            return render(request, "directory/import.html", context, status=400)
+            context["plan"] = plan
+            return _refused(request, context, plan.errors)
         token = secrets.token_urlsafe(16)
         IMPORT_UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
         (IMPORT_UPLOAD_DIR / f"{token}.csv").write_bytes(data)
@@ -110,10 +111,40 @@ def import_upload(request):
             "encoding": encoding,
             "name": form.cleaned_data["file"].name,
         }
-        context["pending"] = True
-        names = {r.employee_number: f"{r.family_name} {r.given_name}" for r in plan.records}
-        context["new_directors"] = [(n, names[n]) for n in plan.new_directors]
+        context |= _preview(request, plan)
     return render(request, "directory/import.html", context)
+
+
+def _refused(request, context, errors, status=400):
+    context["errors"], context["more_errors"] = shown_errors(errors)
+    context["error_count"] = len(errors)
+    if context["more_errors"]:
+        context["more_errors_line"] = more_errors_line(context["more_errors"])
+    return render(request, "directory/import.html", context, status=status)
+
+
+def _preview(request, plan) -> dict:
+    """What the preview shows, and whether applying needs the number of leavers typed."""
+    names = {r.employee_number: f"{r.family_name} {r.given_name}" for r in plan.records}
+    warnings = []
+    if plan.kept:
+        warnings.append(plan.kept_warning(str(request.user.staff)))
+    if plan.too_many_leave:
+        warnings.append(
+            " ".join(
+                (
+                    plan.mass_leave_warning(),
+                    _("To apply it anyway, type the number of people who would leave below."),
+                )
+            )
+        )
+    return {
+        "plan": plan,
+        "pending": True,
+        "warnings": warnings,
+        "confirm_leavers": plan.too_many_leave,
+        "new_directors": [(n, names[n]) for n in plan.new_directors],
+    }
 
 
 @login_required
@@ -132,15 +163,44 @@ def import_apply(request):
     except FileNotFoundError:  # swept after an hour (directory.tasks)
         messages.error(request, _("The upload has expired: upload the file again."))
         return redirect("directory:import")
-    path.unlink(missing_ok=True)
-    plan = plan_import(data, pending["encoding"])
+    plan = plan_import(data, pending["encoding"], actor=request.user)
     if not plan.ok:
+        path.unlink(missing_ok=True)
         messages.error(request, _("The directory changed since the preview: upload again."))
         return redirect("directory:import")
+    if plan.too_many_leave and request.POST.get("leavers", "").strip() != str(len(plan.left)):
+        # A typed number, not a checkbox: it makes the administrator read how many leave.
+        # The upload stays for another try.
+        request.session["pending_import"] = pending
+        context = {"form": ImportForm()} | _preview(request, plan)
+        return _refused(
+            request,
+            context,
+            [
+                _("Type %(count)d, the number of people who would leave, to apply this file.")
+                % {"count": len(plan.left)}
+            ],
+        )
+    path.unlink(missing_ok=True)
     counts = actions.apply_import(
-        plan, actor=request.user, request=request, source=pending["name"], data=data
+        plan,
+        actor=request.user,
+        request=request,
+        source=pending["name"],
+        data=data,
+        allow_mass_leave=True,  # confirmed just above, when it was needed
     )
     messages.success(
         request, _("Import applied: %(joined)d joined, %(moved)d moved, %(left)d left.") % counts
     )
+    if counts["accounts_restored"]:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d account that an earlier import switched off is on again.",
+                "%(count)d accounts that an earlier import switched off are on again.",
+                counts["accounts_restored"],
+            )
+            % {"count": counts["accounts_restored"]},
+        )
     return redirect("directory:import")

@@ -34,12 +34,14 @@ def test_administrator_previews_then_applies_an_import(client, people):
     assert preview.context["new_directors"] == [("700002", "山田 太郎")]
     assert Staff.objects.count() == before  # nothing yet: a preview only
 
-    applied = client.post(reverse("directory:import_apply"))
+    # Four of the five leave (Dave, applying it, stays): that needs the number typed.
+    applied = client.post(reverse("directory:import_apply"), {"leavers": "4"})
     assert applied.status_code == 302
-    # Everyone not in the file has left: this file is the whole ward now.
+    # Everyone else not in the file has left: this file is the whole ward now.
     assert set(Staff.objects.active().values_list("employee_number", flat=True)) == {
         "700001",
         "700002",
+        people.dave.staff.employee_number,
     }
     entry = AuditEntry.objects.get(action="directory.imported")
     assert entry.actor == people.dave.username and entry.detail["joined"] == 2
@@ -65,8 +67,8 @@ def test_a_file_that_is_not_csv_is_refused_clearly(client, people):
 def test_applying_twice_does_not_apply_twice(client, people):
     sign_in(client, people.dave)
     upload(client, csv_bytes([row("700001")]))
-    client.post(reverse("directory:import_apply"))
-    client.post(reverse("directory:import_apply"))
+    client.post(reverse("directory:import_apply"), {"leavers": "4"})
+    client.post(reverse("directory:import_apply"), {"leavers": "4"})
     assert AuditEntry.objects.filter(action="directory.imported").count() == 1
 
 

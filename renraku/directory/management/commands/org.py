@@ -3,11 +3,17 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from renraku.audit.actions import record
 from renraku.directory.actions import apply_import
 from renraku.directory.exporting import export_csv
-from renraku.directory.importing import UnreadableFile, plan_import
+from renraku.directory.importing import (
+    UnreadableFile,
+    more_errors_line,
+    plan_import,
+    shown_errors,
+)
 from renraku.directory.models import Staff
 from renraku.directory.queries import org_summary
 
@@ -24,6 +30,11 @@ class Command(BaseCommand):
         imp.add_argument("--dry-run", action="store_true", help="show the difference only")
         imp.add_argument("--encoding", default="utf-8", help="utf-8 (default) or cp932")
         imp.add_argument("--json", action="store_true")
+        imp.add_argument(
+            "--allow-mass-leave",
+            action="store_true",
+            help="apply even if more staff leave than RENRAKU_IMPORT_MAX_LEAVERS_PERCENT allows",
+        )
         exp = sub.add_parser("export", help="write the directory in the import format")
         exp.add_argument("file")
         exp.add_argument("--encoding", default="utf-8")
@@ -42,7 +53,7 @@ class Command(BaseCommand):
         for key, value in summary.items():
             self.stdout.write(f"{key}: {value}")
 
-    def handle_import(self, file, dry_run, encoding, json, **options):
+    def handle_import(self, file, dry_run, encoding, json, allow_mass_leave, **options):
         path = Path(file)
         try:
             data = path.read_bytes()
@@ -50,19 +61,45 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
         except UnreadableFile as exc:
-            self._fail(exc.errors)
+            self._fail(exc.errors, json)
         if not plan.ok:
-            self._fail([str(e) for e in plan.errors])
-        names = _names(plan)
+            self._fail(plan.errors, json)
+        refused = ""
+        if plan.too_many_leave and not allow_mass_leave:
+            refused = " ".join(
+                (
+                    plan.mass_leave_warning(),
+                    _("To apply it anyway, run the command again with --allow-mass-leave."),
+                )
+            )
         if json:
             self.stdout.write(
-                _json({"dry_run": dry_run, **plan.counts(), "new_directors": plan.new_directors})
+                _json(
+                    {
+                        "dry_run": dry_run,
+                        **plan.counts(),
+                        "new_directors": plan.new_directors,
+                        "too_many_leave": plan.too_many_leave,
+                        **({"refused": refused} if refused and not dry_run else {}),
+                    }
+                )
             )
         else:
-            self._print_plan(plan, names)
+            self._print_plan(plan, _names(plan))
+        if refused:
+            self.stderr.write(refused if dry_run else self.style.ERROR(refused))
+            if not dry_run:
+                self.stderr.write(self.style.ERROR("nothing was changed"))
+                sys.exit(1)
         if dry_run:
             return
-        apply_import(plan, source=path.name, data=data, progress=sys.stderr.isatty())
+        apply_import(
+            plan,
+            source=path.name,
+            data=data,
+            progress=sys.stderr.isatty(),
+            allow_mass_leave=allow_mass_leave,
+        )
         if not json:
             self.stdout.write(self.style.SUCCESS("applied"))
 
@@ -77,10 +114,15 @@ class Command(BaseCommand):
         )
         self.stderr.write(f"{rows} rows written to {file}")
 
-    def _fail(self, errors):
-        for error in errors:
-            self.stderr.write(str(error))
-        self.stderr.write(self.style.ERROR(f"{len(errors)} problem(s); nothing was changed"))
+    def _fail(self, errors, json=False):
+        shown, more = shown_errors(errors)
+        if json:
+            self.stdout.write(_json({"errors": shown, "more_errors": more}))
+        for error in shown:
+            self.stderr.write(error)
+        if more:
+            self.stderr.write(more_errors_line(more))
+        self.stderr.write(self.style.ERROR(f"{len(errors):,} problem(s); nothing was changed"))
         sys.exit(1)
 
     def _print_plan(self, plan, names):
@@ -88,7 +130,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"rows {c['rows']}: joined {c['joined']}, rejoined {c['rejoined']}, "
             f"moved {c['moved']}, position changed {c['position_changed']}, "
-            f"updated {c['updated']}, left {c['left']}, unchanged {c['unchanged']}"
+            f"updated {c['updated']}, left {c['left']}, unchanged {c['unchanged']}, "
+            f"accounts switched back on {c['accounts_restored']}"
         )
         for label, numbers in (
             ("joined", plan.joined),
