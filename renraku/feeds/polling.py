@@ -6,23 +6,27 @@ type we read (TYPE_OF_TITLE) or its file name carries a type code we read (VPTW6
 newer VPWW formats have titles of their own); the others are left alone. Entries older than
 JMA_MAX_AGE_MINUTES on first sight (a poller starting after a day off) are remembered and
 not acted on.
+
+Links are fetched only where the feed may send us (fetching.py): an entry whose link is
+refused is recorded with the reason and never fetched nor retried.
 """
 
 import datetime as dt
 import logging
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .fetching import Allowed, Refused, fetch
 from .models import FeedEntry, FeedState
 from .parsing import TYPE_IN_NAME, TYPE_OF_TITLE, Rejected, parse_feed
 from .process import Outcome, handle
 
 log = logging.getLogger(__name__)
-TIMEOUT = 10
+# Seconds for a whole fetch, connecting to last byte: the worker that polls also delivers.
+FEED_DEADLINE = 20
+ENTRY_DEADLINE = 20
 MAX_ATTEMPTS = 5
 # A claimed entry neither fetched nor failed after this long: its poller died.
 STALE_CLAIM_SECONDS = 300
@@ -48,16 +52,17 @@ def poll(url: str) -> list[Outcome]:
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     try:
-        status, reply_headers, body = _get(url, headers)
+        allowed = Allowed.for_feed(url, settings.JMA_ENTRY_HOSTS)
+        status, reply_headers, body = _get(url, headers, allowed, FEED_DEADLINE)
         if status == 304:
             FeedState.objects.filter(pk=state.pk).update(polled_at=timezone.now(), error="")
             return []
         entries = parse_feed(body)
-    except (OSError, ValueError, Rejected) as exc:
+    except (OSError, ValueError, Rejected, Refused) as exc:
         log.warning("feed %s: %s (will try again at the next poll)", url, exc)
         FeedState.objects.filter(pk=state.pk).update(polled_at=timezone.now(), error=str(exc))
         return []
-    outcomes = [o for entry in entries if (o := _entry(entry)) is not None]
+    outcomes = [o for entry in entries if (o := _entry(entry, allowed)) is not None]
     # Remember the validators only once every entry we want is done: while one is still to
     # be retried (its fetch failed, or another poller has it), the next poll must get the
     # whole feed again rather than "not modified".
@@ -74,15 +79,8 @@ def poll(url: str) -> list[Outcome]:
     return outcomes
 
 
-def _get(url: str, headers: dict) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310  (URLs from settings)
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read(MAX_BYTES)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 304:
-            return 304, dict(exc.headers), b""
-        raise OSError(f"HTTP {exc.code}") from None
+def _get(url: str, headers: dict, allowed: Allowed, deadline: float):
+    return fetch(url, headers, allowed=allowed, deadline=deadline, max_bytes=MAX_BYTES)
 
 
 def wanted(entry: dict) -> bool:
@@ -95,7 +93,7 @@ def _key(entry: dict) -> str:
     return (entry["id"] or entry["url"])[:500]
 
 
-def _entry(entry: dict) -> Outcome | None:
+def _entry(entry: dict, allowed: Allowed) -> Outcome | None:
     if not wanted(entry):
         return None
     claim = _claim(_key(entry), entry["url"][:500])
@@ -106,7 +104,13 @@ def _entry(entry: dict) -> Outcome | None:
         entries.update(fetched=True, error="too old when first seen")
         return None
     try:
-        _status, _headers, body = _get(entry["url"], {"User-Agent": "renraku"})
+        _status, _headers, body = _get(
+            entry["url"], {"User-Agent": "renraku"}, allowed, ENTRY_DEADLINE
+        )
+    except Refused as exc:  # asking again would be refused again: done with it
+        log.warning("feed entry %s refused: %s", entry["url"][:500], exc)
+        entries.update(fetched=True, error=f"refused: {exc}")
+        return None
     except (OSError, ValueError) as exc:
         log.warning("feed entry %s: %s (will try again)", entry["url"], exc)
         entries.update(error=str(exc))

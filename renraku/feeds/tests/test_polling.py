@@ -67,7 +67,7 @@ def test_entries_already_old_when_first_seen_are_not_acted_on(people, feed, poll
 
 @pytest.mark.parametrize("failure", [500, 503, "garbage", "slow"])
 def test_a_failing_feed_is_logged_and_tried_again(people, feed, poll, failure, monkeypatch):
-    monkeypatch.setattr(polling, "TIMEOUT", 0.5)  # the stand-in hangs for 3 s
+    monkeypatch.setattr(polling, "FEED_DEADLINE", 0.5)  # the stand-in hangs for 3 s
     feed.publish("eq.xml", earthquake(), "震源・震度に関する情報")
     feed.fail_next = [failure]
     assert poll() == []
