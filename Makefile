@@ -38,7 +38,7 @@ format: setup
 # Needs GNU gettext (Debian: gettext). The compiled .mo files are committed so that the
 # demo runs without it; a test checks that they match the .po files.
 messages: setup
-	cd renraku && ../$(BIN)/renraku makemessages --locale ja --ignore 'migrations/*' --ignore 'tests/*' --ignore testing.py
+	cd renraku && ../$(BIN)/renraku makemessages --locale ja --no-obsolete --ignore 'migrations/*' --ignore 'tests/*' --ignore testing.py
 	cd renraku && ../$(BIN)/renraku compilemessages
 
 # Re-pin every dependency at its newest allowed version.

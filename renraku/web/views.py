@@ -1,3 +1,5 @@
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -7,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from renraku.broadcast.links import token_for
 from renraku.broadcast.queries import open_alerts_for
-from renraku.channels import vapid
+from renraku.channels import sms, vapid
 from renraku.directory.forms import SearchForm
 
 
@@ -23,6 +25,14 @@ def home(request):
             "form": SearchForm(),
             "waiting": [(r, token_for(r.pk)) for r in waiting],
             "vapid_key": vapid.application_server_key() if staff else "",
+            # The push section says which other channels reach this person (no promise of
+            # SMS where none is set up) and whether this device's subscription is theirs.
+            "sms_configured": sms.configured(),
+            "push_endpoints_json": json.dumps(
+                list(staff.push_subscriptions.active().values_list("endpoint", flat=True))
+                if staff
+                else []
+            ),
         },
     )
 

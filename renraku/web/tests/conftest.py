@@ -38,31 +38,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        url = database_url()
+def start_server(database: str, *args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE):
+    """`renraku serve --no-worker` on a free port of loopback, on `database` (a URL), once
+    it answers /healthz; returns (process, base URL)."""
     port = _free_port()
-    env = {**os.environ, "RENRAKU_DATABASE_URL": url}
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "renraku.cli", "serve", "--no-worker", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        [sys.executable, "-m", "renraku.cli", "serve", "--no-worker", "--port", str(port), *args],
+        env={**os.environ, "RENRAKU_DATABASE_URL": database},
+        stdout=stdout,
+        stderr=stderr,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
-                break
+                return process, base
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(
-                    "renraku serve did not start: " + process.stderr.read().decode()[-2000:]
-                ) from None
+                said = process.stderr.read().decode()[-2000:] if process.stderr else ""
+                raise RuntimeError(f"renraku serve did not start: {said}") from None
             time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def server_url(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        url = database_url()
+    process, base = start_server(url)
     yield base
     process.terminate()
     process.wait(timeout=10)
@@ -138,3 +142,23 @@ def signed_in_page(browser, server_url, user):
         [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": server_url}]
     )
     return page
+
+
+def assert_accessible(page, *, allow_impacts=("minor", "moderate")):
+    """axe-core (bundled with axe-playwright-python, nothing fetched) over the page as it
+    is now: no serious or critical violation of WCAG 2.1 A/AA."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] not in allow_impacts
+    ]
+    assert not serious, f"{page.url}: " + " | ".join(serious)

@@ -47,6 +47,8 @@ class Command(BaseCommand):
                     "worker_class": "gthread",
                     "threads": threads,
                     "accesslog": "-",
+                    # One-tap links' tokens become "…" in the access and error logs.
+                    "logger_class": "renraku.web.accesslog.RedactingLogger",
                     "errorlog": "-",
                     "loglevel": "info",
                     # A phone on a weak signal may take a while to send its one tap.
