@@ -48,6 +48,13 @@ class User(AbstractUser):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
 
+    def get_full_name(self) -> str:
+        """氏 名, family name first, as Japanese names are written (Django's own puts the
+        given name first: 「智子 高田」)."""
+        if self.staff_id is not None:
+            return self.staff.full_name
+        return f"{self.last_name} {self.first_name}".strip() or self.get_username()
+
     @property
     def requires_two_factor(self) -> bool:
         return self.role in TWO_FACTOR_ROLES

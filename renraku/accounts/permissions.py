@@ -60,5 +60,23 @@ def can_send(user, department_ids=None) -> bool:
 
 
 def can_follow_alerts(user) -> bool:
-    """Senders and administrators watch dashboards, remind, correct and close."""
+    """Senders and administrators see the list of alerts (each alert: can_manage_alert)."""
     return _signed_in(user) and user.role in (Role.SENDER, Role.ADMINISTRATOR)
+
+
+def can_manage_alert(user, *, sender_id, department_ids) -> bool:
+    """Follow, remind, correct, close and export one alert. Administrators: every alert. A
+    sender: those they sent, and those whose recipients all lie within their scope (any
+    alert, for the whole office). `department_ids`: the recipients' departments, an
+    iterable only read when needed."""
+    if not _signed_in(user):
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    if user.role != Role.SENDER:
+        return False
+    if user.scope_all or (sender_id is not None and sender_id == user.pk):
+        return True
+    departments = set(department_ids)
+    allowed = set(user.scope_departments.values_list("pk", flat=True))
+    return bool(departments) and departments <= allowed

@@ -1,5 +1,6 @@
 """Every state change of an alert, each with its audit entry: send, answer, read, close."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,6 +51,13 @@ class Draft:
     escalation: list | None = None
 
 
+def has_control_characters(text: str) -> bool:
+    """Line breaks, tabs and other control characters: a title carrying one would be cut
+    into a mail header (every e-mail of the alert then fails), a push title or an SMS. (NUL
+    has a message of its own, below.)"""
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") and ch != "\x00" for ch in text)
+
+
 def check_draft(draft: Draft) -> Draft:
     """Raise ValidationError listing every problem; return the draft with a clean audience."""
     problems = []
@@ -57,6 +65,8 @@ def check_draft(draft: Draft) -> Draft:
         problems.append(_("The title is empty."))
     if len(draft.title) > 100:
         problems.append(_("The title is longer than 100 characters."))
+    if has_control_characters(draft.title.strip()):
+        problems.append(_("The title must be one line, without line breaks or tabs."))
     if not draft.body.strip():
         problems.append(_("The message is empty."))
     if "\x00" in draft.title + draft.body:  # no database column can hold it
@@ -104,13 +114,17 @@ def send_alert(
     kind=Kind.ORIGINAL,
     parent=None,
     staff_ids=None,
+    escalation_run=None,
+    authorised=False,
 ) -> Alert:
     """Freeze the audience into recipients and queue delivery. Returns at once: channels
-    never run inside the request that sends."""
+    never run inside the request that sends. `authorised`: the caller has already checked
+    the sender may send this (a reminder or correction of an alert they may manage)."""
     from .tasks import dispatch_alert
 
     draft = check_draft(draft)
-    authorise_send(sender, draft.audience)
+    if not authorised:
+        authorise_send(sender, draft.audience)
     with transaction.atomic():
         alert = Alert.objects.create(
             title=draft.title.strip(),
@@ -126,6 +140,7 @@ def send_alert(
             source=source,
             kind=kind,
             parent=parent,
+            escalation_run=escalation_run,
         )
         people = audiences.resolve(draft.audience)
         if staff_ids is not None:
@@ -191,6 +206,7 @@ def send_correction(
 def _send_after(parent: Alert, recipients, *, title, body, kind, sender, request) -> Alert:
     """A new alert in the thread of `parent`, like it, to those of its `recipients` (passed
     to the database as a subquery: there may be 100,000)."""
+    authorise_manage(sender, parent)
     draft = Draft(
         title=title,
         body=body,
@@ -209,13 +225,29 @@ def _send_after(parent: Alert, recipients, *, title, body, kind, sender, request
         parent=parent,
         staff_ids=recipients.values("staff_id"),
         source=parent.source,
+        authorised=True,
     )
+
+
+def authorise_manage(user, alert: Alert) -> None:
+    """A person may remind, correct, close and export only an alert they may manage (see
+    permissions.can_manage_alert); `None` is the system itself (the command line, feeds)."""
+    if user is not None and not permissions.can_manage_alert(
+        user, sender_id=alert.sender_id, department_ids=departments_of(alert)
+    ):
+        raise PermissionDenied(_("This alert is outside your scope."))
+
+
+def departments_of(alert: Alert):
+    """The departments the alert's recipients were in when it was sent (a lazy queryset)."""
+    return alert.recipients.values_list("department_id", flat=True).distinct().order_by()
 
 
 def close_alert(alert: Alert, *, closed_by=None, request=None) -> Alert:
     """Stop every delivery and escalation step still waiting."""
     from .models import Delivery
 
+    authorise_manage(closed_by, alert)
     if alert.closed_at is None:
         with transaction.atomic():
             alert.closed_at = timezone.now()
@@ -240,51 +272,89 @@ def mark_read(recipient: Recipient) -> None:
         )
 
 
+# A person changing their mind is kept in full; a script replaying a link is not: after this
+# many answers the link takes no more (each is a row, and one link must not grow a table).
+MAX_ANSWERS_PER_RECIPIENT = 30
+LOCATION_MAX = 200
+COMMENT_MAX = 500
+
+
+def check_answer_text(location: str | None, comment: str | None) -> list[str]:
+    problems = []
+    if location is not None and len(location.strip()) > LOCATION_MAX:
+        problems.append(_("Where you are: at most %d characters.") % LOCATION_MAX)
+    if comment is not None and len(comment.strip()) > COMMENT_MAX:
+        problems.append(_("Comment: at most %d characters.") % COMMENT_MAX)
+    if "\x00" in (location or "") + (comment or ""):
+        problems.append(_("The text cannot contain a NUL character."))
+    return problems
+
+
 def record_answer(
     recipient: Recipient,
-    value: str,
+    value: str | None = None,
     *,
     via: str,
-    attendance: str = "",
-    location: str = "",
-    comment: str = "",
+    attendance: str | None = None,
+    location: str | None = None,
+    comment: str | None = None,
 ) -> bool:
-    """Store an answer; the same answer again changes nothing, a different one is added to
-    the history. Returns whether anything changed, and updates `recipient` to match.
+    """Store an answer, or a part of one: what is None stays as the latest answer had it,
+    so that safety, then attendance, then where I am can each be recorded as tapped. The
+    same answer again changes nothing; a different one is added to the history. Returns
+    whether anything changed, and updates `recipient` to match. `via` is decided by the
+    server (link, app, sms, voice), never taken from what the person sent.
 
     Answers are not written to the audit log: they are the staff member's own data, kept
     whole in their own append-only history (Answer, with when and by which channel). The
     audit log is for what people do with authority, and 10,000 answers in a minute would
     all queue for the one head of its hash chain."""
     alert = recipient.alert
-    if value not in VALUES_FOR[alert.reply_form]:
+    if not alert.is_open:
+        raise ValidationError(_("This alert has been closed: answers are no longer taken."))
+    if value is not None and value not in VALUES_FOR[alert.reply_form]:
         raise ValidationError(_("This alert does not take that answer."))
     if attendance and attendance not in Attendance.values:
         raise ValidationError(_("Unknown attendance answer."))
-    details = (attendance, location.strip()[:200], comment.strip()[:500])
+    if problems := check_answer_text(location, comment):
+        raise ValidationError(problems)
     with transaction.atomic():
         current = (
             Recipient.objects.select_for_update()
-            .only("answer", "answered_at", "read_at")
+            .only("answer", "answered_at", "read_at", "attendance")
             .get(pk=recipient.pk)
         )
         # Only someone who has answered before can be repeating themselves.
         last = current.answers.order_by("-at", "-pk").first() if current.answer else None
-        if last and (last.value, last.attendance, last.location, last.comment) == (value, *details):
+        before = (last.value, last.attendance, last.location, last.comment) if last else ("",) * 4
+        after = (
+            before[0] if value is None else value,
+            before[1] if attendance is None else attendance,
+            before[2] if location is None else location.strip(),
+            before[3] if comment is None else comment.strip(),
+        )
+        if not after[0]:
+            raise ValidationError(_("Choose your answer first."))
+        if after == before:
             return False
+        if last and current.answers.count() >= MAX_ANSWERS_PER_RECIPIENT:
+            raise ValidationError(_("This answer has been changed too many times."))
         Answer.objects.create(
             recipient=current,
-            value=value,
-            attendance=details[0],
-            location=details[1],
-            comment=details[2],
+            value=after[0],
+            attendance=after[1],
+            location=after[2],
+            comment=after[3],
             via=via,
         )
         now = timezone.now()
-        recipient.answer = value
+        recipient.answer, recipient.attendance = after[0], after[1]
         recipient.answered_at = current.answered_at or now
         recipient.read_at = current.read_at or now
         Recipient.objects.filter(pk=current.pk).update(
-            answer=value, answered_at=recipient.answered_at, read_at=recipient.read_at
+            answer=recipient.answer,
+            attendance=recipient.attendance,
+            answered_at=recipient.answered_at,
+            read_at=recipient.read_at,
         )
     return True

@@ -9,6 +9,7 @@ Only active staff are reached.
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from renraku.directory.models import Department, Domain, Rank, Section, Site, Staff, Title
 
@@ -86,8 +87,37 @@ def parse_cli(text: str) -> dict:
     return spec
 
 
+_LABELS = {
+    "domains": gettext_lazy("Domains"),
+    "departments": gettext_lazy("Departments"),
+    "sections": gettext_lazy("Sections"),
+    "sites": gettext_lazy("Sites"),
+    "titles": gettext_lazy("Titles"),
+    "staff": gettext_lazy("People"),
+    "groups": gettext_lazy("Groups"),
+    "ranks": gettext_lazy("Ranks"),
+}
+
+
 def describe(spec: dict) -> str:
-    """A short human description for the dashboard and the audit log."""
+    """The audience in words a sender reads before sending: 「部局: 総務部、危機管理部 /
+    勤務地: 本庁舎」, names rather than codes."""
     if spec.get("all"):
         return _("All staff")
-    return "; ".join(f"{key}: {', '.join(map(str, values))}" for key, values in spec.items())
+    parts = []
+    for key, (model, field, _lookup) in _SELECTORS.items():
+        codes = spec.get(key) or []
+        if not codes:
+            continue
+        if model is Staff:
+            rows = model.objects.filter(employee_number__in=codes).values_list(
+                "employee_number", "family_name", "given_name"
+            )
+            names = {number: f"{family} {given}" for number, family, given in rows}
+        else:
+            names = dict(model.objects.filter(**{f"{field}__in": codes}).values_list(field, "name"))
+        parts.append(f"{_LABELS[key]}: " + "、".join(names.get(c, c) for c in codes))
+    if spec.get("ranks"):
+        labels = [Rank(r).label if r in Rank.values else str(r) for r in spec["ranks"]]
+        parts.append(f"{_LABELS['ranks']}: " + "、".join(map(str, labels)))
+    return " / ".join(parts)

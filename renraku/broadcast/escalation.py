@@ -1,19 +1,24 @@
-"""Escalation: steps stored on the alert (copied from its template when sent), each run
-once when its time comes, for the people who have not answered by then.
+"""Escalation: steps stored on the alert (copied from its template, or set on the compose
+page, the command line or a feed rule, when sent), each run once when its time comes, for
+the people who have not answered by then.
 
 A step is a dict:
     {"after_minutes": 5, "action": "channel", "channel": "email"}   send again on a channel
     {"after_minutes": 15, "action": "supervisor"}                   the unanswered, listed to
                                                                      each one's supervisor
+
+Every step goes out through the delivery pipeline (retried, falling back, counted): a
+channel step as further deliveries of the alert, a supervisor step as one small alert per
+supervisor carrying their list. A step is recorded as run in the same transaction that
+plans those sends, so a failure while planning leaves it to run again a minute later, and
+nothing sent can be lost by a mail server that was down at that moment.
 """
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from renraku.audit.actions import record
@@ -22,19 +27,24 @@ from renraku.directory.queries import supervisors_of
 
 from .delivery import settle
 from .messages import subject
-from .models import Alert, Delivery, EscalationRun, ReplyForm
+from .models import Alert, Channel, Delivery, EscalationRun, Kind, ReplyForm
 
 ACTIONS = ("channel", "supervisor")
+MAX_STEPS = 5
 
 
 def check_steps(steps) -> list[str]:
     problems = []
+    if not isinstance(steps, list | type(None)):
+        return [_("Escalation steps must be a list.")]
+    if len(steps or []) > MAX_STEPS:
+        problems.append(_("At most %d escalation steps.") % MAX_STEPS)
     for i, step in enumerate(steps or [], start=1):
         if not isinstance(step, dict) or step.get("action") not in ACTIONS:
             problems.append(_("Escalation step %d: unknown action.") % i)
             continue
         minutes = step.get("after_minutes")
-        if not isinstance(minutes, int) or not 0 < minutes <= 24 * 60:
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= 1440:
             problems.append(_("Escalation step %d: minutes must be 1 to 1440.") % i)
         if step["action"] == "channel" and step.get("channel") not in registry.available():
             problems.append(_("Escalation step %d: channel not available.") % i)
@@ -42,7 +52,7 @@ def check_steps(steps) -> list[str]:
 
 
 def parse_cli(text: str) -> list[dict]:
-    """`5:email,15:supervisor` as the command line takes it."""
+    """`5:email,15:supervisor` as the command line takes it (checked by check_steps)."""
     steps = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         minutes, _sep, what = part.partition(":")
@@ -54,6 +64,21 @@ def parse_cli(text: str) -> list[dict]:
         )
         steps.append(step)
     return steps
+
+
+def describe(step: dict) -> str:
+    """「5分後 未回答者にメール」, 「15分後 所属長に未回答者一覧」."""
+    minutes = step.get("after_minutes")
+    if step.get("action") == "supervisor":
+        return _("after %(minutes)s min: the list of the unanswered to their supervisor") % {
+            "minutes": minutes
+        }
+    kind = step.get("channel", "")
+    label = Channel(kind).label if kind in Channel.values else kind
+    return _("after %(minutes)s min: %(channel)s to the unanswered") % {
+        "minutes": minutes,
+        "channel": label,
+    }
 
 
 def due_steps(now=None):
@@ -71,68 +96,84 @@ def due_steps(now=None):
 
 
 def run_step(alert: Alert, index: int, step: dict) -> list[int]:
-    """Run one step once. Returns new delivery ids to send (for channel steps)."""
+    """Run one step once. Returns the ids of new deliveries of the alert to send (a channel
+    step); a supervisor step's lists are alerts of their own, dispatched on commit."""
     try:
         with transaction.atomic():
             run = EscalationRun.objects.create(alert=alert, step=index)
+            new_ids, count, waiting = _plan(alert, run, index, step)
+            EscalationRun.objects.filter(pk=run.pk).update(reached=count)
+            record(
+                "broadcast.escalated",
+                actor="system",
+                target=f"alert:{alert.pk}",
+                detail={"step": index, **step, "unanswered": waiting, "reached": count},
+            )
     except IntegrityError:
         return []  # another worker ran it
+    return new_ids
+
+
+def _plan(alert: Alert, run: EscalationRun, index: int, step: dict):
     waiting = alert.recipients.select_related(
         "staff__position", "staff__section", "staff__department", "department", "site"
     )
-    waiting = (
+    waiting = list(
         waiting.filter(read_at__isnull=True)
         if alert.reply_form == ReplyForm.NONE
         else waiting.unanswered()
     )
-    waiting = list(waiting)
-    new_ids = []
-    if step["action"] == "channel":
-        channel = registry.get(step["channel"])
-        reached = set(channel.reachable({r.staff_id for r in waiting}))
-        rows = [
-            Delivery(recipient=r, channel=step["channel"], attempt=index + 2)
-            for r in waiting
-            if r.staff_id in reached
-        ]
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-        new_ids = list(
-            Delivery.objects.filter(
-                recipient__alert=alert, attempt=index + 2, status=Delivery.Status.QUEUED
-            ).values_list("pk", flat=True)
-        )
-        settle(alert.recipients.filter(pk__in=[r.pk for r in waiting if r.staff_id in reached]))
-        count = len(rows)
-    else:
-        count = _tell_supervisors(alert, waiting)
-    EscalationRun.objects.filter(pk=run.pk).update(reached=count)
-    record(
-        "broadcast.escalated",
-        actor="system",
-        target=f"alert:{alert.pk}",
-        detail={"step": index, **step, "unanswered": len(waiting), "reached": count},
+    if step["action"] == "supervisor":
+        return [], _tell_supervisors(alert, run, waiting), len(waiting)
+    channel = registry.get(step["channel"])
+    reached = set(channel.reachable({r.staff_id for r in waiting}))
+    rows = [
+        Delivery(recipient=r, channel=step["channel"], attempt=index + 2)
+        for r in waiting
+        if r.staff_id in reached
+    ]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    new_ids = list(
+        Delivery.objects.filter(
+            recipient__alert=alert, attempt=index + 2, status=Delivery.Status.QUEUED
+        ).values_list("pk", flat=True)
     )
-    return new_ids
+    settle(alert.recipients.filter(pk__in=[r.pk for r in waiting if r.staff_id in reached]))
+    return new_ids, len(rows), len(waiting)
 
 
-def _tell_supervisors(alert, waiting) -> int:
-    """One e-mail per supervisor listing their people who have not answered."""
+def _tell_supervisors(alert: Alert, run: EscalationRun, waiting) -> int:
+    """One small alert per supervisor, listing their people who have not answered, on the
+    alert's own channels. Returns how many supervisors were told."""
+    from .actions import Draft, send_alert
+
     bosses = supervisors_of([r.staff for r in waiting])
     lists: dict[int, list] = {}
     for r in waiting:
         boss = bosses.get(r.staff_id)
-        if boss is not None and boss.work_email:
+        if boss is not None:
             lists.setdefault(boss.pk, [boss, []])[1].append(r)
-    for boss, people in lists.values():
-        body = render_to_string(
-            "broadcast/supervisor_email.txt",
-            {
-                "alert": alert,
-                "boss": boss,
-                "people": people,
-                "ward_name": settings.WARD_NAME,
-                "url": settings.BASE_URL + f"/alerts/{alert.pk}/",
-            },
-        )
-        EmailMessage(_("Not yet answered: %s") % subject(alert), body, to=[boss.work_email]).send()
+    # The ward's language, whoever's request or worker this runs in.
+    with translation.override("ja"):
+        title = (_("Not yet answered: %s") % subject(alert))[:100]
+        for boss, people in lists.values():
+            body = render_to_string(
+                "broadcast/supervisor_list.txt", {"alert": alert, "boss": boss, "people": people}
+            )
+            send_alert(
+                Draft(
+                    title=title,
+                    body=body,
+                    audience={"staff": [boss.employee_number]},
+                    channels=alert.channels,
+                    reply_form=ReplyForm.NONE,
+                    category=alert.category,
+                    severity=alert.severity,
+                    is_drill=alert.is_drill,
+                ),
+                source=alert.source,
+                kind=Kind.SUPERVISOR_LIST,
+                parent=alert,
+                escalation_run=run,
+            )
     return len(lists)

@@ -45,6 +45,7 @@ class Kind(models.TextChoices):
     CORRECTION = "correction", _("Correction")
     CANCELLATION = "cancellation", _("Cancellation")
     ALL_CLEAR = "all_clear", _("All clear")
+    SUPERVISOR_LIST = "supervisor_list", _("List of the unanswered, to a supervisor")
 
 
 class AnswerValue(models.TextChoices):
@@ -128,6 +129,15 @@ class Alert(models.Model):
         related_name="+",
     )
     source = models.CharField(_("source"), max_length=100, default="manual")
+    # For a supervisor's list of the unanswered: the escalation step that sent it.
+    escalation_run = models.ForeignKey(
+        "EscalationRun",
+        verbose_name=_("escalation step"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -192,6 +202,11 @@ class Recipient(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answer = models.CharField(_("answer"), max_length=20, blank=True, choices=AnswerValue.choices)
+    # The latest answer's attendance, kept here (like `answer`) so the dashboard counts
+    # who can come to work in the same single pass over the recipients.
+    attendance = models.CharField(
+        _("attendance"), max_length=10, blank=True, choices=Attendance.choices
+    )
     reach = models.CharField(
         _("reach"), max_length=10, choices=Reach.choices, default=Reach.PENDING
     )

@@ -3,13 +3,38 @@ per alert, however many recipients it has."""
 
 import datetime as dt
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from renraku.accounts.models import Role
 from renraku.directory.models import Department, Site
 
-from .models import Alert, AnswerValue, Reach, Recipient
+from . import escalation
+from .models import (
+    Alert,
+    Answer,
+    AnswerValue,
+    Attendance,
+    Delivery,
+    EscalationRun,
+    Kind,
+    Reach,
+    Recipient,
+)
+
+
+def manageable_by(user):
+    """The alerts this person may follow and manage (see permissions.can_manage_alert),
+    newest first, supervisors' lists of the unanswered left out (they are part of their
+    alert's escalation)."""
+    alerts = Alert.objects.exclude(kind=Kind.SUPERVISOR_LIST)
+    if user.role == Role.ADMINISTRATOR or user.scope_all:
+        return alerts
+    scope = user.scope_departments.values("pk")
+    outside = Recipient.objects.filter(alert=OuterRef("pk")).exclude(department__in=scope)
+    inside = Recipient.objects.filter(alert=OuterRef("pk"))
+    return alerts.filter(Q(sender=user) | (Exists(inside) & ~Exists(outside)))
 
 
 def _tally(alert: Alert) -> list[dict]:
@@ -18,7 +43,7 @@ def _tally(alert: Alert) -> list[dict]:
     rows at most, against three scans of ten thousand)."""
     return list(
         Recipient.objects.filter(alert=alert)
-        .values("reach", "reached_via", "answer", "department", "site")
+        .values("reach", "reached_via", "answer", "attendance", "department", "site")
         .annotate(n=Count("pk"), read=Count("read_at"))
         .order_by()
     )
@@ -30,6 +55,7 @@ def status(alert: Alert, tally: list[dict] | None = None) -> dict:
         ["recipients", "sent", "pending", "failed", "unreachable", "read", "answered"], 0
     )
     answers: dict[str, int] = {}
+    attendance = dict.fromkeys(Attendance.values, 0)
     by_channel: dict[str, int] = {}
     # FAILED: every channel tried has failed for good; with NONE, the people to phone.
     column = {Reach.SENT: "sent", Reach.PENDING: "pending", Reach.FAILED: "failed"}
@@ -42,7 +68,12 @@ def status(alert: Alert, tally: list[dict] | None = None) -> dict:
         if row["answer"]:
             counts["answered"] += row["n"]
             answers[row["answer"]] = answers.get(row["answer"], 0) + row["n"]
+        if row["attendance"]:
+            attendance[row["attendance"]] += row["n"]
     counts["answers"] = answers
+    counts["attendance"] = attendance
+    counts["unanswered"] = counts["recipients"] - counts["answered"]
+    counts["answer_rate"] = round(100 * counts["answered"] / (counts["recipients"] or 1))
     counts["by_channel"] = by_channel  # the channel that reached each person first
     return counts
 
@@ -55,7 +86,8 @@ def breakdown(alert: Alert, by: str, tally: list[dict] | None = None) -> list[di
         row = rows.setdefault(
             group[by],
             {by: group[by], "recipients": 0, "reached": 0, "read": 0, "answered": 0}
-            | dict.fromkeys(AnswerValue.values, 0),
+            | dict.fromkeys(AnswerValue.values, 0)
+            | dict.fromkeys(Attendance.values, 0),
         )
         row["recipients"] += group["n"]
         row["reached"] += group["n"] if group["reach"] == Reach.SENT else 0
@@ -63,6 +95,8 @@ def breakdown(alert: Alert, by: str, tally: list[dict] | None = None) -> list[di
         if group["answer"]:
             row["answered"] += group["n"]
             row[group["answer"]] += group["n"]
+        if group["attendance"]:
+            row[group["attendance"]] += group["n"]
     names = dict(model.objects.filter(pk__in=list(rows)).values_list("pk", "name"))
     return [{**rows[pk], "name": names.get(pk, "")} for pk in sorted(rows)]
 
@@ -77,6 +111,8 @@ def dashboard(alert: Alert) -> dict:
         "departments": breakdown(alert, "department", tally),
         "sites": breakdown(alert, "site", tally),
         "unanswered": unanswered(alert),
+        "steps": escalation_steps(alert),
+        "remarks": remarks(alert),
         "curve_points": curve_points(curve, counts["recipients"]),
         "curve_minutes": round(curve[-1][0], 1) if curve else 0,
     }
@@ -110,6 +146,45 @@ def unanswered(alert: Alert, *, limit: int = 200):
         .select_related("staff__position", "department", "site")
         .order_by("department__order", "staff__family_name_kana")[:limit]
     )
+
+
+def remarks(alert: Alert, *, limit: int = 50) -> list[Answer]:
+    """The latest answers that say where the person is or add a comment, newest first: the
+    words a duty officer must read, not only count."""
+    latest = Answer.objects.filter(recipient=OuterRef("recipient")).order_by("-at", "-pk")
+    return list(
+        Answer.objects.filter(recipient__alert=alert)
+        .filter(pk=latest.values("pk")[:1])
+        .exclude(location="", comment="")
+        .select_related("recipient__staff", "recipient__department")
+        .order_by("-at")[:limit]
+    )
+
+
+def escalation_steps(alert: Alert) -> list[dict]:
+    """Each escalation step: what it does, when it is due, and, once run, when and to how
+    many (with how many of those it has reached so far)."""
+    runs = {r.step: r for r in EscalationRun.objects.filter(alert=alert)}
+    steps = []
+    for index, step in enumerate(alert.escalation or []):
+        run = runs.get(index)
+        row = {
+            "text": escalation.describe(step),
+            "due": alert.created_at + dt.timedelta(minutes=step.get("after_minutes", 0)),
+            "run": run,
+            "planned": run.reached if run else 0,
+            "reached": 0,
+        }
+        if run and step.get("action") == "supervisor":
+            row["reached"] = Recipient.objects.filter(
+                alert__escalation_run=run, reach=Reach.SENT
+            ).count()
+        elif run:
+            row["reached"] = Delivery.objects.filter(
+                recipient__alert=alert, attempt=index + 2, status=Delivery.Status.SENT
+            ).count()
+        steps.append(row)
+    return steps
 
 
 def open_alerts_for(staff) -> list[Recipient]:
@@ -160,6 +235,7 @@ def report(alert: Alert) -> dict:
         row["rate"] = round(100 * row["answered"] / (row["recipients"] or 1))
     return {
         **counts,
+        "remarks": remarks(alert, limit=200),
         "reached_pct": round(100 * counts["sent"] / total),
         "answered_pct": round(100 * counts["answered"] / total),
         "minutes_to_half": minutes_until(0.5),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import answer_views, views
 
 app_name = "broadcast"
 urlpatterns = [
@@ -9,7 +9,8 @@ urlpatterns = [
     path("alerts/<int:pk>/", views.dashboard, name="dashboard"),
     path("alerts/<int:pk>/close/", views.close, name="close"),
     path("alerts/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("alerts/<int:pk>/correct/", views.correct, name="correct"),
     path("alerts/<int:pk>/export.csv", views.export, name="export"),
     path("alerts/<int:pk>/report/", views.report, name="report"),
-    path("a/<str:token>/", views.answer, name="answer"),
+    path("a/<str:token>/", answer_views.answer, name="answer"),
 ]

@@ -1,81 +1,38 @@
-import csv
+"""The sender's pages: compose, the alerts, one alert's dashboard, and what may be done to
+it. Each alert is checked against the person (accounts.permissions.can_manage_alert)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from renraku.accounts import permissions
 from renraku.channels import registry
+from renraku.web.headers import no_store
 
-from . import actions, audience, links, queries
-from .forms import ComposeForm
+from . import actions, audience, escalation, exports, queries
+from .forms import ComposeForm, blank_initial, initial_from
 from .messages import length_warnings
-from .models import Alert, AnswerValue, Attendance, Recipient, Template
+from .models import Alert, Channel, Template
 
 
-@csrf_exempt  # the signed token in the URL is the credential; there is no session to ride
-def answer(request, token):
-    """The one-tap page: no sign-in, one big button per answer."""
-    try:
-        recipient_id = links.recipient_id_from(token)
-    except signing.SignatureExpired:
-        return render(request, "broadcast/answer_gone.html", {"expired": True}, status=410)
-    except signing.BadSignature:
-        return render(request, "broadcast/answer_gone.html", status=404)
-    recipient = get_object_or_404(Recipient.objects.select_related("alert"), pk=recipient_id)
-    error = None
-    if request.method != "POST":
-        actions.mark_read(recipient)  # an answer marks it read too, in the same transaction
-    else:
-        try:
-            actions.record_answer(
-                recipient,
-                request.POST.get("value", ""),
-                via=request.POST.get("via", "link"),
-                attendance=request.POST.get("attendance", ""),
-                location=request.POST.get("location", ""),
-                comment=request.POST.get("comment", ""),
-            )
-        except ValidationError as exc:
-            error = exc.messages[0]
-    return render(
-        request,
-        "broadcast/answer.html",
-        {
-            "recipient": recipient,
-            "alert": recipient.alert,
-            "token": token,
-            "error": error,
-            "choices": _answer_choices(recipient.alert),
-            "attendance_choices": Attendance.choices,
-        },
-        status=400 if error else 200,
-    )
-
-
-def _answer_choices(alert):
-    return [
-        (v, AnswerValue(v).label)
-        for v in AnswerValue.values
-        if v in actions.VALUES_FOR[alert.reply_form]
-    ]
+def _alert_for(request, pk, **related) -> Alert:
+    """The alert, if this person may manage it; 403 otherwise (404 if there is none)."""
+    if not permissions.can_follow_alerts(request.user):
+        raise PermissionDenied
+    alert = get_object_or_404(Alert.objects.select_related("sender__staff", "parent"), pk=pk)
+    actions.authorise_manage(request.user, alert)
+    return alert
 
 
 @login_required
 def alert_list(request):
     if not permissions.can_follow_alerts(request.user):
         raise PermissionDenied
-    return render(
-        request,
-        "broadcast/alert_list.html",
-        {"alerts": Alert.objects.select_related("sender")[:50]},
-    )
+    alerts = queries.manageable_by(request.user).select_related("sender__staff")[:50]
+    return render(request, "broadcast/alert_list.html", {"alerts": alerts})
 
 
 @login_required
@@ -83,7 +40,7 @@ def compose(request):
     if not permissions.can_compose(request.user):
         raise PermissionDenied
     template = Template.objects.filter(pk=request.GET.get("template") or None).first()
-    form = ComposeForm(request.POST or None, initial=_initial_from(template))
+    form = ComposeForm(request.POST or None, initial=initial_from(template) or blank_initial())
     context = {"form": form, "templates": Template.objects.all(), "template": template}
     if request.method == "POST" and form.is_valid():
         draft = actions.Draft(
@@ -95,6 +52,7 @@ def compose(request):
             category=form.cleaned_data["category"],
             severity=form.cleaned_data["severity"],
             is_drill=form.cleaned_data["is_drill"],
+            escalation=form.cleaned_data["escalation"],
         )
         try:
             actions.check_draft(draft)
@@ -110,29 +68,13 @@ def compose(request):
             messages.success(request, _("Sent. Answers appear below as they arrive."))
             return redirect("broadcast:dashboard", pk=alert.pk)
         context["preview"] = _preview(draft)
+    elif request.method == "POST":
+        return render(request, "broadcast/compose.html", context, status=400)
     return render(request, "broadcast/compose.html", context)
 
 
-def _initial_from(template) -> dict:
-    if template is None:
-        return {}
-    spec = template.audience
-    return {
-        "title": template.title,
-        "body": template.body,
-        "category": template.category,
-        "severity": template.severity,
-        "reply_form": template.reply_form,
-        "channels": template.channels,
-        "everyone": bool(spec.get("all")),
-        "groups": spec.get("groups", []),
-        "departments": spec.get("departments", []),
-        "is_drill": template.category == "drill",
-    }
-
-
 def _preview(draft) -> dict:
-    """How many people the draft reaches, and how many each channel covers."""
+    """How many people the draft reaches, how many each channel covers, and its steps."""
     people = audience.resolve(draft.audience).values("pk")
     ids = set(people.values_list("pk", flat=True))
     coverage, unplaced = [], set(ids)
@@ -140,84 +82,91 @@ def _preview(draft) -> dict:
         reached = set(registry.get(kind).reachable(people))
         first = reached & unplaced
         unplaced -= reached
-        coverage.append({"channel": kind, "covers": len(reached), "first": len(first)})
+        coverage.append(
+            {"channel": Channel(kind).label, "covers": len(reached), "first": len(first)}
+        )
     return {
         "draft": draft,
         "people": len(ids),
         "coverage": coverage,
         "unreachable": len(unplaced),
         "audience": audience.describe(draft.audience),
+        "escalation": [escalation.describe(step) for step in draft.escalation or []],
         "warnings": length_warnings(draft.title, draft.body, draft.channels),
     }
 
 
 @login_required
 def dashboard(request, pk):
-    if not permissions.can_follow_alerts(request.user):
-        raise PermissionDenied
-    alert = get_object_or_404(Alert.objects.select_related("sender", "parent"), pk=pk)
-    context = {"alert": alert, "children": alert.children.all(), **queries.dashboard(alert)}
+    alert = _alert_for(request, pk)
+    context = {
+        "alert": alert,
+        "children": alert.children.exclude(kind="supervisor_list"),
+        **queries.dashboard(alert),
+    }
     template = "broadcast/_live.html" if request.htmx else "broadcast/dashboard.html"
     return render(request, template, context)
 
 
 @login_required
-@require_POST
 def close(request, pk):
-    if not permissions.can_follow_alerts(request.user):
-        raise PermissionDenied
-    actions.close_alert(get_object_or_404(Alert, pk=pk), closed_by=request.user, request=request)
+    """GET: what closing stops, and a button; POST: close."""
+    alert = _alert_for(request, pk)
+    if request.method != "POST":
+        return render(request, "broadcast/close.html", {"alert": alert})
+    actions.close_alert(alert, closed_by=request.user, request=request)
+    messages.success(request, _("Closed. Nothing more is sent for this alert."))
     return redirect("broadcast:dashboard", pk=pk)
 
 
 @login_required
 @require_POST
 def follow_up(request, pk):
-    if not permissions.can_follow_alerts(request.user):
-        raise PermissionDenied
-    parent = get_object_or_404(Alert, pk=pk)
+    parent = _alert_for(request, pk)
     child = actions.send_follow_up(parent, sender=request.user, request=request)
     messages.success(request, _("Reminder sent to %(n)d people.") % {"n": child.recipients.count()})
     return redirect("broadcast:dashboard", pk=pk)
 
 
 @login_required
+def correct(request, pk):
+    """A correction to everyone who got the alert: its title and text, edited."""
+    parent = _alert_for(request, pk)
+    title = request.POST.get("title", parent.title)
+    body = request.POST.get("body", parent.body)
+    errors = []
+    if request.method == "POST":
+        try:
+            child = actions.send_correction(
+                parent, title=title, body=body, sender=request.user, request=request
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request, _("Correction sent to %(n)d people.") % {"n": child.recipients.count()}
+            )
+            return redirect("broadcast:dashboard", pk=pk)
+    return render(
+        request,
+        "broadcast/correct.html",
+        {"alert": parent, "title": title, "body": body, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
 def report(request, pk):
     """The printable summary at the end of an alert or a drill."""
-    if not permissions.can_follow_alerts(request.user):
-        raise PermissionDenied
-    alert = get_object_or_404(Alert.objects.select_related("sender"), pk=pk)
+    alert = _alert_for(request, pk)
     return render(
         request, "broadcast/report.html", {"alert": alert, "report": queries.report(alert)}
     )
 
 
 @login_required
+@no_store
 def export(request, pk):
     """Every recipient and their answer, for the record and for the report after a drill."""
-    if not permissions.can_follow_alerts(request.user):
-        raise PermissionDenied
-    alert = get_object_or_404(Alert, pk=pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="alert-{alert.pk}.csv"'
-    response.write("\ufeff")  # so that Excel reads it as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["職員番号", "氏名", "部局", "勤務地", "既読", "回答", "回答日時"])
-    rows = (
-        Recipient.objects.filter(alert=alert)
-        .select_related("staff", "department", "site")
-        .order_by("department__order", "pk")
-    )
-    for r in rows.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                r.staff.employee_number,
-                r.staff.full_name,
-                r.department.name,
-                r.site.name,
-                r.read_at.isoformat() if r.read_at else "",
-                r.answer,
-                r.answered_at.isoformat() if r.answered_at else "",
-            ]
-        )
-    return response
+    alert = _alert_for(request, pk)
+    return exports.recipients_csv(alert)

@@ -90,16 +90,16 @@ def voice_call(request, token):
     except signing.BadSignature:
         return HttpResponseForbidden("link not valid")
     recipient = get_object_or_404(Recipient.objects.select_related("alert"), pk=recipient_id)
+    if not recipient.alert.is_open:  # as for SMS and the answer page: no answers once closed
+        return _twiml(voice.closed_twiml())
     digit = request.POST.get("Digits", "")[:1]
     step = request.GET.get("step", "")
 
-    def answer(value, attendance=""):
+    def answer(value=None, attendance=None):
         record_answer(recipient, value, attendance=attendance, via="voice")
 
     if step == "answer":
         return _twiml(voice.answer_twiml(recipient, digit, answer))
     if step == "attendance" and recipient.answer:
-        return _twiml(
-            voice.attendance_twiml(digit, lambda choice: answer(recipient.answer, choice))
-        )
+        return _twiml(voice.attendance_twiml(digit, lambda choice: answer(attendance=choice)))
     return _twiml(voice.message_twiml(recipient))

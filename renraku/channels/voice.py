@@ -113,6 +113,10 @@ def attendance_twiml(digit: str, record) -> str:
     return _response(_say("回答を受け付けました。ありがとうございました。"), _hangup())
 
 
+def closed_twiml() -> str:
+    return _response(_say("この連絡は終了しました。回答は受け付けていません。"), _hangup())
+
+
 def _redirect(url: str) -> ET.Element:
     redirect = ET.Element("Redirect", method="POST")
     redirect.text = url

@@ -95,3 +95,107 @@ def test_administrators_maintain_groups_and_templates_but_not_alerts(client, peo
     assert client.get("/admin/broadcast/alert/").status_code == 404
     sign_in(client, people.bob)  # a sender uses them, but does not edit them
     assert client.get("/admin/broadcast/template/").status_code == 302
+
+
+# --- Per alert: who may follow, remind, correct, close and export which alert -------------
+
+ALERT_PAGES = {
+    "dashboard": ("get", "broadcast:dashboard"),
+    "report": ("get", "broadcast:report"),
+    "export": ("get", "broadcast:export"),
+    "correction form": ("get", "broadcast:correct"),
+    "close (confirm)": ("get", "broadcast:close"),
+    "remind": ("post", "broadcast:follow_up"),
+    "close": ("post", "broadcast:close"),
+}
+
+
+@pytest.fixture
+def sam(people, org):
+    """Sam sends for 総務部 only."""
+    from renraku.accounts.models import Role
+    from renraku.testing import make_staff, make_user
+
+    staff = make_staff(
+        org, family="佐藤", given="三郎", family_kana="サトウ", given_kana="サブロウ"
+    )
+    user = make_user(staff, Role.SENDER)
+    user.scope_departments.add(org.som)
+    return user
+
+
+@pytest.fixture
+def alerts(people, sam, django_capture_on_commit_callbacks):
+    """The office-wide earthquake alert (sent by the JMA rules), and a 総務部 notice that
+    Bob sent."""
+    from renraku.broadcast.actions import Draft, send_alert
+
+    def draft(title, audience):
+        return Draft(title=title, body="b", audience=audience, channels=["email"])
+
+    with django_capture_on_commit_callbacks(execute=False):
+        return {
+            "office-wide": send_alert(draft("震度6弱", {"all": True}), source="jma"),
+            "総務部": send_alert(
+                draft("総務部の連絡", {"departments": ["SOM"]}), sender=people.bob
+            ),
+        }
+
+
+# alert → the people who may manage it; everyone else gets 403 on every page of it.
+MAY_MANAGE = {
+    "office-wide": {"bob", "dave"},  # Bob sends to the whole office; Dave administers
+    "総務部": {"bob", "dave", "sam"},  # within Sam's scope
+}
+
+
+@pytest.mark.parametrize("person", [*PEOPLE, "sam"])
+@pytest.mark.parametrize("which", MAY_MANAGE)
+@pytest.mark.parametrize("action", ALERT_PAGES)
+def test_per_alert_matrix(client, people, sam, alerts, person, which, action, smtp):
+    from renraku.broadcast.models import Alert
+
+    user = sam if person == "sam" else getattr(people, person)
+    alert = alerts[which]
+    sign_in(client, user)
+    method, name = ALERT_PAGES[action]
+    response = getattr(client, method)(reverse(name, args=[alert.pk]))
+    allowed = person in MAY_MANAGE[which]
+    assert response.status_code in ((200, 302) if allowed else (403,))
+    if action == "close":
+        assert Alert.objects.get(pk=alert.pk).is_open is not allowed
+    if action == "remind":
+        assert Alert.objects.filter(parent=alert).exists() is allowed
+
+
+def test_a_scoped_sender_lists_only_the_alerts_within_scope(client, sam, alerts):
+    sign_in(client, sam)
+    listed = {a.title for a in client.get(reverse("broadcast:list")).context["alerts"]}
+    assert listed == {"総務部の連絡"}
+
+
+def test_the_buttons_shown_are_the_ones_that_work(client, people, alerts, smtp):
+    """An administrator sees 未回答者に再送する and it reminds (it used to answer 403)."""
+    alert = alerts["office-wide"]
+    sign_in(client, people.dave)
+    page = client.get(reverse("broadcast:dashboard", args=[alert.pk])).text
+    for name in ("broadcast:follow_up", "broadcast:close", "broadcast:export", "broadcast:correct"):
+        assert reverse(name, args=[alert.pk]) in page
+    assert client.post(reverse("broadcast:follow_up", args=[alert.pk])).status_code == 302
+
+
+def test_a_closed_alert_still_offers_its_csv_but_not_the_actions(client, people, alerts):
+    from renraku.broadcast.actions import close_alert
+
+    alert = close_alert(alerts["office-wide"])
+    sign_in(client, people.dave)
+    page = client.get(reverse("broadcast:dashboard", args=[alert.pk])).text
+    assert reverse("broadcast:export", args=[alert.pk]) in page
+    assert reverse("broadcast:follow_up", args=[alert.pk]) not in page
+    assert reverse("broadcast:close", args=[alert.pk]) not in page
+
+
+def test_administrators_reach_the_feed_rules(client, people):
+    sign_in(client, people.dave)
+    assert client.get("/admin/feeds/rule/").status_code == 200
+    assert client.get("/admin/feeds/rule/add/").status_code == 200

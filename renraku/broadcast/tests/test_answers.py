@@ -103,5 +103,88 @@ def test_the_app_home_shows_the_alert_waiting_for_an_answer(client, alice, peopl
     sign_in(client, people.alice)
     home = client.get("/")
     assert "安否確認" in home.text and "回答する" in home.text
-    client.post(url(alice), {"value": "safe", "via": "app"})
+    client.post(url(alice), {"value": "safe", "via": "sms"})
     assert "あなたの回答：無事" in client.get("/").text
+    assert alice.answers.get().via == "app"  # decided by the server: Alice, signed in
+
+
+def test_safety_first_then_attendance_each_recorded_as_tapped(client, alice):
+    """One who taps 無事 has answered; the next question appears on the same page, and
+    their attendance is added when they tap it, without answering again."""
+    first = client.post(url(alice), {"value": "safe"})
+    alice.refresh_from_db()
+    assert (alice.answer, alice.attendance) == ("safe", "")
+    assert 'name="attendance"' in first.text  # the next question, not a hidden section
+    client.post(url(alice), {"attendance": "late"})
+    client.post(url(alice), {"location": "自宅（世田谷区）", "comment": "電車が止まっています"})
+    alice.refresh_from_db()
+    assert (alice.answer, alice.attendance) == ("safe", "late")
+    history = list(alice.answers.values_list("value", "attendance", "location"))
+    assert history == [("safe", "", ""), ("safe", "late", ""), ("safe", "late", "自宅（世田谷区）")]
+
+
+def test_attendance_before_any_answer_is_refused(client, alice):
+    response = client.post(url(alice), {"attendance": "can"})
+    assert response.status_code == 400
+    assert not alice.answers.exists()
+
+
+def test_the_channel_of_an_answer_is_never_taken_from_the_form(client, alice):
+    client.post(url(alice), {"value": "safe", "via": "x" * 5000})
+    assert alice.answers.get().via == "link"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"location": "x" * 201},
+        {"comment": "x" * 501},
+        {"comment": "a\x00b"},
+    ],
+)
+def test_overlong_or_nul_text_is_refused_with_a_message(client, alice, fields):
+    client.post(url(alice), {"value": "safe"})
+    response = client.post(url(alice), fields)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.text
+    assert alice.answers.count() == 1
+
+
+def test_answers_after_the_alert_is_closed_are_refused(client, alice):
+    from renraku.broadcast.actions import close_alert
+
+    close_alert(alice.alert)
+    page = client.get(url(alice))
+    assert 'data-testid="closed"' in page.text and 'name="value"' not in page.text
+    assert client.post(url(alice), {"value": "safe"}).status_code == 400
+    assert not alice.answers.exists()
+
+
+def test_a_link_cannot_grow_the_history_without_end(client, alice):
+    from renraku.broadcast.actions import MAX_ANSWERS_PER_RECIPIENT
+
+    for n in range(MAX_ANSWERS_PER_RECIPIENT + 5):
+        client.post(url(alice), {"value": "safe", "comment": str(n)})
+    assert alice.answers.count() == MAX_ANSWERS_PER_RECIPIENT
+
+
+def test_attendance_where_and_comments_are_on_the_dashboard_csv_and_report(client, alice, people):
+    from renraku.testing import sign_in
+
+    client.post(url(alice), {"value": "minor"})
+    client.post(url(alice), {"attendance": "cannot"})
+    client.post(url(alice), {"location": "=HYPERLINK(1)", "comment": "足をけがしました"})
+    sign_in(client, people.bob)
+    live = client.get(reverse("broadcast:dashboard", args=[alice.alert_id]))
+    status = live.context["status"]
+    assert status["attendance"] == {"can": 0, "late": 0, "cannot": 1}
+    assert (status["answer_rate"], status["unanswered"]) == (20, 4)
+    assert "足をけがしました" in live.text
+    csv = client.get(reverse("broadcast:export", args=[alice.alert_id]))
+    assert "no-store" in csv["Cache-Control"]
+    row = next(line for line in csv.content.decode("utf-8-sig").splitlines() if "青木" in line)
+    assert "軽傷" in row and "出勤不可" in row and "足をけがしました" in row
+    assert "'=HYPERLINK(1)" in row  # neutralised: a spreadsheet shows it, never runs it
+    report = client.get(reverse("broadcast:report", args=[alice.alert_id]))
+    assert report.context["report"]["attendance"]["cannot"] == 1
+    assert "足をけがしました" in report.text

@@ -58,12 +58,12 @@ def test_after_five_minutes_only_the_unanswered_are_sent_it_again(alert, people,
     assert len(smtp.messages) == 9
 
 
-def test_after_fifteen_minutes_supervisors_get_the_list_of_their_unanswered(
-    alert, people, org, smtp
-):
+@pytest.fixture
+def director(alert, org):
+    """総務部's director, not among the alert's recipients: a supervisor need not be."""
     from renraku.testing import make_staff
 
-    boss = make_staff(
+    return make_staff(
         org,
         family="総務",
         given="部長",
@@ -71,15 +71,75 @@ def test_after_fifteen_minutes_supervisors_get_the_list_of_their_unanswered(
         department=org.som,
         work_email="director@city.example",
     )
-    Recipient.objects.create(alert=alert, staff=boss, department=org.som, site=org.honcho)
+
+
+def test_after_fifteen_minutes_supervisors_get_the_list_of_their_unanswered(
+    alert, people, director, smtp, django_capture_on_commit_callbacks
+):
     answer(alert, people.carol)
     minutes_later(alert, 16)
-    run_escalations.call_local()
-    [mail] = smtp.to("director@city.example")[-1:]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_escalations.call_local()
+    [mail] = smtp.to("director@city.example")
     text = mail.get_content()
     assert mail["Subject"].startswith("未回答者のお知らせ")
     assert "青木 愛" in text and "加藤 花" not in text  # Carol answered: she drops out
-    assert EscalationRun.objects.get(alert=alert, step=1).reached >= 1
+    run = EscalationRun.objects.get(alert=alert, step=1)
+    # The list went out as a delivery of its own, through the channels, and is counted.
+    [notice] = run.notices.all()
+    assert notice.kind == "supervisor_list" and notice.parent == alert
+    assert list(notice.recipients.values_list("reach", flat=True)) == ["sent"]
+    assert run.reached >= 1
+
+
+def test_a_supervisor_list_that_meets_a_dead_mail_server_is_retried_not_lost(
+    alert, people, director, smtp, settings, django_capture_on_commit_callbacks
+):
+    from renraku.broadcast.models import Delivery
+    from renraku.broadcast.tasks import sweep_deliveries
+
+    minutes_later(alert, 16)
+    settings.EMAIL_PORT, port = 1, settings.EMAIL_PORT  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        run_escalations.call_local()
+    assert smtp.to("director@city.example") == []
+    run = EscalationRun.objects.get(alert=alert, step=1)  # recorded as run …
+    waiting = Delivery.objects.filter(recipient__alert__escalation_run=run)
+    assert set(waiting.values_list("status", flat=True)) == {"failed"}  # … and to be retried
+    settings.EMAIL_PORT = port
+    waiting.update(not_before=None)  # the retry's time has come
+    sweep_deliveries.call_local()
+    assert len(smtp.to("director@city.example")) == 1
+
+
+def test_a_step_that_fails_while_planning_is_not_marked_run(alert, people, director, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    minutes_later(alert, 16)
+    monkeypatch.setattr(escalation, "supervisors_of", broken)
+    with pytest.raises(RuntimeError):
+        run_escalations.call_local()
+    assert not EscalationRun.objects.filter(step=1).exists()  # it will run again
+
+
+def test_the_dashboard_lists_each_step_with_when_it_ran_and_to_how_many(
+    client, alert, people, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from renraku.testing import sign_in
+
+    answer(alert, people.alice)
+    minutes_later(alert, 6)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_escalations.call_local()
+    sign_in(client, people.bob)
+    page = client.get(reverse("broadcast:dashboard", args=[alert.pk]))
+    first, second = page.context["steps"]
+    assert (first["run"] is not None, first["planned"], first["reached"]) == (True, 4, 4)
+    assert second["run"] is None
+    assert "5分後 未回答者にメール" in page.text and "15分後 所属長に未回答者一覧" in page.text
 
 
 def test_closing_the_alert_stops_every_step(alert, smtp):

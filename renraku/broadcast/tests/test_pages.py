@@ -19,7 +19,7 @@ FORM = {
     "category": "weather",
     "severity": "warning",
     "reply_form": "safety",
-    "channels": ["email"],
+    "order_email": "1",
     "departments": ["SOM"],
 }
 
@@ -31,7 +31,10 @@ def test_a_sender_previews_the_reach_then_sends(
     preview = client.post(reverse("broadcast:compose"), {**FORM, "confirm": "preview"})
     assert preview.status_code == 200
     assert preview.context["preview"]["people"] == 2
-    assert preview.context["preview"]["coverage"] == [{"channel": "email", "covers": 2, "first": 2}]
+    assert preview.context["preview"]["coverage"] == [
+        {"channel": "メール", "covers": 2, "first": 2}
+    ]
+    assert "部局: 総務部" in preview.text  # names, not codes (SOM)
     assert not Alert.objects.exists()  # a preview sends nothing
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -47,7 +50,7 @@ def test_the_form_is_validated_on_the_server(client, people):
     response = client.post(
         reverse("broadcast:compose"), {**FORM, "title": "", "departments": [], "confirm": "send"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "title" in response.context["form"].errors
     assert not Alert.objects.exists()
 
@@ -212,3 +215,151 @@ def test_a_drill_ends_with_a_report(client, people, send, smtp):
     assert queries.answer_curve(alert) == [(2.0, 1), (4.0, 2), (9.0, 3)]
     assert queries.answer_curve(alert, points=1) == [(9.0, 3)]  # thinned to every n-th
     assert "訓練" in page.text
+
+
+def test_escalation_steps_are_set_on_the_page_shown_in_the_preview_and_kept(
+    client, people, smtp, django_capture_on_commit_callbacks
+):
+    sign_in(client, people.bob)
+    form = {
+        **FORM,
+        "step1_minutes": "15",
+        "step1_action": "supervisor",
+        "step2_minutes": "5",
+        "step2_action": "channel:email",
+    }
+    preview = client.post(reverse("broadcast:compose"), {**form, "confirm": "preview"})
+    assert preview.context["preview"]["escalation"] == [
+        "5分後 未回答者にメール",
+        "15分後 所属長に未回答者一覧",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("broadcast:compose"), {**form, "confirm": "send"})
+    assert Alert.objects.get().escalation == [
+        {"after_minutes": 5, "action": "channel", "channel": "email"},
+        {"after_minutes": 15, "action": "supervisor"},
+    ]
+
+
+def test_a_step_without_minutes_is_refused(client, people):
+    sign_in(client, people.bob)
+    response = client.post(
+        reverse("broadcast:compose"), {**FORM, "step1_action": "supervisor", "confirm": "send"}
+    )
+    assert response.status_code == 400 and not Alert.objects.exists()
+
+
+def test_a_template_brings_its_channel_order_and_steps_to_the_form(client, people):
+    from renraku.broadcast.models import Template
+
+    template = Template.objects.create(
+        name="地震",
+        category="earthquake",
+        severity="emergency",
+        reply_form="safety",
+        title="地震",
+        body="安否を回答してください。",
+        channels=["email", "push"],
+        audience={"all": True},
+        escalation=[{"after_minutes": 10, "action": "supervisor"}],
+    )
+    sign_in(client, people.bob)
+    form = client.get(reverse("broadcast:compose"), {"template": template.pk}).context["form"]
+    assert (form["order_email"].value(), form["order_push"].value()) == (1, 2)
+    assert (form["step1_minutes"].value(), form["step1_action"].value()) == (10, "supervisor")
+
+
+def test_the_channel_order_chosen_on_the_page_is_the_order_sent(
+    client, people, django_capture_on_commit_callbacks
+):
+    sign_in(client, people.bob)
+    form = {**FORM, "order_email": "2", "order_push": "1"}
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("broadcast:compose"), {**form, "confirm": "send"})
+    assert Alert.objects.get().channels == ["push", "email"]
+    same_place = {**FORM, "order_email": "1", "order_push": "1", "confirm": "send"}
+    assert client.post(reverse("broadcast:compose"), same_place).status_code == 400
+
+
+def test_a_drill_is_not_an_emergency_unless_chosen(client, people):
+    sign_in(client, people.bob)
+    form = client.get(reverse("broadcast:compose")).context["form"]
+    assert form["severity"].value() == "information"
+
+
+@pytest.mark.parametrize("title", ["台風\r\nBcc: x@example.com", "台風\n接近", "台風\t接近"])
+def test_a_title_with_a_line_break_is_refused_on_the_page_and_the_command_line(
+    client, people, title
+):
+    from django.core.management.base import CommandError
+
+    sign_in(client, people.bob)
+    response = client.post(
+        reverse("broadcast:compose"), {**FORM, "title": title, "confirm": "send"}
+    )
+    assert response.status_code == 400
+    with pytest.raises(CommandError, match="1行"):
+        send_by_command(title=title)
+    assert not Alert.objects.exists()
+
+
+def send_by_command(*options, title="t"):
+    """`renraku alert send` to everyone by e-mail, with `options`; returns what it printed."""
+    out = io.StringIO()
+    call_command(
+        "alert",
+        "send",
+        *("--title", title, "--body", "b", "--audience", "all", "--channels", "email"),
+        *options,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_the_command_line_honours_escalation_steps(people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        out = send_by_command("--escalate", "5:email,15:supervisor", "--json")
+    alert = Alert.objects.get(pk=json.loads(out)["id"])
+    assert [s["action"] for s in alert.escalation] == ["channel", "supervisor"]
+
+
+def test_the_command_line_refuses_bad_steps(people):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="1440"):
+        send_by_command("--escalate", "0:email")
+
+
+def test_closing_asks_first(client, people, send, smtp):
+    alert = send(
+        Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
+    )
+    sign_in(client, people.bob)
+    confirm = client.get(reverse("broadcast:close", args=[alert.pk]))
+    assert confirm.status_code == 200 and 'method="post"' in confirm.text
+    assert Alert.objects.get(pk=alert.pk).is_open  # looking at the question closes nothing
+
+
+def test_a_correction_goes_to_everyone_who_got_the_alert(client, people, send, smtp):
+    alert = send(
+        Draft(title="避難所", body="第一小学校", audience={"all": True}, channels=["email"]),
+        sender=people.bob,
+    )
+    sign_in(client, people.bob)
+    response = client.post(
+        reverse("broadcast:correct", args=[alert.pk]), {"title": "避難所", "body": "第二小学校"}
+    )
+    assert response.status_code == 302
+    correction = Alert.objects.get(parent=alert)
+    assert correction.kind == "correction" and correction.recipients.count() == 5
+
+
+def test_names_are_written_family_name_first(client, people, send, smtp):
+    people.bob.first_name, people.bob.last_name = "智子", "高田"
+    people.bob.save()
+    alert = send(
+        Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
+    )
+    sign_in(client, people.bob)
+    page = client.get(reverse("broadcast:dashboard", args=[alert.pk])).text
+    assert "馬場 勉" in page  # the sender's own name from the directory, 氏 名

@@ -9,7 +9,7 @@ from renraku.broadcast.actions import Draft, send_alert
 from renraku.broadcast.models import Recipient
 from renraku.testing import make_org, make_people
 
-from .conftest import signed_in_page
+from .conftest import assert_accessible, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -55,3 +55,27 @@ def test_one_tap_on_a_phone_shows_on_the_senders_dashboard_without_reload(
     expect(dashboard.get_by_test_id("unanswered")).not_to_contain_text("青木 愛")
     dashboard.screenshot(path="test-results/dashboard.png", full_page=True)
     dashboard.context.close()
+
+
+def test_safety_then_attendance_on_a_phone_each_recorded_as_tapped(page, alert):
+    """The flow a member of staff takes after an earthquake: 無事 with one tap, then whether
+    they can come, then (if they like) where they are; every page passes axe-core."""
+    alert, people = alert
+    alice = Recipient.objects.get(alert=alert, staff=people.alice.staff)
+    page.goto(f"/a/{links.token_for(alice.pk)}/")
+    assert_accessible(page)
+    expect(page.get_by_role("heading", name="2. 出勤できますか？")).to_have_count(0)
+    page.get_by_role("button", name="無事").click()
+    expect(page.get_by_role("status").first).to_contain_text("回答を受け付けました")
+    alice.refresh_from_db()
+    assert alice.answer == "safe"  # answered, even if they stop here
+
+    page.get_by_role("button", name="遅れて出勤可能").click()
+    expect(page.get_by_test_id("attendance")).to_contain_text("遅れて出勤可能")
+    page.get_by_role("textbox", name="現在地").fill("自宅")
+    page.get_by_role("button", name="送信").click()
+    expect(page.get_by_role("textbox", name="現在地")).to_have_value("自宅")
+    assert_accessible(page)
+    alice.refresh_from_db()
+    assert (alice.answer, alice.attendance) == ("safe", "late")
+    assert list(alice.answers.values_list("location", flat=True)) == ["", "", "自宅"]

@@ -3,7 +3,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from renraku.broadcast import actions, audience, queries
+from renraku.broadcast import actions, audience, escalation, queries
 from renraku.broadcast.models import Alert, Category, ReplyForm, Severity
 
 
@@ -44,6 +44,7 @@ class Command(BaseCommand):
                 category=options["category"],
                 severity=options["severity"],
                 is_drill=options["drill"],
+                escalation=escalation.parse_cli(options["escalate"]),
             )
             try:
                 alert = actions.send_alert(draft, source="cli")

@@ -1,0 +1,77 @@
+"""The one-tap answer page: no sign-in, reached from a push, an e-mail, an SMS or the app.
+
+Safety first, then whether the person can come to work, then (if they like) where they
+are and a comment: each is recorded as it is tapped, so someone who taps 無事 and puts the
+phone away has answered. Every part is a plain form post: the page works without script
+on the cheapest phone, and a screen reader hears each step as a heading and each result
+as a status message.
+"""
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+
+from . import actions, links
+from .models import AnswerValue, Attendance, Recipient, ReplyForm
+
+
+@csrf_exempt  # the signed token in the URL is the credential; there is no session to ride
+def answer(request, token):
+    try:
+        recipient_id = links.recipient_id_from(token)
+    except signing.SignatureExpired:
+        return render(request, "broadcast/answer_gone.html", {"expired": True}, status=410)
+    except signing.BadSignature:
+        return render(request, "broadcast/answer_gone.html", status=404)
+    recipient = get_object_or_404(Recipient.objects.select_related("alert"), pk=recipient_id)
+    errors, saved = [], ""
+    if request.method != "POST":
+        actions.mark_read(recipient)  # an answer marks it read too, in the same transaction
+    else:
+        part, fields = _posted_part(request.POST)
+        try:
+            actions.record_answer(recipient, via=_via(request, recipient), **fields)
+            saved = part
+        except ValidationError as exc:
+            errors = exc.messages
+    alert = recipient.alert
+    return render(
+        request,
+        "broadcast/answer.html",
+        {
+            "recipient": recipient,
+            "alert": alert,
+            "errors": errors,
+            "saved": saved,
+            "choices": [
+                (v, AnswerValue(v).label)
+                for v in AnswerValue.values
+                if v in actions.VALUES_FOR[alert.reply_form]
+            ],
+            "asks_attendance": alert.reply_form == ReplyForm.SAFETY,
+            "attendance_choices": Attendance.choices,
+            "latest": recipient.answers.order_by("-at", "-pk").first()
+            if recipient.answer
+            else None,
+            "location_max": actions.LOCATION_MAX,
+            "comment_max": actions.COMMENT_MAX,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _posted_part(post) -> tuple[str, dict]:
+    """Which step this post answers, and the fields it gives: those it leaves out stay as
+    the latest answer had them (each button sends one; a form may send several)."""
+    fields = {k: post[k] for k in ("value", "attendance", "location", "comment") if k in post}
+    part = "answer" if "value" in fields else "attendance" if "attendance" in fields else "details"
+    return part, fields
+
+
+def _via(request, recipient) -> str:
+    """Decided here, never taken from the form: the app when the person is signed in as
+    themselves, else the link (from a push, an e-mail or an SMS)."""
+    user = request.user
+    own = user.is_authenticated and getattr(user, "staff_id", None) == recipient.staff_id
+    return "app" if own else "link"
