@@ -8,8 +8,9 @@ from .actions import record_role_change
 from .models import ApiToken, Role, User
 
 # What an administrator may not change on their own account: nobody raises their own role
-# or scope, or brings themselves back once disabled.
-_FIXED_FOR_ONESELF = ["role", "scope_all", "scope_departments", "is_active"]
+# or scope, brings themselves back once disabled, or links their account to a colleague's
+# staff record (they would then see, and answer, that colleague's alerts).
+_FIXED_FOR_ONESELF = ["role", "scope_all", "scope_departments", "is_active", "staff"]
 
 
 @admin.register(User)
@@ -72,10 +73,32 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
     # `user` too: pointing a token one holds at someone else's account would act as them.
-    readonly_fields = ["user", "digest", "hint", "created_at", "last_used_at"]
+    # Validity only ever shrinks here: a token can be revoked, never revived or extended
+    # (a leaked token once revoked stays dead).
+    readonly_fields = ["user", "digest", "hint", "created_at", "last_used_at", "expires_at"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        # An auditor's tokens are out of administrators' reach, like their account.
+        return super().get_queryset(request).exclude(user__role=Role.AUDITOR)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.revoked_at is not None:
+            fields.append("revoked_at")
+        return fields
 
     def has_add_permission(self, request):
         return False  # made with `renraku token create`, which shows the token once
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        for token in queryset.filter(revoked_at__isnull=True):
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            self.log_change(request, token, "revoked")
 
 
 # django_otp's own admin shows each device's secret and its QR code: whoever sees them can

@@ -22,15 +22,15 @@ def client_address(request) -> str | None:
     limit of an office's shared address. X-Forwarded-For is never believed."""
     if request is None:
         return None
-    remote = request.META.get("REMOTE_ADDR") or None
-    forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
-    if forwarded and _is_trusted_proxy(remote) and _parse(forwarded):
-        return forwarded
-    return remote
+    remote = _parse(request.META.get("REMOTE_ADDR"))
+    forwarded = _parse(request.META.get("HTTP_X_REAL_IP", "").strip())
+    chosen = forwarded if forwarded and _is_trusted_proxy(remote) else remote
+    # In the canonical form the database stores (2001:db8::1, never 2001:DB8:0:…:1):
+    # the entry's hash is taken over what is stored, or the chain would read as broken.
+    return str(chosen) if chosen else None
 
 
-def _is_trusted_proxy(address) -> bool:
-    ip = _parse(address)
+def _is_trusted_proxy(ip) -> bool:
     if ip is None:
         return False
     for proxy in settings.TRUSTED_PROXIES:
@@ -45,9 +45,11 @@ def _is_trusted_proxy(address) -> bool:
 
 def _parse(address):
     try:
-        return ipaddress.ip_address(address or "")
+        ip = ipaddress.ip_address(address or "")
     except ValueError:
         return None
+    # A zone ("fe80::1%eth0") is not an address the log can store or compare.
+    return None if getattr(ip, "scope_id", None) else ip
 
 
 def record(action: str, *, request=None, actor=None, target: str = "", detail=None) -> AuditEntry:

@@ -7,6 +7,7 @@ checkpoint does: once the auditors have the e-mail saying "#1234 was abc…", an
 """
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from .actions import record
 from .models import GENESIS_HASH, AuditEntry
+
+_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,13 @@ def read_checkpoints(path: Path) -> list[Checkpoint]:
             continue
         try:
             value = json.loads(line)
-            checkpoints.append(Checkpoint(int(value["seq"]), str(value["hash"]), str(value["at"])))
-        except (ValueError, KeyError, TypeError):
+            seq, digest = value["seq"], value["hash"]
+            # Exactly what write_checkpoint writes; anything else (1e400, "12", a short
+            # hash) is a damaged or forged line, said as such rather than a traceback.
+            if type(seq) is not int or seq < 0 or not _HASH.fullmatch(str(digest)):
+                raise ValueError
+            checkpoints.append(Checkpoint(seq, digest, str(value["at"])))
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             raise BadCheckpointFile(f"{path}, line {number}: not a checkpoint") from None
     return checkpoints
 

@@ -207,6 +207,8 @@ def _send_after(parent: Alert, recipients, *, title, body, kind, sender, request
     """A new alert in the thread of `parent`, like it, to those of its `recipients` (passed
     to the database as a subquery: there may be 100,000)."""
     authorise_manage(sender, parent)
+    if kind == Kind.FOLLOW_UP and not parent.is_open:
+        raise ValidationError(_("This alert has been closed: there is nobody left to remind."))
     draft = Draft(
         title=title,
         body=body,
@@ -232,8 +234,11 @@ def _send_after(parent: Alert, recipients, *, title, body, kind, sender, request
 def authorise_manage(user, alert: Alert) -> None:
     """A person may remind, correct, close and export only an alert they may manage (see
     permissions.can_manage_alert); `None` is the system itself (the command line, feeds)."""
-    if user is not None and not permissions.can_manage_alert(
-        user, sender_id=alert.sender_id, department_ids=departments_of(alert)
+    if user is None:
+        return
+    root = root_of(alert)
+    if not permissions.can_manage_alert(
+        user, sender_id=root.sender_id, department_ids=departments_of(root)
     ):
         raise PermissionDenied(_("This alert is outside your scope."))
 
@@ -244,24 +249,53 @@ def departments_of(alert: Alert):
 
 
 def close_alert(alert: Alert, *, closed_by=None, request=None) -> Alert:
-    """Stop every delivery and escalation step still waiting."""
+    """Stop every delivery and escalation step still waiting, for the alert and what chases
+    answers for it (its reminders and supervisors' lists, at any depth): none of them takes
+    an answer or sends anything once the alert is closed. Corrections, cancellations and
+    all-clears are announcements of their own and still go out in full (a cancellation is
+    sent, then its alert closed, in one go)."""
     from .models import Delivery
 
     authorise_manage(closed_by, alert)
     if alert.closed_at is None:
         with transaction.atomic():
-            alert.closed_at = timezone.now()
-            alert.save(update_fields=["closed_at"])
+            now = timezone.now()
+            thread = thread_of(alert)
+            Alert.objects.filter(pk__in=thread, closed_at__isnull=True).update(closed_at=now)
+            alert.closed_at = now
             Delivery.objects.filter(
-                recipient__alert=alert, status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED]
+                recipient__alert__in=thread,
+                status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED],
             ).update(status=Delivery.Status.PERMANENT, error="alert closed")
-            delivery.settle(alert.recipients.filter(reach=Reach.PENDING))
+            delivery.settle(Recipient.objects.filter(alert__in=thread, reach=Reach.PENDING))
             record(
                 "broadcast.closed",
                 request=request,
                 actor=closed_by or "system",
                 target=f"alert:{alert.pk}",
+                detail={"thread": thread},
             )
+    return alert
+
+
+CHASERS = (Kind.FOLLOW_UP, Kind.SUPERVISOR_LIST)
+
+
+def thread_of(alert: Alert) -> list[int]:
+    """The alert's id and those of its reminders and supervisors' lists, at any depth."""
+    ids, frontier = [alert.pk], [alert.pk]
+    while frontier:
+        children = Alert.objects.filter(parent__in=frontier, kind__in=CHASERS)
+        frontier = list(children.values_list("pk", flat=True))
+        ids += frontier
+    return ids
+
+
+def root_of(alert: Alert) -> Alert:
+    """The alert a thread started with: permissions are decided on it, so a reminder, a
+    correction or a supervisor's list is open to exactly those who may manage the alert."""
+    while alert.parent_id is not None:
+        alert = Alert.objects.get(pk=alert.parent_id)
     return alert
 
 
@@ -316,6 +350,8 @@ def record_answer(
         raise ValidationError(_("This alert does not take that answer."))
     if attendance and attendance not in Attendance.values:
         raise ValidationError(_("Unknown attendance answer."))
+    if attendance and alert.reply_form != ReplyForm.SAFETY:
+        raise ValidationError(_("This alert does not ask whether you can come to work."))
     if problems := check_answer_text(location, comment):
         raise ValidationError(problems)
     with transaction.atomic():

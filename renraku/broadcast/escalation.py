@@ -100,6 +100,9 @@ def run_step(alert: Alert, index: int, step: dict) -> list[int]:
     step); a supervisor step's lists are alerts of their own, dispatched on commit."""
     try:
         with transaction.atomic():
+            # Closed since due_steps looked (under the lock the closing takes): nothing to do.
+            if not Alert.objects.select_for_update().filter(pk=alert.pk, closed_at=None).exists():
+                return []
             run = EscalationRun.objects.create(alert=alert, step=index)
             new_ids, count, waiting = _plan(alert, run, index, step)
             EscalationRun.objects.filter(pk=run.pk).update(reached=count)
@@ -153,6 +156,9 @@ def _tell_supervisors(alert: Alert, run: EscalationRun, waiting) -> int:
         boss = bosses.get(r.staff_id)
         if boss is not None:
             lists.setdefault(boss.pk, [boss, []])[1].append(r)
+    # The alert's channels that are still configured (SMS may have been switched off since
+    # it was sent): a list that cannot go out would fail the step every minute.
+    channels = [c for c in alert.channels if c in registry.available()] or ["email"]
     # The ward's language, whoever's request or worker this runs in.
     with translation.override("ja"):
         title = (_("Not yet answered: %s") % subject(alert))[:100]
@@ -165,7 +171,7 @@ def _tell_supervisors(alert: Alert, run: EscalationRun, waiting) -> int:
                     title=title,
                     body=body,
                     audience={"staff": [boss.employee_number]},
-                    channels=alert.channels,
+                    channels=channels,
                     reply_form=ReplyForm.NONE,
                     category=alert.category,
                     severity=alert.severity,

@@ -1,5 +1,7 @@
 """Huey tasks: thin wrappers that tell broadcast.delivery to look at the database."""
 
+import logging
+
 from django.utils import translation
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
@@ -8,6 +10,8 @@ from renraku.dbstats import analyze_if_outgrown
 
 from . import delivery
 from .models import Alert, Delivery, Recipient
+
+log = logging.getLogger(__name__)
 
 
 @HUEY.on_startup()
@@ -58,6 +62,10 @@ def run_escalations():
     from . import escalation
 
     for alert, index, step in list(escalation.due_steps()):
-        new_ids = escalation.run_step(alert, index, step)
+        try:
+            new_ids = escalation.run_step(alert, index, step)
+        except Exception:  # one step that cannot run must not hold up the others
+            log.exception("escalation step %s of alert %s failed; tried again", index, alert.pk)
+            continue
         for kind, ids in delivery.batches(delivery.by_channel(new_ids)):
             send_deliveries(kind, ids)

@@ -16,6 +16,7 @@ import email.utils
 import hmac
 import json
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -45,6 +46,7 @@ RECORD_SIZE = 4096
 # The subscription no longer exists, or its key cannot be encrypted to: retire it.
 GONE = {404, 410, UNSENDABLE}
 _vapid_cache: dict[str, tuple[float, dict]] = {}
+_PRINTABLE = re.compile(r"[!-~]{1,1000}")  # printable ASCII, no space or control character
 
 
 def vapid_headers(endpoint: str) -> dict:
@@ -167,8 +169,16 @@ class WebPushChannel(Channel):
         subscriptions: dict[int, list[_Sub]] = {}
         # Plain rows, not model objects: a batch reads hundreds.
         rows = PushSubscription.objects.active().filter(staff_id__in=staff_ids)
+        unusable = []
         for row in rows.values_list("pk", "staff_id", "endpoint", "p256dh", "auth"):
-            subscriptions.setdefault(row[1], []).append(_Sub(*row))
+            sub = _Sub(*row)
+            # Registration checks this now; a row stored before it did could carry CR LF
+            # into the request line (a header injection): retired, never sent.
+            if not _PRINTABLE.fullmatch(sub.endpoint):
+                unusable.append(sub.pk)
+                continue
+            subscriptions.setdefault(row[1], []).append(sub)
+        PushSubscription.objects.filter(pk__in=unusable).update(retired_at=timezone.now())
         payload_for = payloads(alert)
         jobs = [
             (d, sub, payload_for(d.recipient_id))

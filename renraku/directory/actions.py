@@ -8,7 +8,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from renraku.accounts import permissions
-from renraku.accounts.models import User
+from renraku.accounts.models import Role, User
 from renraku.audit.actions import record
 
 from .csvformat import StaffRecord
@@ -168,8 +168,10 @@ def apply_import(
 
 def _deactivate(numbers: list[str], today, *, spare) -> list[int]:
     """Deactivate these staff and their accounts (never the account `spare`, the person
-    importing). Returns the ids of the accounts this switched off, in batches so that a
-    whole ward leaving stays within SQLite's limit on query parameters."""
+    importing, and never an auditor's: an administrator must not be able to silence the
+    person who reads their traces with an HR file — `renraku account role` changes those).
+    Returns the ids of the accounts this switched off, in batches so that a whole ward
+    leaving stays within SQLite's limit on query parameters."""
     switched_off = []
     now = timezone.now()
     for start in range(0, len(numbers), _BATCH):
@@ -178,7 +180,9 @@ def _deactivate(numbers: list[str], today, *, spare) -> list[int]:
             is_active=False, left_on=today, updated_at=now
         )
         accounts = User.objects.filter(staff__employee_number__in=chunk, is_active=True)
-        ids = list(accounts.exclude(pk=spare).values_list("pk", flat=True))
+        ids = list(
+            accounts.exclude(pk=spare).exclude(role=Role.AUDITOR).values_list("pk", flat=True)
+        )
         User.objects.filter(pk__in=ids).update(is_active=False)
         switched_off += ids
     return sorted(switched_off)

@@ -13,6 +13,7 @@ refused is recorded with the reason and never fetched nor retried.
 
 import datetime as dt
 import logging
+import time
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 # Seconds for a whole fetch, connecting to last byte: the worker that polls also delivers.
 FEED_DEADLINE = 20
 ENTRY_DEADLINE = 20
+# Seconds for one poll of one feed, its entries included: after a strong earthquake JMA is
+# slow and a feed lists dozens of new entries; one poll must not hold the worker for
+# minutes. Entries left when it runs out are fetched at the next poll.
+POLL_BUDGET = 60
 MAX_ATTEMPTS = 5
 # A claimed entry neither fetched nor failed after this long: its poller died.
 STALE_CLAIM_SECONDS = 300
@@ -44,7 +49,8 @@ def poll_all(urls=None) -> list[Outcome]:
 
 
 def poll(url: str) -> list[Outcome]:
-    """One look at one feed; the outcomes of the entries it fetched."""
+    """One look at one feed; the outcomes of the entries it fetched, within POLL_BUDGET."""
+    budget_end = time.monotonic() + POLL_BUDGET
     state, _created = FeedState.objects.get_or_create(url=url)
     headers = {"User-Agent": "renraku (municipal staff alerts)"}
     if state.etag:
@@ -62,14 +68,24 @@ def poll(url: str) -> list[Outcome]:
         log.warning("feed %s: %s (will try again at the next poll)", url, exc)
         FeedState.objects.filter(pk=state.pk).update(polled_at=timezone.now(), error=str(exc))
         return []
-    outcomes = [o for entry in entries if (o := _entry(entry, allowed)) is not None]
+    outcomes, left = [], False
+    for entry in entries:
+        remaining = budget_end - time.monotonic()
+        if remaining < 1:
+            left = left or wanted(entry)
+            continue
+        if (outcome := _entry(entry, allowed, min(ENTRY_DEADLINE, remaining))) is not None:
+            outcomes.append(outcome)
     # Remember the validators only once every entry we want is done: while one is still to
-    # be retried (its fetch failed, or another poller has it), the next poll must get the
-    # whole feed again rather than "not modified".
+    # be retried (its fetch failed, another poller has it, or the budget ran out before
+    # it), the next poll must get the whole feed again rather than "not modified".
     keys = [_key(e) for e in entries if wanted(e)]
-    unfinished = FeedEntry.objects.filter(
-        entry_id__in=keys, fetched=False, attempts__lt=MAX_ATTEMPTS
-    ).exists()
+    unfinished = (
+        left
+        or FeedEntry.objects.filter(
+            entry_id__in=keys, fetched=False, attempts__lt=MAX_ATTEMPTS
+        ).exists()
+    )
     FeedState.objects.filter(pk=state.pk).update(
         etag="" if unfinished else reply_headers.get("ETag", ""),
         last_modified="" if unfinished else reply_headers.get("Last-Modified", ""),
@@ -93,7 +109,7 @@ def _key(entry: dict) -> str:
     return (entry["id"] or entry["url"])[:500]
 
 
-def _entry(entry: dict, allowed: Allowed) -> Outcome | None:
+def _entry(entry: dict, allowed: Allowed, deadline: float) -> Outcome | None:
     if not wanted(entry):
         return None
     claim = _claim(_key(entry), entry["url"][:500])
@@ -104,9 +120,7 @@ def _entry(entry: dict, allowed: Allowed) -> Outcome | None:
         entries.update(fetched=True, error="too old when first seen")
         return None
     try:
-        _status, _headers, body = _get(
-            entry["url"], {"User-Agent": "renraku"}, allowed, ENTRY_DEADLINE
-        )
+        _status, _headers, body = _get(entry["url"], {"User-Agent": "renraku"}, allowed, deadline)
     except Refused as exc:  # asking again would be refused again: done with it
         log.warning("feed entry %s refused: %s", entry["url"][:500], exc)
         entries.update(fetched=True, error=f"refused: {exc}")

@@ -175,3 +175,27 @@ def test_two_factor_devices_have_names_in_the_admin_index(admin_client):
     with translation.override("en"):
         assert str(apps["otp_totp"]["name"]) == "Two-factor sign-in"
         assert [str(m["name"]) for m in apps["otp_totp"]["models"]] == ["Authenticator apps"]
+
+
+def test_a_revoked_token_cannot_be_revived_nor_an_auditors_token_reached(client, people):
+    from django.utils import timezone
+
+    from renraku.accounts.models import ApiToken
+
+    token, _raw = ApiToken.issue(people.bob, "防災システム")
+    token.revoked_at = timezone.now()
+    token.save()
+    auditors, _raw = ApiToken.issue(people.erin, "監査")
+    sign_in(client, people.dave)
+    url = f"/admin/accounts/apitoken/{token.pk}/change/"
+    client.post(url, {"name": "防災システム", "revoked_at_0": "", "revoked_at_1": ""})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert client.get(f"/admin/accounts/apitoken/{auditors.pk}/change/").status_code in (302, 404)
+
+
+def test_an_administrator_cannot_link_their_account_to_a_colleague(client, people):
+    sign_in(client, people.dave)
+    page = client.get(f"/admin/accounts/user/{people.dave.pk}/change/")
+    form = page.context["adminform"].form
+    assert "staff" not in form.fields  # read-only for oneself: a forged post is ignored

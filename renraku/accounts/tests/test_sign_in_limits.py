@@ -129,3 +129,20 @@ def test_an_office_behind_a_proxy_is_limited_per_client_not_per_proxy(client, pe
         HTTP_X_REAL_IP="203.0.113.67",
     )
     assert ok.status_code == 302
+
+
+def test_an_address_is_stored_as_the_log_hashes_it(client, people, settings):
+    """A trusted proxy passing an IPv6 address in another spelling must not break the
+    chain: the address is kept in its canonical form."""
+    from renraku.audit.actions import verify_chain
+    from renraku.audit.models import AuditEntry
+
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    client.post(
+        "/accounts/login/",
+        {"username": "nobody", "password": "x"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_REAL_IP="2001:DB8:0:0:0:0:0:1",
+    )
+    assert AuditEntry.objects.filter(ip="2001:db8::1").exists()
+    assert verify_chain().ok

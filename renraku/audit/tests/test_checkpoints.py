@@ -1,6 +1,7 @@
 import io
 import json
 
+import pytest
 from django.core.management import call_command
 
 from renraku.accounts.models import Role
@@ -40,3 +41,21 @@ def test_the_daily_task_mails_the_checkpoint_to_active_auditors_only(people, org
     assert settings.AUDIT_CHECKPOINT_FILE.read_text().strip() == line
     sent = AuditEntry.objects.get(action="audit.checkpoint_sent")
     assert sent.detail["to"] == [people.erin.email] and sent.detail["seq"] == head.seq
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"seq": 1e400, "hash": "a", "at": "b"}',
+        '{"seq": "3", "hash": "' + "0" * 64 + '", "at": "x"}',
+        '{"seq": 3, "hash": "short", "at": "x"}',
+        "[[[[[[[[[[" * 1000,
+    ],
+)
+def test_a_damaged_checkpoint_line_is_said_to_be_damaged(tmp_path, line):
+    from renraku.audit.checkpoints import BadCheckpointFile, read_checkpoints
+
+    path = tmp_path / "checkpoints.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(BadCheckpointFile, match="line 1"):
+        read_checkpoints(path)

@@ -188,3 +188,21 @@ def test_attendance_where_and_comments_are_on_the_dashboard_csv_and_report(clien
     report = client.get(reverse("broadcast:report", args=[alice.alert_id]))
     assert report.context["report"]["attendance"]["cannot"] == 1
     assert "足をけがしました" in report.text
+
+
+def test_attendance_is_taken_only_where_it_is_asked(client, people, send, smtp):
+    notice = send(
+        Draft(
+            title="確認",
+            body="読んだら確認を",
+            audience={"all": True},
+            channels=["email"],
+            reply_form="acknowledge",
+        ),
+        sender=people.bob,
+    )
+    alice = Recipient.objects.get(alert=notice, staff=people.alice.staff)
+    client.post(url(alice), {"value": "ack"})
+    assert client.post(url(alice), {"attendance": "can"}).status_code == 400
+    alice.refresh_from_db()
+    assert alice.attendance == ""

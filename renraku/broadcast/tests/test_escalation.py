@@ -112,15 +112,41 @@ def test_a_supervisor_list_that_meets_a_dead_mail_server_is_retried_not_lost(
     assert len(smtp.to("director@city.example")) == 1
 
 
-def test_a_step_that_fails_while_planning_is_not_marked_run(alert, people, director, monkeypatch):
+def test_a_step_that_fails_while_planning_is_not_marked_run_nor_holds_up_others(
+    alert, people, director, monkeypatch
+):
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
     minutes_later(alert, 16)
     monkeypatch.setattr(escalation, "supervisors_of", broken)
-    with pytest.raises(RuntimeError):
-        run_escalations.call_local()
+    run_escalations.call_local()
     assert not EscalationRun.objects.filter(step=1).exists()  # it will run again
+    assert EscalationRun.objects.filter(step=0).exists()  # the resend step ran all the same
+
+
+def test_a_supervisor_list_goes_out_on_a_channel_still_configured(
+    alert, people, director, smtp, settings, django_capture_on_commit_callbacks
+):
+    Alert.objects.filter(pk=alert.pk).update(channels=["sms", "email"])  # SMS since switched off
+    alert.refresh_from_db()
+    minutes_later(alert, 16)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_escalations.call_local()
+    assert len(smtp.to("director@city.example")) == 1
+
+
+def test_closing_the_alert_closes_its_whole_thread(alert, people, director, smtp, client):
+    from renraku.broadcast import links
+    from renraku.broadcast.actions import send_follow_up
+
+    reminder = send_follow_up(alert)
+    close_alert(alert)
+    reminder.refresh_from_db()
+    assert not reminder.is_open
+    recipient = reminder.recipients.get(staff=people.alice.staff)
+    response = client.post(f"/a/{links.token_for(recipient.pk)}/", {"value": "safe"})
+    assert response.status_code == 400 and not recipient.answers.exists()
 
 
 def test_the_dashboard_lists_each_step_with_when_it_ran_and_to_how_many(

@@ -88,6 +88,26 @@ def test_a_key_that_cannot_be_encrypted_to_fails_alone_and_falls_back(
     }
 
 
+def test_an_endpoint_stored_with_a_line_break_is_retired_never_sent(
+    people, push_service, smtp, send
+):
+    """Stored before registration checked its characters: CR LF would be written into the
+    request line, a header of our choosing for whoever registered it."""
+    alice = subscribe(people.alice.staff, push_service)
+    bob = subscribe(people.bob.staff, push_service)
+    PushSubscription.objects.filter(endpoint=bob["endpoint"]).update(
+        endpoint=bob["endpoint"] + "\r\nX-Injected: 1"
+    )
+    alert = send(draft(), sender=people.bob)
+    assert len(push_service.messages(alice)) == 1
+    assert PushSubscription.objects.get(staff=people.bob.staff).retired_at is not None
+    bobs = alert.recipients.get(staff=people.bob.staff)
+    assert set(bobs.deliveries.values_list("channel", "status")) == {
+        ("push", "permanent"),
+        ("email", "sent"),
+    }
+
+
 def test_too_many_requests_is_retried_after_the_time_the_service_asks(
     people, push_service, smtp, send
 ):

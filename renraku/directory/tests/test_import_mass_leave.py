@@ -97,10 +97,11 @@ def test_allow_mass_leave_applies_and_a_full_import_brings_the_accounts_back(peo
 
     status, _out, _err = run_import(tmp_path, HEADER_ONLY, "--allow-mass-leave")
     assert status == 0
-    assert active_staff() == set() and active_accounts() == set()  # no actor on the CLI
+    # No actor on the CLI; the auditor's account is never an import's to switch off.
+    assert active_staff() == set() and active_accounts() == {people.erin.username}
 
     status, out, _err = run_import(tmp_path, full)
-    assert status == 0 and "rejoined 5" in out and "accounts switched back on 5" in out
+    assert status == 0 and "rejoined 5" in out and "accounts switched back on 4" in out
     assert (active_staff(), active_accounts()) == (staff, accounts)
 
 
@@ -125,7 +126,7 @@ def test_apply_import_never_switches_off_the_administrator_applying_it(people):
     plan = plan_import(HEADER_ONLY)  # planned without an actor: the action still spares one
     actions.apply_import(plan, actor=people.dave, allow_mass_leave=True)
     assert active_staff() == {people.dave.staff.employee_number}
-    assert active_accounts() == {people.dave.username}
+    assert active_accounts() == {people.dave.username, people.erin.username}
     entry = AuditEntry.objects.get(action="directory.imported")
     assert entry.detail["left"] == 4 and entry.detail["kept"] == people.dave.username
 
@@ -153,7 +154,7 @@ def test_the_page_needs_the_number_of_leavers_typed_and_spares_the_administrator
     applied = apply(client, leavers="4")
     assert applied.status_code == 302
     assert active_staff() == {people.dave.staff.employee_number}
-    assert active_accounts() == {people.dave.username}
+    assert active_accounts() == {people.dave.username, people.erin.username}
 
     # The wrong file was applied: the full one, within 30 days, puts everyone back.
     assert upload(client, full).status_code == 200
@@ -190,3 +191,18 @@ def test_an_account_switched_on_again_is_not_restored_twice(people, tmp_path):
     actions.apply_import(plan_import(full))
     assert people.alice.staff.employee_number in active_staff()
     assert people.alice.username not in active_accounts()
+
+
+def test_an_import_never_switches_off_the_auditors_account(people, org):
+    """An administrator must not silence the person who reads their traces with an HR
+    file: the auditor's staff record leaves, their account stays (changed only with
+    `renraku account role`)."""
+    from renraku.directory.actions import apply_import
+    from renraku.directory.exporting import export_csv
+    from renraku.directory.importing import plan_import
+
+    rows = [line for line in export_csv().splitlines() if people.erin.username not in line]
+    plan = plan_import(("\r\n".join(rows) + "\r\n").encode(), actor=people.dave)
+    apply_import(plan, actor=people.dave, allow_mass_leave=True)
+    people.erin.refresh_from_db()
+    assert people.erin.staff.is_active is False and people.erin.is_active is True

@@ -161,6 +161,22 @@ def test_a_document_that_trickles_in_is_cut_off_at_the_deadline(people, feed, po
     assert not entry.fetched  # a slow server may be quicker next time: tried again
 
 
+def test_one_poll_has_one_budget_for_all_its_entries(people, feed, poll, monkeypatch):
+    """After a strong earthquake a slow JMA and dozens of entries must not hold the worker
+    for minutes: the entries left when the poll's budget runs out wait for the next poll,
+    which then reads the whole feed again (no "not modified")."""
+    monkeypatch.setattr(polling, "ENTRY_DEADLINE", 2)
+    monkeypatch.setattr(polling, "POLL_BUDGET", 3)
+    for n in range(5):
+        feed.publish(f"eq{n}.xml", b"", TITLE)
+        feed.links[f"eq{n}.xml"] = f"{feed.origin}/trickle/eq{n}.xml"
+    started = time.monotonic()
+    assert poll() == []
+    assert time.monotonic() - started < 6  # five entries at 2 s each would take 10
+    assert FeedEntry.objects.count() < 5  # the rest were not even claimed
+    assert FeedState.objects.get().etag == ""
+
+
 def test_a_feed_that_trickles_in_is_cut_off_at_the_deadline(people, feed, poll, monkeypatch):
     monkeypatch.setattr(polling, "FEED_DEADLINE", 2)
     feed.trickle_feed = True
