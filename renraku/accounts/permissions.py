@@ -80,3 +80,14 @@ def can_manage_alert(user, *, sender_id, department_ids) -> bool:
     departments = set(department_ids)
     allowed = set(user.scope_departments.values_list("pk", flat=True))
     return bool(departments) and departments <= allowed
+
+
+def situation_scope(user, *, sender_id, department_ids):
+    """Which part of an alert's headquarters view this person may see: None for all of it
+    (whoever may manage the alert), the ids of their own departments for a department
+    administrator (empty when none was asked), else PermissionError."""
+    if can_manage_alert(user, sender_id=sender_id, department_ids=department_ids):
+        return None
+    if _signed_in(user) and user.role == Role.DEPARTMENT_ADMIN:
+        return set(user.scope_departments.values_list("pk", flat=True)) & set(department_ids)
+    raise PermissionError

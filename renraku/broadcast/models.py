@@ -308,3 +308,45 @@ class EscalationRun(models.Model):
 
     def __str__(self):
         return f"{self.alert_id} step {self.step}"
+
+
+class DisplayLinkQuerySet(models.QuerySet):
+    def usable(self):
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class DisplayLink(models.Model):
+    """A read-only view of one or more alerts' situation that needs no sign-in: the wall
+    display in the headquarters room (no session to time out during the day), or the link
+    a department's head is sent for their department. Only the token's digest is kept;
+    revocable; every creation, opening and revocation is audited."""
+
+    alerts = models.ManyToManyField(Alert, verbose_name=_("alerts"), related_name="+")
+    # None: the whole ward; else this department only.
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    label = models.CharField(_("label"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = DisplayLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("display link")
+        verbose_name_plural = _("display links")
+
+    def __str__(self):
+        return self.label

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import answer_views, views
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("alerts/<int:pk>/export.csv", views.export, name="export"),
     path("alerts/<int:pk>/report/", views.report, name="report"),
     path("a/<str:token>/", answer_views.answer, name="answer"),
+    path("", include("renraku.broadcast.situation_urls")),
+    path("", include("renraku.broadcast.wall_urls")),
 ]

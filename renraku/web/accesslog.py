@@ -14,7 +14,7 @@ from gunicorn.glogging import Logger
 
 # The path's start (line start, after a space as in "GET /a/…", or after scheme://host),
 # then a prefix whose next segment is a token.
-_TOKEN_PATH = re.compile(r"((?:^|\s|//[^/\s]*)/(?:a|hooks/voice)/)[^/?#\s]+")
+_TOKEN_PATH = re.compile(r"((?:^|\s|//[^/\s]*)/(?:a|hooks/voice|wall)/)[^/?#\s]+")
 REDACTED = "…"
 
 

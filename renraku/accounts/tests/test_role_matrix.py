@@ -199,3 +199,30 @@ def test_administrators_reach_the_feed_rules(client, people):
     sign_in(client, people.dave)
     assert client.get("/admin/feeds/rule/").status_code == 200
     assert client.get("/admin/feeds/rule/add/").status_code == 200
+
+
+def test_a_thread_is_decided_on_its_first_alert(client, people, sam, smtp):
+    """A supervisor's list of an alert outside Sam's scope goes to someone in his scope:
+    it is still not his to open, correct or close (it lists another department's people)."""
+    from renraku.broadcast.actions import Draft, send_alert
+    from renraku.broadcast.models import Kind
+
+    school = send_alert(
+        Draft(title="学校の安否", body="b", audience={"departments": ["GAK"]}, channels=["email"]),
+        sender=people.bob,
+    )
+    listing = send_alert(
+        Draft(
+            title="未回答者",
+            body="学校 秘密 03-9999-0000",
+            audience={"staff": [people.alice.username]},
+            channels=["email"],
+            reply_form="none",
+        ),
+        kind=Kind.SUPERVISOR_LIST,
+        parent=school,
+    )
+    sign_in(client, sam)
+    for name in ("broadcast:dashboard", "broadcast:correct", "broadcast:export"):
+        assert client.get(reverse(name, args=[listing.pk])).status_code == 403
+    assert client.post(reverse("broadcast:close", args=[listing.pk])).status_code == 403

@@ -3,7 +3,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from renraku.broadcast import actions, audience, escalation, queries
+from renraku.broadcast import actions, audience, escalation, queries, situation
 from renraku.broadcast.models import Alert, Category, ReplyForm, Severity
 
 
@@ -30,6 +30,11 @@ class Command(BaseCommand):
         status = sub.add_parser("status")
         status.add_argument("id", type=int)
         status.add_argument("--json", action="store_true")
+        status.add_argument(
+            "--by",
+            choices=["department", "site", "section", "domain"],
+            help="one JSON object per line for each department (or site …), lowest rate first",
+        )
         close = sub.add_parser("close")
         close.add_argument("id", type=int)
 
@@ -64,6 +69,10 @@ class Command(BaseCommand):
         if subcommand == "close":
             actions.close_alert(alert)
             self.stdout.write("closed")
+            return
+        if options["by"]:
+            for row in situation.table(situation.recipients([alert]), options["by"]):
+                self.stdout.write(json.dumps(row.as_json(), ensure_ascii=False))
             return
         result = {"id": alert.pk, "open": alert.is_open, **queries.status(alert)}
         if options["json"]:

@@ -1,0 +1,136 @@
+"""What the wall display shows (read from across a room, refreshed every 5 s): the area's
+totals, its worst departments and sites (or, for a department's link, its sections and
+sites), and the answer curve as an SVG chart.
+
+Everything comes from aggregate queries (situation.py) and the curve from at most 60 rows
+per line picked by the database, so a refresh costs the same for 1,000 people as for
+100,000: about eight queries.
+"""
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from renraku.directory.models import Department
+
+from . import situation
+from .models import DisplayLink
+
+WORST = 8
+
+
+def answer_curve(rows, since, *, points: int = 60, answered: int | None = None):
+    """Cumulative answers among `rows` (Recipient rows, e.g. situation.recipients(…))
+    against minutes after `since`, at most `points` (+1) steps: the time of every n-th
+    answer, picked by ROW_NUMBER in the database, never every timestamp in Python."""
+    answers = rows.filter(answered_at__isnull=False)
+    if answered is None:
+        answered = answers.count()
+    if not answered:
+        return []
+    step = max(1, answered // points)
+    wanted = sorted({*range(step, answered + 1, step), answered})
+    ranked = answers.annotate(n=Window(RowNumber(), order_by=[F("answered_at"), F("pk")]))
+    return [
+        (max(0.0, (at - since).total_seconds() / 60), n)
+        for at, n in ranked.filter(n__in=wanted).values_list("answered_at", "n").order_by("n")
+    ]
+
+
+def figures(link: DisplayLink, *, department_code: str = "") -> dict:
+    """The wall's content for `link`; `department_code` adds that department's curve (on a
+    ward link only: a department's link never shows another department)."""
+    alerts = list(link.alerts.order_by("created_at"))
+    rows = situation.recipients(alerts)
+    area = link.department
+    if area is not None:
+        rows = rows.filter(department=area)
+    totals = situation.totals(rows, code=area.code if area else "", name=area.name if area else "")
+    since = alerts[0].created_at if alerts else timezone.now()
+    lines = [
+        {
+            "name": area.name if area else "",
+            "points": answer_curve(rows, since, answered=totals.answered),
+            "total": totals.recipients,
+        }
+    ]
+    compared = None
+    if area is None and department_code:
+        compared = Department.objects.filter(code=department_code).first()
+    if compared is not None:
+        part = rows.filter(department=compared)
+        counted = situation.totals(part)
+        if counted.recipients:
+            lines.append(
+                {
+                    "name": compared.name,
+                    "points": answer_curve(part, since, answered=counted.answered),
+                    "total": counted.recipients,
+                    "rate": counted.answer_rate,
+                }
+            )
+        else:
+            compared = None
+    first, second = ("section", "site") if area else ("department", "site")
+    return {
+        "alerts": alerts,
+        "area": area,
+        "totals": totals,
+        "unanswered": totals.recipients - totals.answered,
+        "worst": [
+            (first, situation.table(rows, first)[:WORST]),
+            (second, situation.table(rows, second)[:WORST]),
+        ],
+        "compared": compared,
+        "chart": chart(lines),
+        "updated_at": timezone.now(),
+        "is_drill": any(a.is_drill for a in alerts),
+    }
+
+
+# The chart's geometry, in SVG user units (the SVG scales to its box).
+WIDTH, HEIGHT = 1000, 560
+LEFT, RIGHT, TOP, BOTTOM = 120, 40, 30, 110
+_MINUTE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880)
+
+
+def chart(lines: list[dict]) -> dict:
+    """Axes, ticks and one polyline per line ({"name", "points": [(minutes, n)], "total"}),
+    as % answered against minutes since sending."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    last = max((line["points"][-1][0] for line in lines if line["points"]), default=0.0)
+    step = next((s for s in _MINUTE_STEPS if last / s <= 6), _MINUTE_STEPS[-1])
+    span = max(step, -(-last // step) * step)
+
+    def x(minutes):
+        return round(LEFT + minutes / span * plot_w, 1)
+
+    def y(percent):
+        return round(TOP + plot_h - percent / 100 * plot_h, 1)
+
+    out_lines = []
+    for line in lines:
+        total = line["total"] or 1
+        points = [(0.0, 0)] + line["points"]
+        out_lines.append(
+            {
+                "name": line["name"],
+                "points": " ".join(f"{x(m)},{y(100 * n / total)}" for m, n in points),
+                "last": round(100 * points[-1][1] / total),
+            }
+        )
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
+        "bottom": TOP + plot_h,
+        "x_ticks": [{"x": x(m), "label": int(m)} for m in range(0, int(span) + 1, step)],
+        "y_ticks": [{"y": y(p), "label": p} for p in range(0, 101, 25)],
+        "x_title": (LEFT + WIDTH - RIGHT) / 2,
+        "x_title_y": HEIGHT - 20,
+        "y_title_x": 30,
+        "y_title_y": TOP + plot_h / 2,
+        "lines": out_lines,
+    }

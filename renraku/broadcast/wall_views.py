@@ -1,0 +1,163 @@
+"""The wall display in the headquarters room, and the display links that open it.
+
+/alerts/<pk>/displays/ is for those who may manage the alert (make, list and revoke links,
+send each department's head theirs); /wall/<token>/ needs no sign-in: the token is the
+credential (display.py)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from renraku.accounts import permissions
+from renraku.directory.models import Department
+from renraku.web.headers import no_store
+
+from . import actions, display, wall
+from .models import Alert, DisplayLink
+
+
+def _managed_alert(request, pk) -> Alert:
+    if not permissions.can_follow_alerts(request.user):
+        raise PermissionDenied
+    alert = get_object_or_404(Alert, pk=pk)
+    actions.authorise_manage(request.user, alert)
+    return alert
+
+
+@login_required
+@no_store  # the page that shows a new link's token
+def displays(request, pk):
+    """GET: the alert's display links; POST: make one, and show its address once."""
+    alert = _managed_alert(request, pk)
+    context = {"alert": alert, "form": request.POST, "errors": [], "new_url": ""}
+    status = 200
+    if request.method == "POST":
+        try:
+            link, raw = display.create_link(
+                alert,
+                by=request.user,
+                request=request,
+                more=display.parse_alert_ids(request.POST.get("with", "")),
+                label=request.POST.get("label", ""),
+                days=_int(request.POST.get("days"), display.DEFAULT_DAYS),
+                department=_department(request.POST.get("department", "")),
+            )
+        except ValidationError as exc:
+            context["errors"], status = exc.messages, 400
+        else:
+            context["new_url"], context["new_link"] = display.wall_url(raw), link
+    context |= _listing(alert)
+    return render(request, "broadcast/wall/displays.html", context, status=status)
+
+
+def _int(text, default):
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else (default if not text else -1)
+
+
+def _department(code: str):
+    code = code.strip()
+    if not code:
+        return None
+    found = Department.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationError(_("Unknown department: %s") % code)
+    return found
+
+
+def _listing(alert: Alert) -> dict:
+    now = timezone.now()
+    links = list(
+        DisplayLink.objects.filter(alerts=alert)
+        .select_related("department", "created_by")
+        .prefetch_related("alerts")
+        .order_by("-created_at")
+    )
+    for link in links:
+        link.usable = link.revoked_at is None and link.expires_at > now
+    return {
+        "links": links,
+        "departments": Department.objects.filter(pk__in=actions.departments_of(alert)),
+        "max_days": display.MAX_DAYS,
+        "heads_days": display.HEADS_DAYS,
+    }
+
+
+@login_required
+@require_POST
+def display_revoke(request, pk, link_id):
+    alert = _managed_alert(request, pk)
+    link = get_object_or_404(DisplayLink, pk=link_id, alerts=alert)
+    display.revoke_link(link, alert, by=request.user, request=request)
+    messages.success(request, _("The link no longer opens. A wall showing it stops."))
+    return redirect("broadcast:displays", pk=pk)
+
+
+@login_required
+@require_POST
+def display_send_heads(request, pk):
+    alert = _managed_alert(request, pk)
+    try:
+        done = display.send_department_heads(alert, by=request.user, request=request)
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, problem)
+        return redirect("broadcast:displays", pk=pk)
+    messages.success(
+        request,
+        _("Sent %(links)d departments' heads a link to their department (%(people)d people).")
+        % {"links": len(done["sent"]), "people": sum(n for _d, n in done["sent"])},
+    )
+    if done["without_director"]:
+        messages.warning(
+            request,
+            _("No active director to send to: %s")
+            % "、".join(d.name for d in done["without_director"]),
+        )
+    return redirect("broadcast:displays", pk=pk)
+
+
+def _gone(request, exc: display.LinkGone):
+    response = render(
+        request,
+        "broadcast/wall/gone.html",
+        {"expired": exc.expired, "known": exc.known},
+        status=410 if exc.known else 404,
+    )
+    # A wall left running reloads, so the room sees this page rather than stale figures.
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@no_store
+def wall_page(request, token):
+    """The whole page, as a browser first loads it (audited)."""
+    try:
+        link = display.open_link(token, request=request)
+    except display.LinkGone as exc:
+        return _gone(request, exc)
+    return render(request, "broadcast/wall/wall.html", _wall_context(request, link, token))
+
+
+@no_store
+def wall_live(request, token):
+    """What htmx fetches every 5 s: the figures alone, not audited."""
+    try:
+        link = display.find_link(token)
+    except display.LinkGone as exc:
+        return _gone(request, exc)
+    return render(request, "broadcast/wall/_live.html", _wall_context(request, link, token))
+
+
+def _wall_context(request, link, token) -> dict:
+    code = request.GET.get("department", "").strip()[:16]
+    return {
+        "token": token,
+        "link": link,
+        "department_code": code,
+        **wall.figures(link, department_code=code),
+    }
