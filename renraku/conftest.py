@@ -83,3 +83,14 @@ def send(django_capture_on_commit_callbacks):
             return actions.send_alert(draft, **kwargs)
 
     return _send
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with no cached figures: alert ids repeat from one test to the next
+    once the database is emptied, and live figures are shared for a couple of seconds."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

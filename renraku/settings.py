@@ -97,6 +97,9 @@ SMS_FROM = os.environ.get("RENRAKU_SMS_FROM", "")
 DELIVERY_STALE_CLAIM_SECONDS = int(os.environ.get("RENRAKU_STALE_CLAIM_SECONDS", "120"))
 # How long a one-tap answer link works: long enough for a weekend, not for ever.
 ANSWER_LINK_MAX_AGE = int(os.environ.get("RENRAKU_ANSWER_LINK_DAYS", "7")) * 24 * 60 * 60
+# Live figures (dashboards, the headquarters' view, the wall) are shared by every screen
+# of a web process for this long (renraku/broadcast/live.py).
+LIVE_FIGURES_SECONDS = int(os.environ.get("RENRAKU_LIVE_FIGURES_SECONDS", "2"))
 IMPORT_MAX_LEAVERS_PERCENT = int(os.environ.get("RENRAKU_IMPORT_MAX_LEAVERS_PERCENT", "10"))
 
 INSTALLED_APPS = [

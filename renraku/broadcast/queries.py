@@ -118,7 +118,7 @@ def dashboard(alert: Alert) -> dict:
         "departments": breakdown(alert, "department", grouped),
         "sites": sites[:DASHBOARD_SITES],
         "sites_count": len(sites),
-        "unanswered": unanswered(alert, limit=DASHBOARD_UNANSWERED),
+        "unanswered": list(unanswered(alert, limit=DASHBOARD_UNANSWERED)),
         "steps": escalation_steps(alert),
         "remarks": remarks(alert),
         "curve_points": curve_points(curve, counts["recipients"]),

@@ -25,7 +25,7 @@ from renraku.accounts import permissions
 from renraku.csvsafe import neutralise
 from renraku.web.headers import no_store
 
-from . import actions, queries, situation
+from . import actions, live, queries, situation
 from .models import Alert, ReplyForm
 
 # More than this many alerts at once is not a headquarters' question but a crafted URL:
@@ -62,6 +62,12 @@ class View:
     @property
     def with_query(self) -> str:
         return "?" + urlencode({"with": self.with_ids}) if self.with_ids else ""
+
+    @property
+    def key(self) -> str:
+        """What the figures depend on: the alerts and the departments seen."""
+        seen = "all" if self.departments is None else "-".join(map(str, sorted(self.departments)))
+        return f"{'-'.join(str(a.pk) for a in self.alerts)}:{seen}"
 
     @property
     def combined(self) -> bool:
@@ -145,11 +151,17 @@ def situation_ward(request, pk):
     rows = situation.recipients(view.alerts, departments=view.departments)
     context = _context(
         view,
-        totals=situation.totals(rows, name=settings.WARD_NAME),
-        tables=[
-            ("department", situation.table(rows, "department")),
-            ("site", situation.table(rows, "site")),
-        ],
+        **live.shared(
+            "situation",
+            view.key,
+            compute=lambda: {
+                "totals": situation.totals(rows, name=settings.WARD_NAME),
+                "tables": [
+                    ("department", situation.table(rows, "department")),
+                    ("site", situation.table(rows, "site")),
+                ],
+            },
+        ),
     )
     if request.htmx:
         return render(request, "broadcast/situation/_live.html", context)
@@ -209,8 +221,16 @@ def situation_area(request, pk, area, code):
         area=area,
         place=place,
         crumbs=_crumbs(area, place),
-        totals=situation.totals(rows, code=code, name=place.name),
-        tables=[(by, situation.table(rows, by)) for by in SUBTABLES[area]],
+        **live.shared(
+            "situation",
+            view.key,
+            area,
+            code,
+            compute=lambda: {
+                "totals": situation.totals(rows, code=code, name=place.name),
+                "tables": [(by, situation.table(rows, by)) for by in SUBTABLES[area]],
+            },
+        ),
     )
     if request.htmx:
         return render(request, "broadcast/situation/_live.html", context)

@@ -12,7 +12,7 @@ from renraku.accounts import permissions
 from renraku.channels import registry
 from renraku.web.headers import no_store
 
-from . import actions, audience, escalation, exports, queries
+from . import actions, audience, escalation, exports, live, queries
 from .forms import ComposeForm, blank_initial, initial_from
 from .messages import length_warnings
 from .models import Alert, Channel, Template
@@ -102,7 +102,7 @@ def dashboard(request, pk):
     context = {
         "alert": alert,
         "children": alert.children.exclude(kind="supervisor_list"),
-        **queries.dashboard(alert),
+        **live.shared("dashboard", alert.pk, compute=lambda: queries.dashboard(alert)),
     }
     template = "broadcast/_live.html" if request.htmx else "broadcast/dashboard.html"
     return render(request, template, context)

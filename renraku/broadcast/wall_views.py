@@ -16,7 +16,7 @@ from renraku.accounts import permissions
 from renraku.directory.models import Department
 from renraku.web.headers import no_store
 
-from . import actions, display, wall
+from . import actions, display, live, wall
 from .models import Alert, DisplayLink
 
 
@@ -159,5 +159,7 @@ def _wall_context(request, link, token) -> dict:
         "token": token,
         "link": link,
         "department_code": code,
-        **wall.figures(link, department_code=code),
+        **live.shared(
+            "wall", link.pk, code, compute=lambda: wall.figures(link, department_code=code)
+        ),
     }

@@ -103,6 +103,9 @@ def test_the_live_part_alone_answers_htmx_and_polls_every_5_seconds_while_open(
     assert 'hx-trigger="every 5s"' in html
     assert "<nav" not in html and 'data-testid="same-day"' not in html
     answer(alert, people.alice, "safe", "can")
+    from django.core.cache import cache
+
+    cache.clear()  # the figures every screen shares for LIVE_FIGURES_SECONDS have expired
     assert 'data-testid="total-answered">1<' in text(
         client.get(url(alert), headers={"HX-Request": "true"})
     )
@@ -428,3 +431,19 @@ def test_the_ward_and_a_department_take_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url(alert, "department", "SOM", name="situation_area"))
         assert response.status_code == 200
+
+
+def test_screens_share_the_figures_for_a_moment_not_their_permissions(
+    client, alert, people, django_assert_max_num_queries
+):
+    """Twenty screens refreshing the same page count the recipients once per period (see
+    broadcast/live.py); who may see them is still checked on every request."""
+    sign_in(client, people.bob)
+    first = text(client.get(url(alert), headers={"HX-Request": "true"}))
+    assert 'data-testid="total-answered">0<' in first
+    answer(alert, people.alice, "safe", "can")
+    with django_assert_max_num_queries(6):  # the session and the checks, no counting
+        again = text(client.get(url(alert), headers={"HX-Request": "true"}))
+    assert 'data-testid="total-answered">0<' in again  # within the period: the same figures
+    sign_in(client, people.alice)
+    assert client.get(url(alert), headers={"HX-Request": "true"}).status_code == 403

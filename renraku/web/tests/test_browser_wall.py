@@ -56,7 +56,7 @@ def test_the_wall_follows_a_one_tap_answer_without_reload(browser, page, server_
     expect(page.get_by_test_id("answered")).to_contain_text("軽傷")
 
     # The wall polls every 5 s: one full period, plus headroom for a loaded machine.
-    expect(wall.get_by_test_id("wall-answered")).to_have_text("1", timeout=8_000)
+    expect(wall.get_by_test_id("wall-answered")).to_have_text("1", timeout=12_000)
     expect(wall.get_by_test_id("wall-minor")).to_have_text("1")
     expect(wall.get_by_test_id("wall-rate")).to_have_text("20%")
     assert wall.evaluate("window.__notReloaded") is True
