@@ -100,6 +100,15 @@ ANSWER_LINK_MAX_AGE = int(os.environ.get("RENRAKU_ANSWER_LINK_DAYS", "7")) * 24 
 # Live figures (dashboards, the headquarters' view, the wall) are shared by every screen
 # of a web process for this long (renraku/broadcast/live.py).
 LIVE_FIGURES_SECONDS = int(os.environ.get("RENRAKU_LIVE_FIGURES_SECONDS", "2"))
+# Files under var/, so that the web processes of one server share them (each process
+# counting for itself made twice the work when twenty screens watch).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 IMPORT_MAX_LEAVERS_PERCENT = int(os.environ.get("RENRAKU_IMPORT_MAX_LEAVERS_PERCENT", "10"))
 
 INSTALLED_APPS = [

@@ -10,7 +10,7 @@ from django.utils import timezone
 from renraku.accounts.models import Role
 from renraku.directory.models import Department, Site
 
-from . import escalation
+from . import escalation, live
 from .models import (
     Alert,
     Answer,
@@ -111,7 +111,12 @@ def dashboard(alert: Alert) -> dict:
     """Everything the live dashboard shows: a fixed number of aggregate queries."""
     grouped = _grouped(alert)
     counts = status(alert, grouped)
-    curve = answer_curve(alert, answered=counts["answered"])
+    curve = live.shared(
+        "curve",
+        alert.pk,
+        compute=lambda: answer_curve(alert, answered=counts["answered"]),
+        periods=live.CURVE_PERIODS,
+    )
     sites = sorted(breakdown(alert, "site", grouped), key=lambda r: (r["rate"], -r["recipients"]))
     return {
         "status": counts,
@@ -149,10 +154,12 @@ def answer_curve(
 
 
 def unanswered(alert: Alert, *, limit: int = 200):
+    """The first of those who have not answered, department by department (the whole list,
+    in the directory's order and searchable, is on the headquarters' view)."""
     return (
         Recipient.objects.filter(alert=alert, answered_at__isnull=True)
         .select_related("staff__position", "department", "site")
-        .order_by("department__order", "staff__family_name_kana")[:limit]
+        .order_by("department_id", "pk")[:limit]
     )
 
 

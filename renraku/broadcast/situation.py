@@ -129,6 +129,21 @@ def totals(rows, *, code: str = "", name: str = "") -> Figures:
     return _figures(code, name, rows.aggregate(**_COUNTS))
 
 
+def sum_of(parts: list[Figures], *, code: str = "", name: str = "") -> Figures:
+    """The totals of a table's rows (every recipient is in exactly one department): the
+    ward's figures without another pass over the recipients."""
+    counts = dict.fromkeys(_COUNTS, 0)
+    for f in parts:
+        counts["recipients"] += f.recipients
+        counts["reached"] += f.reached
+        counts["answered"] += f.answered
+        for key in ("safe", "minor", "serious", "ack"):
+            counts[key] += f.answers.get(key, 0)
+        for key in Attendance.values:
+            counts[key] += f.attendance[key]
+    return _figures(code, name, counts)
+
+
 def table(rows, by: str) -> list[Figures]:
     """One Figures per department, site, section or domain among `rows`, the lowest answer
     rate first (then the most people), as a duty officer reads it."""

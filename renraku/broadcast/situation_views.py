@@ -154,13 +154,7 @@ def situation_ward(request, pk):
         **live.shared(
             "situation",
             view.key,
-            compute=lambda: {
-                "totals": situation.totals(rows, name=settings.WARD_NAME),
-                "tables": [
-                    ("department", situation.table(rows, "department")),
-                    ("site", situation.table(rows, "site")),
-                ],
-            },
+            compute=lambda: _ward(rows),
         ),
     )
     if request.htmx:
@@ -168,6 +162,14 @@ def situation_ward(request, pk):
     combined = {a.pk for a in view.alerts}
     context["same_day"] = [(a, a.pk in combined) for a in _same_day(request, view)]
     return render(request, "broadcast/situation/page.html", context)
+
+
+def _ward(rows) -> dict:
+    departments = situation.table(rows, "department")
+    return {
+        "totals": situation.sum_of(departments, name=settings.WARD_NAME),
+        "tables": [("department", departments), ("site", situation.table(rows, "site"))],
+    }
 
 
 # What a drill-down shows below its figures.

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from renraku.directory.models import Department
 
-from . import situation
+from . import live, situation
 from .models import DisplayLink
 
 WORST = 8
@@ -45,12 +45,19 @@ def figures(link: DisplayLink, *, department_code: str = "") -> dict:
     area = link.department
     if area is not None:
         rows = rows.filter(department=area)
-    totals = situation.totals(rows, code=area.code if area else "", name=area.name if area else "")
+    # Every recipient has a site: the totals are the sites' sum, without another pass.
+    sites = situation.table(rows, "site")
+    totals = situation.sum_of(sites, code=area.code if area else "", name=area.name if area else "")
     since = alerts[0].created_at if alerts else timezone.now()
     lines = [
         {
             "name": area.name if area else "",
-            "points": answer_curve(rows, since, answered=totals.answered),
+            "points": live.shared(
+                "wall-curve",
+                link.pk,
+                compute=lambda: answer_curve(rows, since, answered=totals.answered),
+                periods=live.CURVE_PERIODS,
+            ),
             "total": totals.recipients,
         }
     ]
@@ -64,14 +71,20 @@ def figures(link: DisplayLink, *, department_code: str = "") -> dict:
             lines.append(
                 {
                     "name": compared.name,
-                    "points": answer_curve(part, since, answered=counted.answered),
+                    "points": live.shared(
+                        "wall-curve",
+                        link.pk,
+                        compared.code,
+                        compute=lambda: answer_curve(part, since, answered=counted.answered),
+                        periods=live.CURVE_PERIODS,
+                    ),
                     "total": counted.recipients,
                     "rate": counted.answer_rate,
                 }
             )
         else:
             compared = None
-    first, second = ("section", "site") if area else ("department", "site")
+    first, second = ("section", "site") if area else ("department", "site")  # sites above
     return {
         "alerts": alerts,
         "area": area,
@@ -79,7 +92,7 @@ def figures(link: DisplayLink, *, department_code: str = "") -> dict:
         "unanswered": totals.recipients - totals.answered,
         "worst": [
             (first, situation.table(rows, first)[:WORST]),
-            (second, situation.table(rows, second)[:WORST]),
+            (second, sites[:WORST]),
         ],
         "compared": compared,
         "chart": chart(lines),

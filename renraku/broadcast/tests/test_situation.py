@@ -102,3 +102,11 @@ def test_the_command_line_prints_one_object_per_department(alert, people):
     out = io.StringIO()
     call_command("alert", "status", str(alert.pk), "--json", "--by", "site", stdout=out)
     assert {json.loads(line)["code"] for line in out.getvalue().splitlines()} == {"S001"}
+
+
+def test_the_wards_totals_are_the_sum_of_its_departments(alert, people):
+    answer(alert, people.alice, "minor", "late")
+    answer(alert, people.dave, "safe", "cannot")
+    rows = situation.recipients([alert])
+    summed = situation.sum_of(situation.table(rows, "department"))
+    assert summed == situation.totals(rows)
