@@ -260,7 +260,10 @@ def departments_of(alert: Alert):
 
     def compute():
         rows = alert.recipients.values_list("department_id", flat=True).distinct().order_by()
-        return frozen("alert-departments", alert.pk, compute=lambda: sorted(rows))
+        # Keyed by when it was sent too: ids start again after a restore or a new database,
+        # and another alert's departments must never decide who may manage this one.
+        stamp = alert.created_at.timestamp()
+        return frozen("alert-departments", alert.pk, stamp, compute=lambda: sorted(rows))
 
     return _Lazy(compute)
 

@@ -52,8 +52,8 @@ def wall_url(raw: str) -> str:
 
 def parse_alert_ids(text: str) -> list[int]:
     """`12, 15` (the alerts to show with this one) as ids; ValidationError if not that."""
-    parts = [p.strip() for p in (text or "").split(",") if p.strip()]
-    if not all(p.isascii() and p.isdigit() for p in parts):
+    parts = [p.strip() for p in (text or "")[:200].split(",") if p.strip()]
+    if not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
         raise ValidationError(_("Other alerts: give their numbers, separated by commas."))
     return list(dict.fromkeys(int(p) for p in parts))
 
@@ -189,6 +189,8 @@ def send_department_heads(alert: Alert, *, by, request=None) -> dict:
     "department_link"). All or nothing. Returns {"sent": [(department, directors)],
     "without_director": [department]}."""
     actions.authorise_manage(by, alert)
+    if not alert.is_open:
+        raise ValidationError(_("This alert has been closed."))
     departments = list(Department.objects.filter(pk__in=actions.departments_of(alert)))
     heads: dict[int, list[str]] = {}
     for department_id, number in (
@@ -208,6 +210,10 @@ def send_department_heads(alert: Alert, *, by, request=None) -> dict:
             if not numbers:
                 without.append(department)
                 continue
+            # A second sending replaces the first: the earlier links stop working.
+            DisplayLink.objects.usable().filter(
+                alerts=alert, department=department, label=department.name
+            ).update(revoked_at=timezone.now())
             link, raw = _issue(
                 [alert], label=department.name, department=department, expires_at=expires_at, by=by
             )
@@ -230,7 +236,9 @@ def send_department_heads(alert: Alert, *, by, request=None) -> dict:
                         },
                     ),
                     audience={"staff": numbers},
-                    channels=alert.channels,
+                    # Never read out by a voice call: an address is no use heard, and the
+                    # provider would keep a recording of the credential.
+                    channels=[c for c in alert.channels if c != "voice"] or ["email"],
                     reply_form=ReplyForm.NONE,
                     category=alert.category,
                     severity=alert.severity,

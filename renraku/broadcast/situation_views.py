@@ -67,7 +67,7 @@ class View:
     def key(self) -> str:
         """What the figures depend on: the alerts and the departments seen."""
         seen = "all" if self.departments is None else "-".join(map(str, sorted(self.departments)))
-        return f"{'-'.join(str(a.pk) for a in self.alerts)}:{seen}"
+        return f"{'-'.join(str(pk) for pk in sorted(a.pk for a in self.alerts))}:{seen}"
 
     @property
     def combined(self) -> bool:
@@ -94,9 +94,10 @@ def _extra_ids(request, pk) -> list[int]:
 def _view(request, pk) -> View:
     """The alerts this person asked for and the part of them they may see; 403 otherwise."""
     alert = get_object_or_404(Alert, pk=pk)
+    root = actions.root_of(alert)  # a thread is decided on the alert it began with
     try:
         departments = permissions.situation_scope(
-            request.user, sender_id=alert.sender_id, department_ids=actions.departments_of(alert)
+            request.user, sender_id=root.sender_id, department_ids=actions.departments_of(root)
         )
     except PermissionError:
         raise PermissionDenied from None
@@ -109,10 +110,10 @@ def _view(request, pk) -> View:
     if len(others) != len(extra):
         raise Http404
     for other in others:
-        if not permissions.can_manage_alert(
-            request.user, sender_id=other.sender_id, department_ids=actions.departments_of(other)
-        ):
-            raise PermissionDenied
+        try:
+            actions.authorise_manage(request.user, other)
+        except PermissionDenied:
+            raise PermissionDenied from None
     return View(alert, [alert, *others], departments, ",".join(map(str, extra)))
 
 

@@ -56,7 +56,9 @@ def displays(request, pk):
 
 def _int(text, default):
     text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else (default if not text else -1)
+    if not text:
+        return default
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else -1
 
 
 def _department(code: str):
@@ -155,6 +157,10 @@ def wall_live(request, token):
 
 def _wall_context(request, link, token) -> dict:
     code = request.GET.get("department", "").strip()[:16]
+    # Only a department the link's alerts reached, on a whole-ward link, is worth a line
+    # (and a cache entry of its own): anything else from whoever holds the link is ignored.
+    if code and (link.department_id is not None or not _reached(link, code)):
+        code = ""
     return {
         "token": token,
         "link": link,
@@ -163,3 +169,10 @@ def _wall_context(request, link, token) -> dict:
             "wall", link.pk, code, compute=lambda: wall.figures(link, department_code=code)
         ),
     }
+
+
+def _reached(link, code: str) -> bool:
+    department = Department.objects.filter(code=code).values_list("pk", flat=True).first()
+    return department is not None and any(
+        department in actions.departments_of(alert) for alert in link.alerts.all()
+    )

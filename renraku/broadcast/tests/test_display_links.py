@@ -261,3 +261,59 @@ def test_each_department_head_gets_a_link_to_their_own_department_only(
         action="broadcast.display_created", target=f"alert:{alert.pk}"
     )
     assert created.count() == 2
+
+
+def test_sending_heads_again_replaces_their_links_and_never_by_voice(
+    client, people, directors, alert
+):
+    sign_in(client, people.dave)
+    client.post(reverse("broadcast:display_send_heads", args=[alert.pk]))
+    first = set(DisplayLink.objects.usable().values_list("pk", flat=True))
+    client.post(reverse("broadcast:display_send_heads", args=[alert.pk]))
+    usable = set(DisplayLink.objects.usable().values_list("pk", flat=True))
+    assert first and not (first & usable)  # the earlier links stopped working
+    notice = Alert.objects.filter(parent=alert, source="department_link").last()
+    assert "voice" not in notice.channels
+    assert notice.body.startswith("http")  # the address first: an SMS keeps its start
+
+
+def test_heads_are_not_sent_links_to_a_closed_alert(client, people, directors, alert):
+    from renraku.broadcast.actions import close_alert
+
+    close_alert(alert)
+    sign_in(client, people.dave)
+    client.post(reverse("broadcast:display_send_heads", args=[alert.pk]))
+    assert not DisplayLink.objects.exists()
+
+
+def test_a_department_the_link_never_reached_adds_no_line_and_no_cache_entry(client, people, alert):
+    from django.core.cache import cache
+
+    path = make_link(sign_in(client, people.bob), alert, label="本部")
+    client.logout()
+    cache.clear()
+    client.get(f"{path}live/?department=NOPE")
+    client.get(f"{path}live/?department=ALSO-NOPE")
+    assert len([k for k in cache._list_cache_files()]) <= 3  # one set of figures, not one each
+
+
+def test_another_alerts_departments_never_decide_who_manages_this_one(org, people, send):
+    """Alert ids start again after a restore: the departments remembered for an alert are
+    keyed by when it was sent too."""
+    from renraku.accounts.models import Role
+    from renraku.broadcast import actions, live
+
+    sam = make_user(make_staff(org, family="佐藤", given="三郎"), Role.SENDER)
+    sam.scope_departments.add(org.som)
+    alert = send(
+        Draft(title="全庁", body="b", audience={"all": True}, channels=["email"]),
+        sender=people.bob,
+    )
+    from django.core.exceptions import PermissionDenied
+
+    # What a previous database's alert with the same id, sent at another time, left behind:
+    earlier = alert.created_at.timestamp() - 3600
+    live.frozen("alert-departments", alert.pk, earlier, compute=lambda: [org.som.pk])
+    assert set(actions.departments_of(alert)) == {org.som.pk, org.kik.pk}
+    with pytest.raises(PermissionDenied):
+        actions.authorise_manage(sam, alert)
