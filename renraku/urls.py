@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from renraku.directory import api
 from renraku.web import views
 
 handler403 = "renraku.web.views.forbidden"
@@ -12,6 +11,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service_worker"),
     path("offline/", views.offline, name="offline"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("renraku.monitoring.urls")),
     path("accounts/", include("renraku.accounts.urls")),
     path("directory/", include("renraku.directory.urls")),
     path("audit/", include("renraku.audit.urls")),
@@ -19,7 +19,6 @@ urlpatterns = [
     path("", include("renraku.broadcast.urls")),
     path("", include("renraku.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/org/summary", api.summary, name="api_summary"),
-    path("api/v1/staff", api.staff, name="api_staff"),
+    path("api/v1/", include("renraku.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -68,8 +68,23 @@ class ApiTokenQuerySet(models.QuerySet):
         )
 
 
+class ApiScope(models.TextChoices):
+    """What a token may be used for, on top of what its user's role allows: a directory
+    reader's token leaking must not let anyone send an alert, even as a sender."""
+
+    DIRECTORY = "directory", _("Read the directory")
+    ALERTS = "alerts", _("Send, follow and close alerts")
+    BULLETIN = "bulletin", _("List and publish bulletin posts")
+
+
+def default_api_scopes() -> list[str]:
+    # Tokens made before scopes existed only ever read the directory: they keep exactly that.
+    return [ApiScope.DIRECTORY.value]
+
+
 class ApiToken(models.Model):
-    """A bearer token for an integration, acting as its user with that user's role.
+    """A bearer token for an integration, acting as its user with that user's role, for
+    the uses in `scopes` only (ApiScope values).
 
     Only a SHA-256 digest is stored: the token is shown once, when made.
     """
@@ -84,6 +99,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    scopes = models.JSONField(_("scopes"), default=default_api_scopes)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -99,9 +115,24 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user, name, expires_at=None) -> tuple["ApiToken", str]:
+    def issue(cls, user, name, expires_at=None, scopes=None) -> tuple["ApiToken", str]:
+        """A new token and its only plain copy. `scopes`: ApiScope values (default: the
+        directory only); ValueError names any unknown one."""
+        scopes = sorted(set(default_api_scopes() if scopes is None else scopes))
+        if unknown := [s for s in scopes if s not in ApiScope.values]:
+            raise ValueError(f"unknown scope: {', '.join(unknown)}")
+        if not scopes:
+            raise ValueError("a token needs at least one scope")
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, digest=cls.digest_of(raw), hint=raw[:10], expires_at=expires_at
+            user=user,
+            name=name,
+            digest=cls.digest_of(raw),
+            hint=raw[:10],
+            expires_at=expires_at,
+            scopes=scopes,
         )
         return token, raw
+
+    def allows(self, scope: str) -> bool:
+        return scope in (self.scopes or [])

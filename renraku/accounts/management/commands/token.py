@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from renraku.accounts.models import ApiToken, User
+from renraku.accounts.models import ApiScope, ApiToken, User
 from renraku.audit.actions import record
 
 
@@ -16,6 +16,12 @@ class Command(BaseCommand):
         create.add_argument("--user", required=True, help="employee number of the account")
         create.add_argument("--name", required=True)
         create.add_argument("--days", type=int, default=365, help="valid for (0: no expiry)")
+        create.add_argument(
+            "--scope",
+            action="append",
+            help=f"what it may do: {'|'.join(ApiScope.values)}; repeat it or give a comma "
+            "list (default: directory)",
+        )
         sub.add_parser("list")
         revoke = sub.add_parser("revoke")
         revoke.add_argument("hint", help="the token's first characters, as `list` shows")
@@ -28,18 +34,26 @@ class Command(BaseCommand):
                 raise CommandError(f"no active account {options['user']}") from None
             days = options["days"]
             expires = timezone.now() + dt.timedelta(days=days) if days else None
-            token, raw = ApiToken.issue(user, options["name"], expires)
+            scopes = None
+            if options["scope"]:
+                scopes = [s.strip() for arg in options["scope"] for s in arg.split(",")]
+                scopes = [s for s in scopes if s]
+            try:
+                token, raw = ApiToken.issue(user, options["name"], expires, scopes=scopes)
+            except ValueError as exc:
+                raise CommandError(f"{exc} (scopes: {', '.join(ApiScope.values)})") from None
             record(
                 "accounts.token_created",
                 actor=user,
                 target=f"token:{token.hint}",
-                detail={"name": token.name, "expires_at": str(expires)},
+                detail={"name": token.name, "expires_at": str(expires), "scopes": token.scopes},
             )
             self.stdout.write(raw)
         elif subcommand == "list":
             for t in ApiToken.objects.select_related("user").order_by("created_at"):
                 state = "revoked" if t.revoked_at else f"expires {t.expires_at or 'never'}"
-                self.stdout.write(f"{t.hint}…  {t.user.username}  {t.name}  {state}")
+                scopes = ",".join(t.scopes)
+                self.stdout.write(f"{t.hint}…  {t.user.username}  {t.name}  {scopes}  {state}")
         else:
             updated = ApiToken.objects.filter(hint=options["hint"], revoked_at__isnull=True)
             tokens = list(updated)
