@@ -22,9 +22,20 @@ INTENSITY_NAMES = {
     "6+": "震度６強",
     "7": "震度７",
 }
-# A warning newly in force; 継続 (continuing) has been told already, 解除 is an all-clear.
-NEW = ("発表", "特別警報から警報", "警報から特別警報", "注意報から警報", "警報から注意報")
+# What a warning item's status means. Only a warning newly in force, or raised, sends: 継続
+# (continuing) has been told already, a lowering (特別警報から警報) is not news to act on,
+# 解除 is an all-clear. The volcano's 引上げ / 引下げ are the same thing in its words.
+RAISED = ("注意報から警報", "警報から特別警報", "注意報から特別警報", "引上げ")
+NEW = ("発表", *RAISED)
+LOWERED = ("特別警報から警報", "特別警報から注意報", "警報から注意報", "引下げ")
+CONTINUING = "継続"
 LIFTED = "解除"
+# Messages whose items are ruled by the volcano trigger, not the warning one: a volcano
+# rule is off until an administrator turns it on, so no weather rule may catch them.
+VOLCANO_TYPES = ("VFVO50", "VFVO53", "VFVO54", "VFVO55")
+ASH_TYPES = ("VFVO53", "VFVO54", "VFVO55")
+_RANKS = (("特別警報", 3), ("警報", 2), ("注意報", 1))
+_ASH_RANKS = {"多量の降灰": 3, "やや多量の降灰": 2, "少量の降灰": 1, "降灰": 1}
 
 
 @dataclass
@@ -33,6 +44,9 @@ class Facts:
     max_intensity: str | None = None  # e.g. "5-"
     intensity_from: str = ""  # "ward" or "area"
     warnings: list[Warning] = field(default_factory=list)
+    # The groups (see `grade`) this message tells the ward's state of, even where it lists
+    # nothing for the ward: a 降灰予報 for 富士山 without the ward means no ash here now.
+    covers: set[str] = field(default_factory=set)
 
     def warning_dicts(self) -> list[dict]:
         return [w.as_dict() for w in self.warnings]
@@ -47,7 +61,15 @@ def facts_for_ward(message: Message) -> Facts:
         facts.max_intensity, facts.intensity_from = city, "ward"
     elif area:
         facts.max_intensity, facts.intensity_from = area, "area"
-    facts.warnings = _warnings_for_ward(message)
+    if message.type in VOLCANO_TYPES:
+        facts.warnings = _volcano_for_ward(message)
+    else:
+        facts.warnings = _warnings_for_ward(message)
+    facts.covers = {grade(w.name)[0] for w in facts.warnings}
+    if message.volcano and message.type in ASH_TYPES:
+        facts.covers |= {f"{message.volcano} 降灰", f"{message.volcano} 小さな噴石の落下"}
+    elif message.volcano and message.type == "VFVO50":
+        facts.covers.add(f"{message.volcano} 噴火警報")
     if message.format == "CAP":
         wanted = {*settings.WARD_CAP_CODES, settings.WARD_NAME}
         facts.ward_affected = any(
@@ -74,6 +96,61 @@ def _warnings_for_ward(message: Message) -> list[Warning]:
     return list(chosen.values())
 
 
+def _volcano_for_ward(message: Message) -> list[Warning]:
+    """The items whose 市町村 list has the ward, by its code or its name (JMA writes
+    "東京都世田谷区")."""
+    chosen: dict[str, Warning] = {}
+    for warning in message.warnings:
+        by_name = any(settings.WARD_NAME in name for name in warning.area_names)
+        if settings.WARD_CODE in warning.areas or by_name:
+            chosen.setdefault(warning.name, warning)
+    return list(chosen.values())
+
+
+def grade(name: str) -> tuple[str, int]:
+    """The group a warning belongs to and its rank in it, so that 大雨注意報 (1) → 大雨警報
+    (2) → 大雨特別警報 (3) read as one phenomenon rising or falling: ("大雨", 2). 大津波警報
+    is the tsunami's 特別警報; 火口周辺警報 is the lower 噴火警報; ash grows from 少量 to 多量.
+    Information (竜巻注意情報) is a group of its own, rank 1."""
+    name = name.removesuffix("解除")
+    volcano, _sep, kind = name.rpartition(" ")
+    prefix = f"{volcano} " if volcano else ""
+    if kind in _ASH_RANKS:
+        return prefix + "降灰", _ASH_RANKS[kind]
+    if kind in ("噴火警報", "火口周辺警報"):
+        return prefix + "噴火警報", 3 if kind == "噴火警報" else 2
+    if name == "大津波警報":
+        return "津波", 3
+    for level, rank in _RANKS:
+        if name.endswith(level):
+            return name.removesuffix(level), rank
+    return name, 1
+
+
+def ward_state(facts: Facts) -> dict[str, tuple[int, str]]:
+    """For each group the message covers: the highest rank still in force in the ward
+    and its name, (0, "") when lifted or gone."""
+    state = dict.fromkeys(facts.covers, (0, ""))
+    for warning in facts.warnings:
+        if warning.status == LIFTED:
+            continue
+        group, rank = grade(warning.name)
+        state[group] = max(state.get(group, (0, "")), (rank, warning.name))
+    return state
+
+
+def event_time(message: Message) -> dt.datetime | None:
+    """When it happened, by the message's own clock (an earthquake's origin time, else the
+    target or report time): a replay then decides as the live message did."""
+    for text in (message.origin_time, message.target_time, message.report_time):
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        return when if when.tzinfo else when.replace(tzinfo=TOKYO)
+    return None
+
+
 def intensity_at_least(value: str | None, minimum: str) -> bool:
     return value in INTENSITIES and INTENSITIES.index(value) >= INTENSITIES.index(minimum)
 
@@ -82,7 +159,11 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace("、", ",").split(",") if part.strip()]
 
 
-def matching_warnings(rule, facts: Facts, statuses) -> list[Warning]:
+def matching_warnings(rule, message: Message, facts: Facts, statuses) -> list[Warning]:
+    """The ward's items that `rule` (a warning or volcano rule) is about, in `statuses`."""
+    volcanic = message.type in VOLCANO_TYPES
+    if (rule.trigger == "volcano") != volcanic or rule.trigger not in ("warning", "volcano"):
+        return []
     levels, names = _split(rule.levels), _split(rule.names)
     return [
         w
@@ -95,23 +176,24 @@ def matching_warnings(rule, facts: Facts, statuses) -> list[Warning]:
 
 def rule_matches(rule, message: Message, facts: Facts) -> tuple[bool, str]:
     """Whether `rule` fires for this message, and the subject it fires on (the warning
-    names, for warnings; "" for an earthquake)."""
+    names, for warnings; "" for an earthquake). Warnings already told are process.py's
+    business: it keeps what was sent."""
     if rule.trigger == "earthquake":
         value = facts.max_intensity
         if not rule.min_intensity or not intensity_at_least(value, rule.min_intensity):
             return False, ""
-        if rule.max_intensity and intensity_at_least(value, _next(rule.max_intensity)):
+        if rule.max_intensity and intensity_at_least(value, next_intensity(rule.max_intensity)):
             return False, ""
         return True, ""
-    if rule.trigger == "warning":
-        hits = matching_warnings(rule, facts, NEW)
+    if rule.trigger in ("warning", "volcano"):
+        hits = matching_warnings(rule, message, facts, NEW)
         return bool(hits), "・".join(sorted(w.name for w in hits))
     if rule.trigger == "cap":
         return message.format == "CAP" and facts.ward_affected, message.title
     return False, ""
 
 
-def _next(intensity: str) -> str:
+def next_intensity(intensity: str) -> str:
     index = INTENSITIES.index(intensity) + 1
     return INTENSITIES[index] if index < len(INTENSITIES) else "99"
 
@@ -136,7 +218,11 @@ def fill(text: str, message: Message, facts: Facts, subject: str = "") -> str:
 def _local_time(iso: str) -> str:
     """2011-03-11T14:46:00+09:00 → 3月11日 14時46分, in Tokyo time whatever the offset."""
     try:
-        when = dt.datetime.fromisoformat(iso).astimezone(TOKYO)
+        return local_time(dt.datetime.fromisoformat(iso))
     except ValueError:
         return iso
+
+
+def local_time(when: dt.datetime) -> str:
+    when = when.astimezone(TOKYO)
     return f"{when.month}月{when.day}日 {when.hour}時{when.minute:02d}分"

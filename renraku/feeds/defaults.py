@@ -73,6 +73,49 @@ RULES = [
 ]
 
 
+# Volcanoes: off until an administrator turns them on (admin → 自動発信ルール). 噴火警報 naming
+# the ward means evacuation there; 降灰予報 naming it means ash (from 富士山, for Setagaya)
+# is expected: roads, trains and drains are the duty group's business.
+VOLCANO_RULES = [
+    dict(
+        name="噴火警報（区内）：全職員に安否確認",
+        trigger="volcano",
+        names="噴火警報,火口周辺警報",
+        enabled=False,
+        title="【噴火警報】${area}：${warnings}",
+        body="${time} ${area}を対象に${warnings}が発表されました。身の安全を確保し、安否を回答"
+        "してください。\n${headline}" + SOURCE,
+        category="weather",
+        severity="emergency",
+        reply_form="safety",
+        audience=ALL,
+    ),
+    dict(
+        name="降灰予報（区内に降灰）：災害対策本部員",
+        trigger="volcano",
+        names="降灰",
+        enabled=False,
+        title="降灰予報：${area}に${warnings}",
+        body="${time} 気象庁の降灰予報で、${area}に${warnings}が予想されています。災害対策"
+        "本部員は対応に備えてください。\n${headline}" + SOURCE,
+        category="weather",
+        severity="warning",
+        reply_form="acknowledge",
+        audience=DUTY,
+    ),
+]
+
+
 def create_default_rules(rule_model) -> None:
-    for order, fields in enumerate(RULES, start=1):
+    for order, fields in enumerate(RULES + VOLCANO_RULES, start=1):
         rule_model.objects.create(order=order * 10, channels=CHANNELS, **fields)
+
+
+def create_volcano_rules(rule_model) -> None:
+    """For a ward whose rules were made before volcanoes were read: added, disabled, unless
+    it has a volcano rule already (a new install got them with the others)."""
+    if rule_model.objects.filter(trigger="volcano").exists():
+        return
+    last = rule_model.objects.order_by("-order").values_list("order", flat=True).first() or 0
+    for step, fields in enumerate(VOLCANO_RULES, start=1):
+        rule_model.objects.create(order=last + step * 10, channels=CHANNELS, **fields)

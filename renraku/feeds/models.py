@@ -13,6 +13,7 @@ class Trigger(models.TextChoices):
     EARTHQUAKE = "earthquake", _("Seismic intensity in the ward")
     WARNING = "warning", _("Warning or information for the ward")
     CAP = "cap", _("CAP alert naming the ward")
+    VOLCANO = "volcano", _("Volcanic warning or ashfall forecast for the ward")
 
 
 class Rule(models.Model):
@@ -84,6 +85,7 @@ class Action(models.TextChoices):
     CANCELLED = "cancelled", _("Cancellation sent")
     CORRECTED = "corrected", _("Correction sent")
     DUPLICATE = "duplicate", _("Already processed")
+    AFTERSHOCK = "aftershock", _("Aftershock, not sent")
     DRILL_IGNORED = "drill_ignored", _("Drill, not accepted")
     REJECTED = "rejected", _("Rejected")
 
@@ -100,6 +102,9 @@ class FeedMessage(models.Model):
     event_id = models.CharField(_("event ID"), max_length=200, blank=True)
     serial = models.IntegerField(_("serial"), null=True, blank=True)
     report_time = models.CharField(_("report time"), max_length=40, blank=True)
+    # When it happened by the message's own clock (origin time for an earthquake): the
+    # aftershock window is measured on it, so a replay decides as the live run did.
+    event_time = models.DateTimeField(_("event time"), null=True, blank=True)
     headline = models.TextField(_("headline"), blank=True)
     ward_affected = models.BooleanField(_("ward affected"), default=False)
     max_intensity = models.CharField(_("intensity in the ward"), max_length=2, blank=True)
@@ -132,9 +137,11 @@ class FeedMessage(models.Model):
 
 
 class Firing(models.Model):
-    """A rule sent an alert for an event (and, for warnings, a warning kind). While it is
-    active the rule does not send again for the same event; 取消 and 訂正 find the alert
-    through it; 解除 clears it."""
+    """A rule sent an alert for an event (and, for warnings, one row per warning name, all
+    pointing at the alert). While it is active the rule does not send again for the same
+    event or warning; 取消 and 訂正 find the alert through it; 解除, a lowering or a higher
+    level of the same warning ends it. An earthquake's firing opens the rule's aftershock
+    window, measured from `event_time`."""
 
     event_key = models.CharField(max_length=300)
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE)
@@ -142,6 +149,7 @@ class Firing(models.Model):
     alert = models.ForeignKey("broadcast.Alert", on_delete=models.CASCADE, related_name="+")
     active = models.BooleanField(default=True)
     at = models.DateTimeField(auto_now_add=True)
+    event_time = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

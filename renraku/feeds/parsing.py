@@ -34,6 +34,9 @@ TYPE_OF_TITLE = {
     "津波警報・注意報・予報a": "VTSE41",
     "台風解析・予報情報（５日予報）（Ｈ３０）": "VPTW60",
     "噴火警報・予報": "VFVO50",
+    "降灰予報（定時）": "VFVO53",
+    "降灰予報（速報）": "VFVO54",
+    "降灰予報（詳細）": "VFVO55",
     "噴火速報": "VFVO56",
 }
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
@@ -55,6 +58,8 @@ class Warning:
     status: str
     level: str  # 特別警報, 警報, 注意報 or 情報
     areas: list[str] = field(default_factory=list)
+    # Volcano messages name places as "東京都世田谷区" beside the code: kept for matching.
+    area_names: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "status": self.status, "level": self.level}
@@ -83,6 +88,8 @@ class Message:
     # CAP: the codes and area descriptions its info blocks name.
     cap_areas: list[str] = field(default_factory=list)
     cap_severity: str = ""
+    # Volcano (VFVO5x): the volcano the message is about, e.g. 富士山.
+    volcano: str = ""
 
 
 def parse(data: bytes, name: str = "") -> Message:
@@ -187,6 +194,7 @@ def _jma(root, name: str) -> Message:
     if body is not None:
         _earthquake(body, message)
         _warnings(body, message)
+        _volcano(body, message)
     return message
 
 
@@ -227,6 +235,43 @@ def _warnings(body, message: Message) -> None:
             if "解除" in name:  # 津波注意報解除: the lifting is in the name
                 status = "解除"
             message.warnings.append(Warning(name, status, _level(name), [a for a in areas if a]))
+
+
+# 噴火警報・予報 Condition → the warning statuses decide.py knows. 切替 changes the kind
+# (火口周辺警報 ⇄ 噴火警報): whether up or down is told by the kind itself.
+_VOLCANO_CONDITION = {"引上げ": "引上げ", "引下げ": "引下げ", "切替": "発表", "": "発表"}
+
+
+def _volcano(body, message: Message) -> None:
+    """噴火警報・予報 (VFVO50) and 降灰予報 (VFVO53/54/55): the items of every
+    Body/VolcanoInfo for 対象市町村等, each a Warning named after the volcano ("富士山 降灰",
+    "箱根山 噴火警報") with the 市町村 codes and names it covers. 噴火予報 is not a warning:
+    it appears when one is lowered away, and then says which (LastKind) was lifted."""
+    infos = list(body.iterfind("{*}VolcanoInfo"))
+    for info in infos:
+        if info.get("type", "").endswith("（対象火山）"):
+            message.volcano = _text(info, "{*}Item/{*}Areas/{*}Area/{*}Name")
+    volcano = message.volcano
+    for info in infos:
+        if not info.get("type", "").endswith("（対象市町村等）"):
+            continue
+        for item in info.iterfind("{*}Item"):
+            name = _text(item, "{*}Kind/{*}Name")
+            condition = _text(item, "{*}Kind/{*}Condition")
+            last = _text(item, "{*}LastKind/{*}Name")
+            areas = list(item.iterfind("{*}Areas/{*}Area"))
+            codes = [c for c in (_text(a, "{*}Code") for a in areas) if c]
+            names = [n for n in (_text(a, "{*}Name") for a in areas) if n]
+            if name == "噴火予報":
+                if "警報" not in last or condition == "継続":
+                    continue
+                name, status = last, "解除"
+            else:
+                status = _VOLCANO_CONDITION.get(condition, condition)
+            if not name or name == "なし":
+                continue
+            full = f"{volcano} {name}" if volcano else name
+            message.warnings.append(Warning(full, status, _level(name), codes, names))
 
 
 def _level(name: str) -> str:

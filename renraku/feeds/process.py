@@ -6,6 +6,7 @@ key taken. A rule fires once per event (per warning kind, for warnings) until JM
 it. An older serial arriving after a newer one is recorded and does nothing.
 """
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, fields
 
@@ -21,7 +22,7 @@ from renraku.channels import registry
 
 from . import decide
 from .models import Action, FeedMessage, Firing, Rule
-from .parsing import Message, Rejected, parse
+from .parsing import INTENSITIES, Message, Rejected, parse
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def _fields(message: Message, facts: decide.Facts, source: str) -> dict:
         "ward_affected": facts.ward_affected,
         "max_intensity": facts.max_intensity or "",
         "warnings": facts.warning_dicts(),
+        "event_time": decide.event_time(message),
     }
 
 
@@ -173,23 +175,52 @@ def _decide(message: Message, facts: decide.Facts, outcome: Outcome, *, send: bo
     _apply_rules(message, facts, key, outcome, drill=drill, send=send)
 
 
+# Rules whose subjects are warnings (each name followed from 発表 to 解除), not events.
+WARNING_LIKE = ("warning", "volcano")
+
+
 def _apply_rules(message, facts, key, outcome, *, drill: bool, send: bool) -> None:
+    rules = list(Rule.objects.filter(enabled=True))
+    reasons = []
+    for rule in rules:
+        if rule.trigger in WARNING_LIKE:
+            reasons += _follow(rule, message, facts, outcome, send=send)
     if not facts.ward_affected:
-        outcome.reason = _("Nothing in this message concerns %(ward)s.") % {
+        outcome.reason = " ".join(reasons) or _("Nothing in this message concerns %(ward)s.") % {
             "ward": settings.WARD_NAME
         }
         return
-    reasons, already = [], 0
-    for rule in Rule.objects.filter(enabled=True):
+    when = decide.event_time(message)
+    told = shocks = 0
+    for rule in rules:
         named = {"rule": rule.name}
-        if rule.all_clear:
-            reasons += _all_clear(rule, message, facts, outcome, send=send)
-        matched, subject = decide.rule_matches(rule, message, facts)
-        if not matched:
-            continue
-        if Firing.objects.filter(event_key=key, rule=rule, subject=subject, active=True).exists():
+        fresh = []
+        if rule.trigger in WARNING_LIKE:
+            hits = decide.matching_warnings(rule, message, facts, decide.NEW)
+            if not hits:
+                continue
+            # A name already told is not news, unless JMA says it was raised again (a
+            # lowering we missed left its firing behind).
+            active = _told(rule)
+            fresh = [w for w in hits if w.name not in active or w.status in decide.RAISED]
+            subject = "・".join(sorted(w.name for w in fresh))
+            already = not fresh
+        else:
+            matched, subject = decide.rule_matches(rule, message, facts)
+            if not matched:
+                continue
+            already = Firing.objects.filter(
+                event_key=key, rule=rule, subject=subject, active=True
+            ).exists()
+            if not already and rule.trigger == "earthquake":
+                shock = _aftershock(rule, message, facts, key, when, drill=drill)
+                if shock:
+                    reasons.append(shock)
+                    shocks += 1
+                    continue
+        if already:
             reasons.append(_("Rule 「%(rule)s」 already sent an alert for this event.") % named)
-            already += 1
+            told += 1
             continue
         outcome.rule = outcome.rule or rule
         reasons.append(
@@ -200,13 +231,17 @@ def _apply_rules(message, facts, key, outcome, *, drill: bool, send: bool) -> No
             if alert is None:
                 reasons.append(_("Its alert could not be sent: see the log."))
                 continue
-            Firing.objects.create(event_key=key, rule=rule, subject=subject, alert=alert)
+            _supersede(rule, fresh)
+            for name in [w.name for w in fresh] or [subject]:
+                Firing.objects.create(
+                    event_key=key, rule=rule, subject=name, alert=alert, event_time=when
+                )
             outcome.alert_id = outcome.alert_id or alert.pk
         outcome.action = Action.ALERT_SENT
     if not reasons:
         reasons.append(_("No rule matches: %(what)s.") % {"what": _what(facts, "")})
-    elif outcome.action == Action.NONE and already == len(reasons):
-        outcome.action = Action.DUPLICATE
+    elif outcome.action == Action.NONE and told + shocks == len(reasons):
+        outcome.action = Action.AFTERSHOCK if shocks else Action.DUPLICATE
     outcome.reason = " ".join(reasons)
 
 
@@ -217,36 +252,152 @@ def _what(facts, subject) -> str:
     return subject or "・".join(f"{w.name} {w.status}" for w in facts.warnings) or "—"
 
 
-def _all_clear(rule, message, facts, outcome, *, send: bool) -> list[str]:
-    """A warning this rule alerted for is lifted (解除): tell the same people, and close
-    the alert. Returns what was done, for the reason."""
-    lifted = {w.name for w in decide.matching_warnings(rule, facts, (decide.LIFTED,))}
-    done = []
-    for firing in Firing.objects.filter(rule=rule, active=True).select_related("alert"):
-        if not lifted & set(firing.subject.split("・")):
-            continue
-        outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule
-        done.append(
-            _("%(subject)s lifted (解除): all-clear sent by rule 「%(rule)s」.")
-            % {"subject": firing.subject, "rule": rule.name}
+def _aftershock(rule, message, facts, key, when, *, drill: bool) -> str:
+    """Why this earthquake is an aftershock for `rule` ("" when it is not): the rule sent
+    for another earthquake within JMA_AFTERSHOCK_HOURS before this one (by the messages'
+    own origin times), and this one is not stronger in the ward than every earthquake since
+    that alert. Staff asked after each of dozens of aftershocks learn to ignore the asking."""
+    hours = settings.JMA_AFTERSHOCK_HOURS
+    if when is None or hours <= 0:
+        return ""
+    first = (
+        Firing.objects.filter(
+            rule=rule,
+            active=True,  # a withdrawn (取消) earthquake opens no window
+            event_time__range=(when - dt.timedelta(hours=hours), when),
+            alert__is_drill=drill,
         )
+        .exclude(event_key=key)
+        .order_by("event_time")
+        .first()
+    )
+    if first is None:
+        return ""
+    withdrawn = FeedMessage.objects.filter(info_type="取消").exclude(event_id="")
+    since = (
+        FeedMessage.objects.filter(
+            event_time__range=(first.event_time, when), status=message.status
+        )
+        .exclude(max_intensity="")
+        .exclude(event_id=message.event_id[:200])
+        .exclude(event_id__in=withdrawn.values("event_id"))
+        .values_list("max_intensity", flat=True)
+    )
+    strongest = max(since, key=INTENSITIES.index, default=None)
+    if strongest is None or decide.intensity_at_least(
+        facts.max_intensity, decide.next_intensity(strongest)
+    ):
+        return ""
+    return _(
+        "Aftershock (余震): not stronger in the ward than %(strongest)s since the alert for "
+        "the earthquake of %(time)s; rule 「%(rule)s」 sends nothing."
+    ) % {
+        "strongest": decide.INTENSITY_NAMES[strongest],
+        "time": decide.local_time(first.event_time),
+        "rule": rule.name,
+    }
+
+
+def _told(rule) -> dict[str, Firing]:
+    """The warning names `rule` has an alert in force for (whatever the message that told
+    them: VPWW53 and VPWW54 speak of the same warnings)."""
+    told = {}
+    for firing in Firing.objects.filter(rule=rule, active=True).select_related("alert"):
+        for name in firing.subject.split("・"):
+            told[name] = firing
+    return told
+
+
+def _end(firing) -> None:
+    """The firing no longer holds; its alert is closed once none of its warnings does."""
+    Firing.objects.filter(pk=firing.pk).update(active=False)
+    if not Firing.objects.filter(alert_id=firing.alert_id, active=True).exists():
+        close_alert(firing.alert)
+
+
+def _supersede(rule, fresh) -> None:
+    """A higher level of a warning the rule alerted for replaces the lower one (大雨注意報
+    → 大雨警報): the new alert goes to the same people, the old one is closed unsaid."""
+    raised = [decide.grade(w.name) for w in fresh]
+    for name, firing in _told(rule).items():
+        group, rank = decide.grade(name)
+        if any(group == new_group and rank <= new_rank for new_group, new_rank in raised):
+            _end(firing)
+
+
+def _follow(rule, message, facts, outcome, *, send: bool) -> list[str]:
+    """Warnings the rule alerted for that the ward no longer has at that level: lifted (解除),
+    lowered (特別警報から警報), or gone from a 降灰予報. The same people are told (when the
+    rule says so) and the alert closes. Returns what was done, for the reason."""
+    state = decide.ward_state(facts)
+    if not state:
+        return []
+    ended: dict[int, dict] = {}
+    for firing in Firing.objects.filter(rule=rule, active=True).select_related("alert"):
+        for name in firing.subject.split("・"):
+            group, rank = decide.grade(name)
+            if group not in state or state[group][0] >= rank:
+                continue
+            entry = ended.setdefault(firing.alert_id, {"alert": firing.alert, "firings": set()})
+            entry["firings"].add(firing)
+            entry.setdefault("changes", []).append((name, state[group][1]))
+    done = []
+    for entry in ended.values():
+        changes = entry["changes"]
+        lifted = [old for old, now in changes if not now]
+        lowered = [(old, now) for old, now in changes if now]
+        named = {"rule": rule.name}
+        if not rule.all_clear:
+            done.append(
+                _("%(subject)s no longer in force: rule 「%(rule)s」 sends no all-clear.")
+                % {**named, "subject": "・".join(old for old, _now in changes)}
+            )
+        for old, now in lowered if rule.all_clear else []:
+            done.append(
+                _("%(old)s lowered to %(new)s: notice sent by rule 「%(rule)s」.")
+                % {**named, "old": old, "new": now}
+            )
+        if lifted and rule.all_clear:
+            done.append(
+                _("%(subject)s lifted (解除): all-clear sent by rule 「%(rule)s」.")
+                % {**named, "subject": "・".join(lifted)}
+            )
+        if rule.all_clear:
+            outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule
         if not send:
             continue
-        alert = send_correction(
-            firing.alert,
-            title=f"{firing.subject} 解除",
-            body=decide.fill(
-                "${time} ${area}の${warnings}は解除されました。\n出典：${source}",
-                message,
-                facts,
-                firing.subject,
-            ),
-            kind=Kind.ALL_CLEAR,
-        )
-        Firing.objects.filter(pk=firing.pk).update(active=False)
-        close_alert(firing.alert)
-        outcome.alert_id = outcome.alert_id or alert.pk
+        if rule.all_clear:
+            alert = _notify_ended(entry["alert"], message, facts, lifted, lowered)
+            outcome.alert_id = outcome.alert_id or alert.pk
+        for firing in entry["firings"]:
+            _end(firing)
     return done
+
+
+def _notify_ended(parent, message, facts, lifted, lowered):
+    titles, lines = [], []
+    if lifted:
+        titles.append("・".join(lifted) + " 解除")
+        lines.append("${area}の" + "・".join(lifted) + "は解除されました。")
+    for old, now in lowered:
+        titles.append(f"{old} → {now}")
+        lines.append(f"${{area}}の{old}は{now}に切り替えられました。")
+    body = "${time} " + "".join(lines) + "\n出典：${source}"
+    return send_correction(
+        parent,
+        title="・".join(titles)[:100],
+        body=decide.fill(body, message, facts),
+        kind=Kind.ALL_CLEAR,
+    )
+
+
+def _by_alert(firings) -> list[tuple[Firing, str]]:
+    """One firing per alert, with every warning name it holds: an alert about 大雨警報 and
+    洪水警報 gets one cancellation or correction, not two."""
+    alerts: dict[int, tuple[Firing, list[str]]] = {}
+    for firing in firings:
+        alerts.setdefault(firing.alert_id, (firing, []))[1].append(firing.subject)
+    return [(first, "・".join(n for n in names if n)) for first, names in alerts.values()]
 
 
 def _cancel(message, key, outcome, *, send: bool) -> None:
@@ -255,10 +406,11 @@ def _cancel(message, key, outcome, *, send: bool) -> None:
         outcome.reason = _("Withdrawn (取消), but nothing was sent for this event.")
         return
     outcome.action = Action.CANCELLED
+    pairs = _by_alert(firings)
     outcome.reason = _("Withdrawn (取消): a cancellation sent for %(n)d alert(s).") % {
-        "n": len(firings)
+        "n": len(pairs)
     }
-    for firing in firings:
+    for firing, _subject in pairs:
         if not send:
             continue
         alert = send_correction(
@@ -268,7 +420,7 @@ def _cancel(message, key, outcome, *, send: bool) -> None:
             kind=Kind.CANCELLATION,
         )
         close_alert(firing.alert)
-        Firing.objects.filter(pk=firing.pk).update(active=False)
+        Firing.objects.filter(alert_id=firing.alert_id).update(active=False)
         outcome.alert_id = outcome.alert_id or alert.pk
 
 
@@ -276,18 +428,23 @@ def _correct(message, facts, key, outcome, *, send: bool) -> None:
     firings = list(
         Firing.objects.filter(event_key=key, active=True).select_related("alert", "rule")
     )
+    pairs = _by_alert(firings)
     outcome.action = Action.CORRECTED
     outcome.reason = _("Corrected (訂正): a correction sent for %(n)d alert(s).") % {
-        "n": len(firings)
+        "n": len(pairs)
     }
-    for firing in firings:
+    in_force = (*decide.NEW, *decide.LOWERED, decide.CONTINUING)
+    for firing, subject in pairs:
         outcome.rule = outcome.rule or firing.rule
         if not send:
             continue
+        # A warning's correction names the warnings as corrected, not as first told.
+        now = decide.matching_warnings(firing.rule, message, facts, in_force)
+        subject = "・".join(sorted(w.name for w in now)) or subject
         alert = send_correction(
             firing.alert,
-            title=decide.fill(firing.rule.title, message, facts, firing.subject),
-            body=decide.fill(firing.rule.body, message, facts, firing.subject),
+            title=decide.fill(firing.rule.title, message, facts, subject),
+            body=decide.fill(firing.rule.body, message, facts, subject),
         )
         outcome.alert_id = outcome.alert_id or alert.pk
 

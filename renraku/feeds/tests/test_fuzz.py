@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from renraku.feeds.decide import facts_for_ward
 from renraku.feeds.parsing import Message, Rejected, parse, parse_feed
 
-from .jma import earthquake, sample, warning
+from .jma import ash, earthquake, eruption_warning, sample, warning
 
 SEEDS = [
     earthquake(),
@@ -17,6 +17,9 @@ SEEDS = [
     sample("VXSE51_torikeshi_jmasample2022.xml"),
     sample("CAP12_oasis-spec_A3_earthquake-update.xml"),
     sample("VPOA50_kirokuteki_osaka.xml"),
+    sample("VFVO50_hakone_level5.xml"),
+    ash(),
+    eruption_warning("噴火予報", "引下げ", last="噴火警報"),
 ]
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
