@@ -66,6 +66,8 @@ WARD_WEATHER_AREAS = _codes("RENRAKU_WARD_WEATHER_AREAS", "130011,130010,130000"
 WARD_CAP_CODES = _codes("RENRAKU_WARD_CAP_CODES", "131121,1311200")
 # 訓練 (drill) messages start a drill only when the ward takes part.
 JMA_ACCEPT_DRILLS = os.environ.get("RENRAKU_JMA_ACCEPT_DRILLS", "") == "1"
+# Hours after an earthquake alert in which others send only if stronger (aftershocks).
+JMA_AFTERSHOCK_HOURS = float(os.environ.get("RENRAKU_JMA_AFTERSHOCK_HOURS", "6"))
 # The Atom feeds to poll, comma-separated. None by default: nothing reaches out to the
 # internet until the operator says so. JMA's are .../developer/xml/feed/extra.xml and
 # eqvol.xml (high-frequency) and extra_l.xml, eqvol_l.xml (long-term) on
@@ -110,6 +112,8 @@ CACHES = {
     }
 }
 IMPORT_MAX_LEAVERS_PERCENT = int(os.environ.get("RENRAKU_IMPORT_MAX_LEAVERS_PERCENT", "10"))
+# Requests one API token may make a minute (more get 429 with Retry-After).
+API_RATE_PER_MINUTE = int(os.environ.get("RENRAKU_API_RATE_PER_MINUTE", "60"))
 
 INSTALLED_APPS = [
     "renraku.web.apps.RenrakuAdminConfig",
@@ -129,7 +133,10 @@ INSTALLED_APPS = [
     "renraku.broadcast",
     "renraku.feeds",
     "renraku.channels",
+    "renraku.monitoring",
     "renraku.web",
+    "ninja",  # its Swagger UI files, served from here (/api/v1/docs), not from a CDN
+    "renraku.api",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +249,9 @@ OTP_TOTP_ISSUER = "renraku"
 # Only these (IPs or CIDR networks) may tell us the client's address in X-Real-IP; from
 # anyone else it would be a forged address in the audit log and a dodge of the limits.
 TRUSTED_PROXIES = _codes("RENRAKU_TRUSTED_PROXIES", "")
+# /metrics answers a bearer token or these networks (CIDRs); with neither it is a 404.
+METRICS_TOKEN = os.environ.get("RENRAKU_METRICS_TOKEN", "")
+METRICS_ALLOW = _codes("RENRAKU_METRICS_ALLOW", "")
 # The audit chain is an HMAC keyed with a secret kept outside the database (made on first
 # use, see audit.keys), and its head is checkpointed to a file outside it too.
 AUDIT_KEY = os.environ.get("RENRAKU_AUDIT_KEY", "")
