@@ -202,7 +202,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Task queue ---------------------------------------------------------------------------
 REDIS_URL = os.environ.get("RENRAKU_REDIS_URL", "")
 HUEY = (
-    {"huey_class": "huey.RedisHuey", "name": "renraku", "url": REDIS_URL}
+    {
+        "huey_class": "huey.RedisHuey",
+        # The test suite's queue has a name of its own (its worker processes are given it in
+        # RENRAKU_HUEY_NAME), so a test that empties it never empties the server's.
+        "name": os.environ.get("RENRAKU_HUEY_NAME")
+        or ("renraku-test" if "pytest" in sys.modules else "renraku"),
+        "url": REDIS_URL,
+    }
     if REDIS_URL
     else {
         "huey_class": "huey.SqliteHuey",

@@ -1,10 +1,6 @@
 """A worker killed halfway through a 10,000-person alert, and started again: everyone gets
 the alert, and nobody gets it twice."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 from huey.contrib.djhuey import HUEY
@@ -16,33 +12,17 @@ from renraku.channels import vapid
 from renraku.channels.pushservice import PushService
 from renraku.channels.webpush import WebPushChannel
 from renraku.directory.models import PushSubscription, Staff
-from renraku.testing import database_url, make_org
+from renraku.testing import make_org
+
+from .workers import kill, start_worker, wait_until, worker_env
 
 PEOPLE = 10_000
 STALE_SECONDS = 2
 
 
-def start_worker():
-    env = {
-        **os.environ,
-        "RENRAKU_DATABASE_URL": database_url(),
-        "RENRAKU_HUEY_FILE": HUEY.storage.filename,
-        "RENRAKU_STALE_CLAIM_SECONDS": str(STALE_SECONDS),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "renraku.cli", "run_huey", "--workers", "2", "--no-periodic"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def wait_until(condition, timeout):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+def start():
+    env = worker_env(RENRAKU_STALE_CLAIM_SECONDS=str(STALE_SECONDS))
+    return start_worker("--workers", "2", "--no-periodic", env=env)
 
 
 def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
@@ -79,7 +59,7 @@ def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
         )
     PushSubscription.objects.bulk_create(subscriptions, batch_size=2000)
 
-    worker = start_worker()
+    worker = start()
     try:
         alert = send_alert(
             Draft(
@@ -92,13 +72,12 @@ def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
             source="test",
         )
         wait_until(lambda: service.accepted >= PEOPLE * 3 // 10, timeout=120)
-        os.killpg(worker.pid, signal.SIGKILL)  # no goodbye: claimed work is left mid-send
-        worker.wait()
+        kill(worker)  # no goodbye: claimed work is left mid-send
         halfway = service.accepted
         assert halfway < PEOPLE
 
         time.sleep(STALE_SECONDS + 0.5)
-        worker = start_worker()
+        worker = start()
         sweep_deliveries()  # what the minute's periodic sweep does
         wait_until(
             lambda: (
@@ -108,8 +87,7 @@ def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
             timeout=180,
         )
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+        kill(worker)
         service.stop()
         HUEY.flush()
 
