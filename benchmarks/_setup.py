@@ -52,3 +52,36 @@ def make_staff(n: int) -> list[int]:
         batch_size=5000,
     )
     return list(Staff.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def start_server(workers: int, threads: int):
+    """`renraku serve` (web only) on a free loopback port with this process's settings, once
+    it answers /healthz; returns (process, base URL)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "renraku.cli", "serve", "--no-worker"),
+            *("--port", str(port), "--workers", str(workers), "--threads", str(threads)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
+                return server, base
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.2)

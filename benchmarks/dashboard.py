@@ -14,10 +14,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
 import random
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -27,7 +24,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks._setup import scratch_django  # noqa: E402
+from benchmarks._setup import scratch_django, start_server  # noqa: E402
 
 PERIOD = 2.0  # seconds between one screen's refreshes (the dashboard's own)
 KINDS = ("page", "partial", "drilldown", "wall")
@@ -186,32 +183,6 @@ def spread_staff(n: int, rng) -> str:
     Staff.objects.bulk_create(people, batch_size=5000)
     heaviest = max(zip(weights, departments, strict=True), key=lambda w: w[0])[1]
     return heaviest.code
-
-
-def start_server(workers: int, threads: int):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "renraku.cli", "serve", "--no-worker"),
-            *("--port", str(port), "--workers", str(workers), "--threads", str(threads)),
-        ],
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
-                return server, base
-        except OSError:
-            if time.monotonic() > deadline:
-                server.kill()
-                raise
-            time.sleep(0.2)
 
 
 def status_of(base, path, headers) -> int:

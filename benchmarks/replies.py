@@ -14,19 +14,15 @@ Prints one JSON object.
 import argparse
 import asyncio
 import json
-import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks._setup import make_staff, scratch_django  # noqa: E402
+from benchmarks._setup import make_staff, scratch_django, start_server  # noqa: E402
 
 
 def main() -> None:
@@ -63,30 +59,8 @@ def main() -> None:
     ]
     connection.close()
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "renraku.cli",
-            "serve",
-            "--no-worker",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.web_workers),
-            "--threads",
-            str(args.threads),
-        ],
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(args.web_workers, args.threads)
     try:
-        wait_for_server(base)
         started = time.perf_counter()
         if args.rate:
             latencies, errors = asyncio.run(post_at_rate(base, paths, args.rate))
@@ -116,18 +90,6 @@ def main() -> None:
             }
         )
     )
-
-
-def wait_for_server(base):
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 async def answer(session, path, latencies) -> bool:

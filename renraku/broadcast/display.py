@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from renraku.audit.actions import record
 from renraku.directory.models import Department, Staff
 
-from . import actions
+from . import actions, situation
 from .models import Alert, DisplayLink, Kind, ReplyForm
 
 DEFAULT_DAYS = 1
@@ -52,10 +52,10 @@ def wall_url(raw: str) -> str:
 
 def parse_alert_ids(text: str) -> list[int]:
     """`12, 15` (the alerts to show with this one) as ids; ValidationError if not that."""
-    parts = [p.strip() for p in (text or "")[:200].split(",") if p.strip()]
-    if not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
-        raise ValidationError(_("Other alerts: give their numbers, separated by commas."))
-    return list(dict.fromkeys(int(p) for p in parts))
+    try:
+        return situation.parse_alert_ids((text or "")[:200])
+    except ValueError:
+        raise ValidationError(_("Other alerts: give their numbers, separated by commas.")) from None
 
 
 def create_link(

@@ -42,7 +42,7 @@ def manageable_by(user):
 # department and site: a few hundred rows for a 10,000-person alert over 260 sites, from
 # which the totals and both breakdowns are summed. (Grouping also by reach, answer and
 # attendance made 1,500 groups, and most of a refresh.)
-_STATE_COUNTS = {
+STATE_COUNTS = {
     "recipients": Count("pk"),
     "sent": Count("pk", filter=Q(reach=Reach.SENT)),
     "pending": Count("pk", filter=Q(reach=Reach.PENDING)),
@@ -54,14 +54,14 @@ _STATE_COUNTS = {
     **{v: Count("pk", filter=Q(attendance=v)) for v in Attendance.values},
     **{f"via_{c}": Count("pk", filter=Q(reached_via=c)) for c in Channel.values},
 }
-_COLUMNS = tuple(_STATE_COUNTS)
+_COLUMNS = tuple(STATE_COUNTS)
 
 
 def _grouped(alert: Alert) -> list[dict]:
     return list(
         Recipient.objects.filter(alert=alert)
         .values("department", "site")
-        .annotate(**_STATE_COUNTS)
+        .annotate(**STATE_COUNTS)
         .order_by()
     )
 
@@ -134,22 +134,29 @@ def dashboard(alert: Alert) -> dict:
 def answer_curve(
     alert: Alert, *, points: int = 60, answered: int | None = None
 ) -> list[tuple[float, int]]:
-    """Cumulative answers against minutes since sending, at most `points` steps: the time
-    of every n-th answer, picked out by the database (ROW_NUMBER) rather than reading
-    thousands of timestamps into Python."""
-    answers = Recipient.objects.filter(alert=alert, answered_at__isnull=False)
+    """Cumulative answers to `alert` against minutes since it was sent (see curve_of)."""
+    rows = Recipient.objects.filter(alert=alert)
+    return curve_of(rows, alert.created_at, points=points, answered=answered)
+
+
+def curve_of(
+    rows, since, *, points: int = 60, answered: int | None = None
+) -> list[tuple[float, int]]:
+    """Cumulative answers among `rows` (Recipient rows: an alert's, an area's, several
+    alerts') against minutes after `since`, at most `points` (+1) steps: the time of every
+    n-th answer, picked out by the database (ROW_NUMBER) rather than reading thousands of
+    timestamps into Python."""
+    answers = rows.filter(answered_at__isnull=False)
     if answered is None:
         answered = answers.count()
     if not answered:
         return []
     step = max(1, answered // points)
-    wanted = {*range(step, answered + 1, step), answered}
+    wanted = sorted({*range(step, answered + 1, step), answered})
     ranked = answers.annotate(n=Window(RowNumber(), order_by=[F("answered_at"), F("pk")]))
     return [
-        ((at - alert.created_at).total_seconds() / 60, n)
-        for at, n in ranked.filter(n__in=sorted(wanted))
-        .values_list("answered_at", "n")
-        .order_by("n")
+        (max(0.0, (at - since).total_seconds() / 60), n)
+        for at, n in ranked.filter(n__in=wanted).values_list("answered_at", "n").order_by("n")
     ]
 
 

@@ -15,12 +15,13 @@ and a department rarely changes domain).
 from dataclasses import asdict, dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from renraku.directory.models import Department, Domain, Section, Site
 
-from .models import Alert, Attendance, Reach, Recipient
+from .models import Alert, Attendance, Recipient
+from .queries import STATE_COUNTS
 
 # How a table is grouped, and how an area is selected, on the recipient.
 GROUPS = {
@@ -62,18 +63,23 @@ class Figures:
         return self.attendance.get("can", 0) + self.attendance.get("late", 0)
 
 
+# The dashboard's counts (queries.STATE_COUNTS), those the headquarters' figures show;
+# "reached" is the dashboard's "sent".
 _COUNTS = {
-    "recipients": Count("pk"),
-    "reached": Count("pk", filter=Q(reach=Reach.SENT)),
-    "answered": Count("answered_at"),
-    "safe": Count("pk", filter=Q(answer="safe")),
-    "minor": Count("pk", filter=Q(answer="minor")),
-    "serious": Count("pk", filter=Q(answer="serious")),
-    "ack": Count("pk", filter=Q(answer="ack")),
-    "can": Count("pk", filter=Q(attendance=Attendance.CAN)),
-    "late": Count("pk", filter=Q(attendance=Attendance.LATE)),
-    "cannot": Count("pk", filter=Q(attendance=Attendance.CANNOT)),
+    "reached": STATE_COUNTS["sent"],
+    **{
+        key: STATE_COUNTS[key]
+        for key in ("recipients", "answered", "safe", "minor", "serious", "ack", *Attendance.values)
+    },
 }
+
+
+def parse_alert_ids(text: str) -> list[int]:
+    """`12, 15` (alerts to read with another) as ids, each once; ValueError if not that."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
+        raise ValueError("alert numbers separated by commas")
+    return list(dict.fromkeys(int(p) for p in parts))
 
 
 def recipients(alerts, *, area: str = "ward", code: str = "", departments=None):

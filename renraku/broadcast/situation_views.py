@@ -76,16 +76,11 @@ class View:
 
 def _extra_ids(request, pk) -> list[int]:
     """`?with=3,4` (or `with=3&with=4`, as checkboxes send it): the other alerts' ids."""
-    ids = []
-    for value in request.GET.getlist("with"):
-        for part in (p.strip() for p in value.split(",")):
-            if not part:
-                continue
-            if not (part.isascii() and part.isdigit() and len(part) <= 12):
-                raise BadRequest("with: alert numbers separated by commas")
-            n = int(part)
-            if n != pk and n not in ids:
-                ids.append(n)
+    try:
+        ids = situation.parse_alert_ids(",".join(request.GET.getlist("with")))
+    except ValueError:
+        raise BadRequest("with: alert numbers separated by commas") from None
+    ids = [n for n in ids if n != pk]
     if len(ids) >= MAX_COMBINED:
         raise BadRequest(f"with: at most {MAX_COMBINED - 1} other alerts")
     return ids

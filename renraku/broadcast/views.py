@@ -18,7 +18,7 @@ from .messages import length_warnings
 from .models import Alert, Channel, Template
 
 
-def _alert_for(request, pk, **related) -> Alert:
+def managed_alert(request, pk) -> Alert:
     """The alert, if this person may manage it; 403 otherwise (404 if there is none)."""
     if not permissions.can_follow_alerts(request.user):
         raise PermissionDenied
@@ -98,7 +98,7 @@ def _preview(draft) -> dict:
 
 @login_required
 def dashboard(request, pk):
-    alert = _alert_for(request, pk)
+    alert = managed_alert(request, pk)
     context = {
         "alert": alert,
         "children": alert.children.exclude(kind="supervisor_list"),
@@ -111,7 +111,7 @@ def dashboard(request, pk):
 @login_required
 def close(request, pk):
     """GET: what closing stops, and a button; POST: close."""
-    alert = _alert_for(request, pk)
+    alert = managed_alert(request, pk)
     if request.method != "POST":
         return render(request, "broadcast/close.html", {"alert": alert})
     actions.close_alert(alert, closed_by=request.user, request=request)
@@ -122,7 +122,7 @@ def close(request, pk):
 @login_required
 @require_POST
 def follow_up(request, pk):
-    parent = _alert_for(request, pk)
+    parent = managed_alert(request, pk)
     child = actions.send_follow_up(parent, sender=request.user, request=request)
     messages.success(request, _("Reminder sent to %(n)d people.") % {"n": child.recipients.count()})
     return redirect("broadcast:dashboard", pk=pk)
@@ -131,7 +131,7 @@ def follow_up(request, pk):
 @login_required
 def correct(request, pk):
     """A correction to everyone who got the alert: its title and text, edited."""
-    parent = _alert_for(request, pk)
+    parent = managed_alert(request, pk)
     title = request.POST.get("title", parent.title)
     body = request.POST.get("body", parent.body)
     errors = []
@@ -158,7 +158,7 @@ def correct(request, pk):
 @login_required
 def report(request, pk):
     """The printable summary at the end of an alert or a drill."""
-    alert = _alert_for(request, pk)
+    alert = managed_alert(request, pk)
     return render(
         request, "broadcast/report.html", {"alert": alert, "report": queries.report(alert)}
     )
@@ -168,5 +168,5 @@ def report(request, pk):
 @no_store
 def export(request, pk):
     """Every recipient and their answer, for the record and for the report after a drill."""
-    alert = _alert_for(request, pk)
+    alert = managed_alert(request, pk)
     return exports.recipients_csv(alert)

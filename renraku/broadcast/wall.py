@@ -7,34 +7,14 @@ per line picked by the database, so a refresh costs the same for 1,000 people as
 100,000: about eight queries.
 """
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from renraku.directory.models import Department
 
-from . import live, situation
+from . import live, queries, situation
 from .models import DisplayLink
 
 WORST = 8
-
-
-def answer_curve(rows, since, *, points: int = 60, answered: int | None = None):
-    """Cumulative answers among `rows` (Recipient rows, e.g. situation.recipients(…))
-    against minutes after `since`, at most `points` (+1) steps: the time of every n-th
-    answer, picked by ROW_NUMBER in the database, never every timestamp in Python."""
-    answers = rows.filter(answered_at__isnull=False)
-    if answered is None:
-        answered = answers.count()
-    if not answered:
-        return []
-    step = max(1, answered // points)
-    wanted = sorted({*range(step, answered + 1, step), answered})
-    ranked = answers.annotate(n=Window(RowNumber(), order_by=[F("answered_at"), F("pk")]))
-    return [
-        (max(0.0, (at - since).total_seconds() / 60), n)
-        for at, n in ranked.filter(n__in=wanted).values_list("answered_at", "n").order_by("n")
-    ]
 
 
 def figures(link: DisplayLink, *, department_code: str = "") -> dict:
@@ -55,7 +35,7 @@ def figures(link: DisplayLink, *, department_code: str = "") -> dict:
             "points": live.shared(
                 "wall-curve",
                 link.pk,
-                compute=lambda: answer_curve(rows, since, answered=totals.answered),
+                compute=lambda: queries.curve_of(rows, since, answered=totals.answered),
                 periods=live.CURVE_PERIODS,
             ),
             "total": totals.recipients,
@@ -75,7 +55,7 @@ def figures(link: DisplayLink, *, department_code: str = "") -> dict:
                         "wall-curve",
                         link.pk,
                         compared.code,
-                        compute=lambda: answer_curve(part, since, answered=counted.answered),
+                        compute=lambda: queries.curve_of(part, since, answered=counted.answered),
                         periods=live.CURVE_PERIODS,
                     ),
                     "total": counted.recipients,

@@ -6,33 +6,25 @@ credential (display.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from renraku.accounts import permissions
 from renraku.directory.models import Department
 from renraku.web.headers import no_store
 
 from . import actions, display, live, wall
 from .models import Alert, DisplayLink
-
-
-def _managed_alert(request, pk) -> Alert:
-    if not permissions.can_follow_alerts(request.user):
-        raise PermissionDenied
-    alert = get_object_or_404(Alert, pk=pk)
-    actions.authorise_manage(request.user, alert)
-    return alert
+from .views import managed_alert
 
 
 @login_required
 @no_store  # the page that shows a new link's token
 def displays(request, pk):
     """GET: the alert's display links; POST: make one, and show its address once."""
-    alert = _managed_alert(request, pk)
+    alert = managed_alert(request, pk)
     context = {"alert": alert, "form": request.POST, "errors": [], "new_url": ""}
     status = 200
     if request.method == "POST":
@@ -92,7 +84,7 @@ def _listing(alert: Alert) -> dict:
 @login_required
 @require_POST
 def display_revoke(request, pk, link_id):
-    alert = _managed_alert(request, pk)
+    alert = managed_alert(request, pk)
     link = get_object_or_404(DisplayLink, pk=link_id, alerts=alert)
     display.revoke_link(link, alert, by=request.user, request=request)
     messages.success(request, _("The link no longer opens. A wall showing it stops."))
@@ -102,7 +94,7 @@ def display_revoke(request, pk, link_id):
 @login_required
 @require_POST
 def display_send_heads(request, pk):
-    alert = _managed_alert(request, pk)
+    alert = managed_alert(request, pk)
     try:
         done = display.send_department_heads(alert, by=request.user, request=request)
     except ValidationError as exc:

@@ -184,12 +184,12 @@ def test_the_curve_has_a_second_line_for_a_department_on_request(client, people,
 
 
 def test_the_curve_reads_a_bounded_number_of_rows_whatever_the_answers(alert, people):
-    from renraku.broadcast import situation, wall
+    from renraku.broadcast import queries, situation
 
     Recipient.objects.filter(alert=alert).update(answered_at=timezone.now(), answer="safe")
     rows = situation.recipients([alert])
-    assert wall.answer_curve(rows, alert.created_at, points=2)[-1][1] == 5
-    assert len(wall.answer_curve(rows, alert.created_at, points=2)) <= 3
+    assert queries.curve_of(rows, alert.created_at, points=2)[-1][1] == 5
+    assert len(queries.curve_of(rows, alert.created_at, points=2)) <= 3
 
 
 def test_the_wall_refresh_takes_a_fixed_number_of_queries(
