@@ -112,7 +112,7 @@ def build(n: int):
         source="bench",
     )
     answered = rng.sample(
-        list(Recipient.objects.filter(alert=alert).values_list("pk", flat=True)), n // 2
+        list(Recipient.objects.filter(notice=alert).values_list("pk", flat=True)), n // 2
     )
     rows = []
     for pk in answered:

@@ -55,7 +55,7 @@ def main() -> None:
     )
     paths = [
         f"/a/{token_for(pk)}/"
-        for pk in Recipient.objects.filter(alert=alert).values_list("pk", flat=True)
+        for pk in Recipient.objects.filter(notice=alert).values_list("pk", flat=True)
     ]
     connection.close()
 
@@ -70,7 +70,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    stored = Recipient.objects.filter(alert=alert, answer="safe").count()
+    stored = Recipient.objects.filter(notice=alert, answer="safe").count()
     latencies.sort()
     print(
         json.dumps(

@@ -94,3 +94,27 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def vapid_key(settings, tmp_path):
+    """A fresh server key per test, made the way the server makes it on first run."""
+    from renraku.channels import vapid, webpush
+
+    settings.VAPID_PRIVATE_KEY_FILE = tmp_path / "vapid.pem"
+    vapid.key.cache_clear()
+    webpush._vapid_cache.clear()
+    yield vapid.application_server_key()
+    vapid.key.cache_clear()
+    webpush._vapid_cache.clear()
+
+
+@pytest.fixture
+def push_service(vapid_key, settings):
+    """The push-service stand-in on loopback: checks VAPID, decrypts every payload."""
+    from renraku.channels.pushservice import PushService
+
+    service = PushService(vapid_key).start()
+    settings.PUSH_SERVICE_HOSTS = [*settings.PUSH_SERVICE_HOSTS, "127.0.0.1"]
+    yield service
+    service.stop()

@@ -5,17 +5,17 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renraku.accounts import permissions
 from renraku.audit.actions import record
-from renraku.bulk import insert_select
 from renraku.channels import registry
+from renraku.directory import audience as audiences
+from renraku.notices import pipeline
+from renraku.notices.models import Notice
 
-from . import audience as audiences
-from . import delivery, escalation
+from . import escalation
 from .models import (
     Alert,
     Answer,
@@ -23,7 +23,6 @@ from .models import (
     Attendance,
     Category,
     Kind,
-    Reach,
     Recipient,
     ReplyForm,
     Severity,
@@ -120,7 +119,7 @@ def send_alert(
     """Freeze the audience into recipients and queue delivery. Returns at once: channels
     never run inside the request that sends. `authorised`: the caller has already checked
     the sender may send this (a reminder or correction of an alert they may manage)."""
-    from .tasks import dispatch_alert
+    from renraku.notices.tasks import dispatch_notice
 
     draft = check_draft(draft)
     if not authorised:
@@ -145,17 +144,10 @@ def send_alert(
         people = audiences.resolve(draft.audience)
         if staff_ids is not None:
             people = people.filter(pk__in=staff_ids)
-        # Copied inside the database: 100,000 people never pass through Python.
-        count = insert_select(
-            Recipient,
-            ["alert_id", "staff_id", "department_id", "site_id"],
-            people.annotate(alert_id=Value(alert.pk)).values_list(
-                "alert_id", "pk", "department_id", "site_id"
-            ),
-        )
+        count = pipeline.freeze(alert, people)
         # Who gets it on which channel is decided now, in the same transaction, so the
         # dashboard can tell "not sent yet" from "no channel reaches this person".
-        delivery.plan(alert)
+        pipeline.plan(alert)
         record(
             "broadcast.sent",
             request=request,
@@ -171,7 +163,7 @@ def send_alert(
                 "source": source,
             },
         )
-        transaction.on_commit(lambda: dispatch_alert(alert.pk))
+        transaction.on_commit(lambda: dispatch_notice(alert.pk))
     return alert
 
 
@@ -274,8 +266,6 @@ def close_alert(alert: Alert, *, closed_by=None, request=None) -> Alert:
     an answer or sends anything once the alert is closed. Corrections, cancellations and
     all-clears are announcements of their own and still go out in full (a cancellation is
     sent, then its alert closed, in one go)."""
-    from .models import Delivery
-
     authorise_manage(closed_by, alert)
     if alert.closed_at is None:
         with transaction.atomic():
@@ -283,11 +273,7 @@ def close_alert(alert: Alert, *, closed_by=None, request=None) -> Alert:
             thread = thread_of(alert)
             Alert.objects.filter(pk__in=thread, closed_at__isnull=True).update(closed_at=now)
             alert.closed_at = now
-            Delivery.objects.filter(
-                recipient__alert__in=thread,
-                status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED],
-            ).update(status=Delivery.Status.PERMANENT, error="alert closed")
-            delivery.settle(Recipient.objects.filter(alert__in=thread, reach=Reach.PENDING))
+            pipeline.finish(Notice.objects.filter(pk__in=thread), "alert closed")
             record(
                 "broadcast.closed",
                 request=request,
@@ -363,7 +349,7 @@ def record_answer(
     whole in their own append-only history (Answer, with when and by which channel). The
     audit log is for what people do with authority, and 10,000 answers in a minute would
     all queue for the one head of its hash chain."""
-    alert = recipient.alert
+    alert = recipient.notice.alert
     if not alert.is_open:
         raise ValidationError(_("This alert has been closed: answers are no longer taken."))
     if value is not None and value not in VALUES_FOR[alert.reply_form]:

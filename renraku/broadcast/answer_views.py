@@ -24,7 +24,9 @@ def answer(request, token):
         return render(request, "broadcast/answer_gone.html", {"expired": True}, status=410)
     except signing.BadSignature:
         return render(request, "broadcast/answer_gone.html", status=404)
-    recipient = get_object_or_404(Recipient.objects.select_related("alert"), pk=recipient_id)
+    recipient = get_object_or_404(
+        Recipient.objects.select_related("notice__alert"), pk=recipient_id
+    )
     errors, saved = [], ""
     if request.method != "POST":
         actions.mark_read(recipient)  # an answer marks it read too, in the same transaction
@@ -35,7 +37,7 @@ def answer(request, token):
             saved = part
         except ValidationError as exc:
             errors = exc.messages
-    alert = recipient.alert
+    alert = recipient.notice.alert
     return render(
         request,
         "broadcast/answer.html",

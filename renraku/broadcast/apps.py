@@ -6,3 +6,10 @@ class BroadcastConfig(AppConfig):
     name = "renraku.broadcast"
     label = "broadcast"
     verbose_name = _("Broadcast")
+
+    def ready(self):
+        from renraku.notices.message import register
+
+        from .messages import wording
+
+        register("alert", wording)

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from renraku.audit.actions import record
 from renraku.channels import registry
 from renraku.directory.queries import supervisors_of
+from renraku.notices.pipeline import settle
 
-from .delivery import settle
 from .messages import subject
 from .models import Alert, Channel, Delivery, EscalationRun, Kind, ReplyForm
 
@@ -138,7 +138,7 @@ def _plan(alert: Alert, run: EscalationRun, index: int, step: dict):
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     new_ids = list(
         Delivery.objects.filter(
-            recipient__alert=alert, attempt=index + 2, status=Delivery.Status.QUEUED
+            recipient__notice=alert, attempt=index + 2, status=Delivery.Status.QUEUED
         ).values_list("pk", flat=True)
     )
     settle(alert.recipients.filter(pk__in=[r.pk for r in waiting if r.staff_id in reached]))

@@ -38,11 +38,11 @@ def recipients_csv(alert) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(HEADER)
     latest = {}  # recipient id → (where, comment, via) of their latest answer
-    answers = Answer.objects.filter(recipient__alert=alert).order_by("at", "pk")
+    answers = Answer.objects.filter(recipient__notice=alert).order_by("at", "pk")
     for rid, *details in answers.values_list("recipient_id", "location", "comment", "via"):
         latest[rid] = details  # the last one wins
     rows = (
-        Recipient.objects.filter(alert=alert)
+        Recipient.objects.filter(notice=alert)
         .select_related("staff", "department", "site")
         .order_by("department__order", "pk")
     )

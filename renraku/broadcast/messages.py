@@ -1,16 +1,17 @@
-"""How an alert reads on each channel."""
+"""How an alert reads on each channel: the Message the pipeline hands the channels."""
 
 from django.utils.translation import gettext as _
 
-from .models import Alert, Kind
+from renraku.channels.webpush import PUSH_PAYLOAD_LIMIT
+from renraku.notices.message import Message
+from renraku.notices.models import Urgency
+
+from .models import Alert, Kind, ReplyForm, Severity
 
 # A Japanese SMS is UCS-2: 70 characters in one segment, 67 in each of a longer message's
 # segments (the rest carries the joining header). Carriers bill per segment.
 SMS_SEGMENT = 70
 SMS_MULTIPART_SEGMENT = 67
-# A push message must fit in 4,096 bytes once encrypted (RFC 8291 adds 103 bytes of
-# header, padding and tag); JSON and our URL take the rest of the margin.
-PUSH_PAYLOAD_LIMIT = 3_800
 
 
 def subject(alert: Alert) -> str:
@@ -51,3 +52,40 @@ def length_warnings(title: str, body: str, channels: list[str]) -> list[str]:
             )
         )
     return warnings
+
+
+def message_of(alert: Alert) -> Message:
+    """The alert in the words every channel sends: urgent, with the recipient's one-tap
+    answer link, the reply digits for SMS and voice, and a drill marked as one."""
+    from .links import answer_url
+    from .phone import call_url
+
+    reply_hint = sms_hint = ""
+    if alert.reply_form == ReplyForm.SAFETY:
+        reply_hint = _("Tell us you are safe, with one tap:")
+        sms_hint = _("Reply 1 safe, 2 minor injury, 3 serious injury")
+    elif alert.reply_form == ReplyForm.ACKNOWLEDGE:
+        reply_hint = _("Confirm you have read this, with one tap:")
+        sms_hint = _("Reply 1 to confirm")
+    return Message(
+        title=subject(alert),
+        body=alert.body,
+        link=answer_url,
+        tag=f"alert-{alert.pk}",
+        urgency=Urgency.HIGH,
+        preface=_("This is a DRILL.") if alert.is_drill else "",
+        reply_hint=reply_hint,
+        sms_reply_hint=sms_hint,
+        call_url=call_url,
+        require_interaction=alert.severity in (Severity.EMERGENCY, Severity.WARNING),
+        extra={"drill": alert.is_drill},
+    )
+
+
+def wording(notice_ids: list[int]) -> dict[int, Message | None]:
+    """For the pipeline: each alert's Message; None once it is closed (nothing more is
+    sent for a closed alert)."""
+    return {
+        alert.pk: message_of(alert) if alert.is_open else None
+        for alert in Alert.objects.filter(pk__in=notice_ids)
+    }

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from renraku.notices import models as notices
+
 
 class Category(models.TextChoices):
     EARTHQUAKE = "earthquake", _("Earthquake")
@@ -48,17 +50,10 @@ class Kind(models.TextChoices):
     SUPERVISOR_LIST = "supervisor_list", _("List of the unanswered, to a supervisor")
 
 
-class AnswerValue(models.TextChoices):
-    ACKNOWLEDGED = "ack", _("Acknowledged")
-    SAFE = "safe", _("Safe")
-    MINOR = "minor", _("Minor injury")
-    SERIOUS = "serious", _("Serious injury")
-
-
-class Attendance(models.TextChoices):
-    CAN = "can", _("Can come to work")
-    LATE = "late", _("Can come, later")
-    CANNOT = "cannot", _("Cannot come")
+# The answers a notice can take are the pipeline's vocabulary (SMS digits, keypad, the
+# one-tap page), shared with posts' acknowledgements.
+AnswerValue = notices.AnswerValue
+Attendance = notices.Attendance
 
 
 class Group(models.Model):
@@ -100,7 +95,20 @@ class Template(models.Model):
         return self.name
 
 
-class Alert(models.Model):
+class Alert(notices.Notice):
+    """An alert is a notice (a child table sharing its id, so that everything the pipeline
+    records for the notice is the alert's): urgent, on the channels its sender chose."""
+
+    # The column keeps the name it had before alerts became notices.
+    notice_ptr = models.OneToOneField(
+        notices.Notice,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        serialize=False,
+        db_column="id",
+        related_name="alert",
+    )
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("body"))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
@@ -153,131 +161,26 @@ class Alert(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
-
-class RecipientQuerySet(models.QuerySet):
-    def answered(self):
-        return self.filter(answered_at__isnull=False)
-
-    def unanswered(self):
-        return self.filter(answered_at__isnull=True)
+    def save(self, *args, **kwargs):
+        # The pipeline reads the notice's side: urgent, on the sender's channels in order.
+        self.owner = "alert"
+        self.channel_order = list(self.channels)
+        super().save(*args, **kwargs)
 
 
-class Reach(models.TextChoices):
-    """Where getting the alert to one person stands, across all their deliveries. Kept on
-    the recipient as deliveries are recorded, so the dashboard counts one column."""
-
-    PENDING = "pending", _("Being sent")
-    SENT = "sent", _("Reached")
-    FAILED = "failed", _("Every channel failed")
-    NONE = "none", _("No channel reaches them")
-
-
-# Recipients and deliveries are written only by renraku, in bulk, from rows read in the
-# same transaction, so their foreign keys are not also checked by the database: on
-# PostgreSQL each check is a trigger that locks the referenced row, and an alert to
-# 100,000 spent 3 of its 8 seconds before the first push on them, at commit. The ORM
-# still applies on_delete. Indexes that another index already begins with are left out.
-_BULK = {"db_constraint": False}
-
-
-class Recipient(models.Model):
-    alert = models.ForeignKey(
-        Alert, on_delete=models.CASCADE, related_name="recipients", db_index=False
-    )
-    staff = models.ForeignKey(
-        "directory.Staff", on_delete=models.PROTECT, related_name="+", **_BULK
-    )
-    # Where the person was when the alert went out (the dashboard groups by these, within
-    # an alert: no index of their own).
-    department = models.ForeignKey(
-        "directory.Department",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        **_BULK,
-    )
-    site = models.ForeignKey(
-        "directory.Site", on_delete=models.PROTECT, related_name="+", db_index=False, **_BULK
-    )
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answer = models.CharField(_("answer"), max_length=20, blank=True, choices=AnswerValue.choices)
-    # The latest answer's attendance, kept here (like `answer`) so the dashboard counts
-    # who can come to work in the same single pass over the recipients.
-    attendance = models.CharField(
-        _("attendance"), max_length=10, blank=True, choices=Attendance.choices
-    )
-    reach = models.CharField(
-        _("reach"), max_length=10, choices=Reach.choices, default=Reach.PENDING
-    )
-    reached_via = models.CharField(_("reached via"), max_length=10, blank=True)
-
-    objects = RecipientQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("recipient")
-        verbose_name_plural = _("recipients")
-        constraints = [models.UniqueConstraint(fields=["alert", "staff"], name="one_per_person")]
-        # Who has not answered, by department: the dashboard's first few are read from
-        # this index in order, not sorted out of 50,000 (113 ms at 100,000 on PostgreSQL).
-        indexes = [models.Index(fields=["alert", "answered_at", "department", "id"])]
-
-    def __str__(self):
-        return f"{self.alert_id}:{self.staff_id}"
-
-
-class Delivery(models.Model):
-    """One attempt to reach one recipient on one channel.
-
-    Unique per (recipient, channel, attempt): a task that runs twice finds the row already
-    there and sends nothing twice.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed, will retry")
-        PERMANENT = "permanent", _("Failed")
-
-    recipient = models.ForeignKey(
-        Recipient, on_delete=models.CASCADE, related_name="deliveries", db_index=False, **_BULK
-    )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    # 1 for the alert itself; escalation steps and follow-ups add later attempts.
-    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
-    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    claim = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    not_before = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    provider_id = models.CharField(max_length=100, blank=True)
-    error = models.CharField(_("error"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "channel", "attempt"], name="one_delivery_per_attempt"
-            ),
-        ]
-        # No index on status or claim: each delivery is rewritten when claimed and when
-        # sent, and with no indexed column changing PostgreSQL updates it in place (a HOT
-        # update, given the free space migration 0005 leaves in each page). Open work is
-        # found through the open alerts instead, which are few.
-
-    def __str__(self):
-        return f"{self.channel} #{self.attempt} → {self.recipient_id}: {self.status}"
+# Recipients, deliveries and reach are the pipeline's (renraku.notices), shared by alerts
+# and posts; broadcast keeps what is said and what people answer.
+Recipient = notices.Recipient
+Delivery = notices.Delivery
+Reach = notices.Reach
 
 
 class Answer(models.Model):
     """Every answer given, in order; Recipient.answer holds the latest."""
 
-    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="answers")
+    recipient = models.ForeignKey(
+        notices.Recipient, on_delete=models.CASCADE, related_name="answers"
+    )
     value = models.CharField(_("answer"), max_length=10, choices=AnswerValue.choices)
     attendance = models.CharField(
         _("attendance"), max_length=10, choices=Attendance.choices, blank=True

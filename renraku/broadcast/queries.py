@@ -33,8 +33,8 @@ def manageable_by(user):
     if user.role == Role.ADMINISTRATOR or user.scope_all:
         return alerts
     scope = user.scope_departments.values("pk")
-    outside = Recipient.objects.filter(alert=OuterRef("pk")).exclude(department__in=scope)
-    inside = Recipient.objects.filter(alert=OuterRef("pk"))
+    outside = Recipient.objects.filter(notice=OuterRef("pk")).exclude(department__in=scope)
+    inside = Recipient.objects.filter(notice=OuterRef("pk"))
     return alerts.filter(Q(sender=user) | (Exists(inside) & ~Exists(outside)))
 
 
@@ -59,7 +59,7 @@ _COLUMNS = tuple(STATE_COUNTS)
 
 def _grouped(alert: Alert) -> list[dict]:
     return list(
-        Recipient.objects.filter(alert=alert)
+        Recipient.objects.filter(notice=alert)
         .values("department", "site")
         .annotate(**STATE_COUNTS)
         .order_by()
@@ -135,7 +135,7 @@ def answer_curve(
     alert: Alert, *, points: int = 60, answered: int | None = None
 ) -> list[tuple[float, int]]:
     """Cumulative answers to `alert` against minutes since it was sent (see curve_of)."""
-    rows = Recipient.objects.filter(alert=alert)
+    rows = Recipient.objects.filter(notice=alert)
     return curve_of(rows, alert.created_at, points=points, answered=answered)
 
 
@@ -164,7 +164,7 @@ def unanswered(alert: Alert, *, limit: int = 200):
     """The first of those who have not answered, department by department (the whole list,
     in the directory's order and searchable, is on the headquarters' view)."""
     return (
-        Recipient.objects.filter(alert=alert, answered_at__isnull=True)
+        Recipient.objects.filter(notice=alert, answered_at__isnull=True)
         .select_related("staff__position", "department", "site")
         .order_by("department_id", "pk")[:limit]
     )
@@ -175,7 +175,7 @@ def remarks(alert: Alert, *, limit: int = 50) -> list[Answer]:
     words a duty officer must read, not only count."""
     latest = Answer.objects.filter(recipient=OuterRef("recipient")).order_by("-at", "-pk")
     return list(
-        Answer.objects.filter(recipient__alert=alert)
+        Answer.objects.filter(recipient__notice=alert)
         .filter(pk=latest.values("pk")[:1])
         .exclude(location="", comment="")
         .select_related("recipient__staff", "recipient__department")
@@ -203,7 +203,7 @@ def escalation_steps(alert: Alert) -> list[dict]:
             ).count()
         elif run:
             row["reached"] = Delivery.objects.filter(
-                recipient__alert=alert, attempt=index + 2, status=Delivery.Status.SENT
+                recipient__notice=alert, attempt=index + 2, status=Delivery.Status.SENT
             ).count()
         steps.append(row)
     return steps
@@ -214,11 +214,11 @@ def open_alerts_for(staff) -> list[Recipient]:
     return list(
         Recipient.objects.filter(
             staff=staff,
-            alert__closed_at__isnull=True,
-            alert__created_at__gte=timezone.now() - dt.timedelta(days=7),
+            notice__alert__closed_at__isnull=True,
+            notice__alert__created_at__gte=timezone.now() - dt.timedelta(days=7),
         )
-        .select_related("alert")
-        .order_by("-alert__created_at")[:10]
+        .select_related("notice__alert")
+        .order_by("-notice__alert__created_at")[:10]
     )
 
 
@@ -240,7 +240,7 @@ def report(alert: Alert) -> dict:
     total = counts["recipients"] or 1
     times = sorted(
         (t - alert.created_at).total_seconds() / 60
-        for t in Recipient.objects.filter(alert=alert, answered_at__isnull=False).values_list(
+        for t in Recipient.objects.filter(notice=alert, answered_at__isnull=False).values_list(
             "answered_at", flat=True
         )
     )

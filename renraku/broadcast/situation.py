@@ -87,15 +87,15 @@ def recipients(alerts, *, area: str = "ward", code: str = "", departments=None):
     answer (their most recently answered row, else their newest alert's), within an area
     and, for a department administrator, within `departments` (ids)."""
     alerts = list(alerts)
-    rows = Recipient.objects.filter(alert__in=alerts)
+    rows = Recipient.objects.filter(notice__in=alerts)
     if len(alerts) > 1:
         latest = (
-            Recipient.objects.filter(alert__in=alerts)
+            Recipient.objects.filter(notice__in=alerts)
             .annotate(
                 rank=Window(
                     RowNumber(),
                     partition_by=[F("staff_id")],
-                    order_by=[F("answered_at").desc(nulls_last=True), F("alert_id").desc()],
+                    order_by=[F("answered_at").desc(nulls_last=True), F("notice_id").desc()],
                 )
             )
             .filter(rank=1)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import answer_views, views
+from . import answer_views, phone_hooks, views
 
 app_name = "broadcast"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("alerts/<int:pk>/export.csv", views.export, name="export"),
     path("alerts/<int:pk>/report/", views.report, name="report"),
     path("a/<str:token>/", answer_views.answer, name="answer"),
+    # The SMS and voice provider's webhooks: someone answering an alert.
+    path("hooks/sms/incoming/", phone_hooks.incoming_sms, name="incoming_sms"),
+    path("hooks/voice/<str:token>/", phone_hooks.voice_call, name="voice_call"),
     path("", include("renraku.broadcast.situation_urls")),
     path("", include("renraku.broadcast.wall_urls")),
 ]

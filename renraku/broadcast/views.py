@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from renraku.accounts import permissions
 from renraku.channels import registry
+from renraku.directory import audience
 from renraku.web.headers import no_store
 
-from . import actions, audience, escalation, exports, live, queries
+from . import actions, escalation, exports, live, queries
 from .forms import ComposeForm, blank_initial, initial_from
 from .messages import length_warnings
 from .models import Alert, Channel, Template

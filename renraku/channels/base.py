@@ -1,6 +1,8 @@
 """The one interface every delivery channel implements.
 
-A channel takes a batch of deliveries of one alert and reports an Outcome for each. It
+A channel takes a batch of deliveries of one notice, with the notice's words as a
+message-neutral `renraku.notices.message.Message` (title, body, link, tag, urgency, reply
+hints), and reports an Outcome for each. It knows nothing of alerts, posts or chats. It
 never raises for a single person's failure: it says whether that failure is permanent
 (the address is gone: retire it, move the person to their next channel) or temporary
 (try again, after `retry_after` seconds when the service said so).
@@ -27,7 +29,7 @@ class Channel:
     # How many deliveries one task hands to send() at once.
     batch_size: int = 100
     # What send() reads of each delivery, loaded with it. Every delivery also carries its
-    # recipient's `alert_id`, `staff_id` and `answered_at` (a push needs no more).
+    # recipient's `notice_id`, `staff_id` and `answered_at` (a push needs no more).
     related: tuple[str, ...] = ("recipient__staff__personal_contact",)
 
     def reachable(self, staff_ids: Iterable[int]) -> QuerySet:
@@ -35,8 +37,8 @@ class Channel:
         for: a flat queryset of staff ids, which the database can take as a subquery."""
         raise NotImplementedError
 
-    def send(self, alert, deliveries: list) -> list[Outcome]:
-        """Send `alert` to each delivery's recipient; one Outcome per delivery, in order.
+    def send(self, message, deliveries: list) -> list[Outcome]:
+        """Send `message` to each delivery's recipient; one Outcome per delivery, in order.
 
         `deliveries` come with `related` loaded, and `staff_id` on each.
         """

@@ -1,12 +1,10 @@
-"""E-mail over SMTP, one message per person (each carries that person's own answer link)."""
+"""E-mail over SMTP, one message per person (each carries that person's own link)."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.template.loader import render_to_string
 
-from renraku.broadcast.links import answer_url
-from renraku.broadcast.messages import subject
 from renraku.directory.models import Staff
 
 from .base import Channel, Outcome
@@ -26,7 +24,7 @@ class EmailChannel(Channel):
         has_address = ~Q(work_email="") | Q(personal_contact__email__gt="")
         return Staff.objects.filter(has_address, pk__in=staff_ids).values_list("pk", flat=True)
 
-    def send(self, alert, deliveries):
+    def send(self, message, deliveries):
         outcomes = []
         # One SMTP connection for the whole batch: a new one per message would cost a
         # handshake (and TLS) per person.
@@ -45,23 +43,23 @@ class EmailChannel(Channel):
                     )
                     continue
                 body = render_to_string(
-                    "broadcast/email.txt",
+                    "channels/email.txt",
                     {
-                        "alert": alert,
+                        "message": message,
                         "staff": staff,
-                        "url": answer_url(delivery.recipient_id),
+                        "url": message.link(delivery.recipient_id),
                         "ward_name": settings.WARD_NAME,
                     },
                 )
-                message = EmailMessage(
-                    subject(alert),
+                email = EmailMessage(
+                    message.title,
                     body,
                     to=[to],
                     connection=connection,
-                    headers={"X-Renraku-Alert": str(alert.pk)},
+                    headers={"X-Renraku-Notice": message.tag},
                 )
                 try:
-                    message.send()
+                    email.send()
                 except OSError as exc:  # smtplib errors are OSErrors
                     outcomes.append(
                         Outcome(

@@ -13,20 +13,11 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
-from renraku.broadcast.links import answer_url
-from renraku.broadcast.messages import subject
-from renraku.broadcast.models import ReplyForm
 from renraku.directory.models import PersonalContact
 
 from .base import Channel, Outcome
 
-# Keypad / reply digits for each answer, the same on SMS and voice.
-DIGITS = {
-    ReplyForm.SAFETY: {"1": "safe", "2": "minor", "3": "serious"},
-    ReplyForm.ACKNOWLEDGE: {"1": "ack"},
-}
 # Twilio error codes meaning the number itself is wrong: retrying will not help.
 _BAD_NUMBER = {21211, 21214, 21610, 21614}
 
@@ -76,16 +67,14 @@ class TwilioProvider:
             return 599, {"message": str(exc)}
 
 
-def text_for(alert, recipient_id: int) -> str:
+def text_for(message, recipient_id: int) -> str:
     """Title, body and how to answer. Japanese SMS is UCS-2 (70 characters a segment): the
     body is cut so that the whole stays within a few segments."""
-    lines = [subject(alert), alert.body[:120]]
-    if alert.reply_form == ReplyForm.SAFETY:
-        lines.append(_("Reply 1 safe, 2 minor injury, 3 serious injury"))
-    elif alert.reply_form == ReplyForm.ACKNOWLEDGE:
-        lines.append(_("Reply 1 to confirm"))
-    if alert.reply_form != ReplyForm.NONE:
-        lines.append(answer_url(recipient_id))
+    lines = [message.title, message.body[:120]]
+    if message.sms_reply_hint:
+        lines.append(message.sms_reply_hint)
+    if message.reply_hint:
+        lines.append(message.link(recipient_id))
     return "\n".join(lines)
 
 
@@ -117,19 +106,19 @@ class SmsChannel(Channel):
             .values_list("staff_id", flat=True)
         )
 
-    def send(self, alert, deliveries):
+    def send(self, message, deliveries):
         outcomes = []
         for delivery in deliveries:
             contact = getattr(delivery.recipient.staff, "personal_contact", None)
             if contact is None or not contact.mobile:
                 outcomes.append(Outcome(delivery.pk, ok=False, permanent=True, error="no mobile"))
                 continue
-            status, reply = self.deliver(e164(contact.mobile), alert, delivery.recipient_id)
+            status, reply = self.deliver(e164(contact.mobile), message, delivery.recipient_id)
             outcomes.append(outcome(delivery.pk, status, reply))
         return outcomes
 
-    def deliver(self, number: str, alert, recipient_id: int) -> tuple[int, dict]:
-        return self.provider.send(number, text_for(alert, recipient_id))
+    def deliver(self, number: str, message, recipient_id: int) -> tuple[int, dict]:
+        return self.provider.send(number, text_for(message, recipient_id))
 
 
 def signature(url: str, params: dict, token: str) -> str:

@@ -1,123 +1,24 @@
-"""Voice calls through the same Twilio-compatible API: the alert is read out in Japanese
-(TwiML <Say language="ja-JP">) and answered on the keypad (<Gather>), for staff on feature
-phones or who do not look at their screen.
-
-The call is placed with the URL of our TwiML, signed for that one recipient; the provider
-fetches it when the person picks up and posts the digit pressed back to us. Both requests
-carry the provider's signature, checked in hooks.py. The words are Japanese whatever the
-interface language, because the voice that reads them is.
+"""Voice calls through the same Twilio-compatible API, for staff on feature phones or who
+do not look at their screen. The call is placed with a URL the notice's owner gives (for
+an alert, its TwiML, signed for that one recipient: renraku.broadcast.phone); the provider
+fetches what to say from it when the person picks up.
 """
 
-import xml.etree.ElementTree as ET
-
-from django.conf import settings
-from django.urls import reverse
-
-from renraku.broadcast.links import token_for
-from renraku.broadcast.messages import subject
-from renraku.broadcast.models import AnswerValue, Attendance, ReplyForm
-
-from .sms import DIGITS, SmsChannel
-
-LANGUAGE = "ja-JP"
-ATTENDANCE_DIGITS = {"1": Attendance.CAN, "2": Attendance.LATE, "3": Attendance.CANNOT}
-_CHOICES = {
-    ReplyForm.SAFETY: "無事なら1、軽いけがなら2、重いけがなら3を押してください。",
-    ReplyForm.ACKNOWLEDGE: "確認したら1を押してください。",
-}
-_ATTENDANCE = "出勤できるなら1、遅れて出勤できるなら2、出勤できないなら3を押してください。"
-_SPOKEN = {
-    AnswerValue.SAFE: "無事",
-    AnswerValue.MINOR: "軽傷",
-    AnswerValue.SERIOUS: "重傷",
-    AnswerValue.ACKNOWLEDGED: "確認しました",
-}
-
-
-def call_url(recipient_id: int, step: str = "") -> str:
-    url = settings.BASE_URL + reverse("channels:voice_call", args=[token_for(recipient_id)])
-    return f"{url}?step={step}" if step else url
+from .base import Outcome
+from .sms import SmsChannel
 
 
 class VoiceChannel(SmsChannel):
     kind = "voice"
     batch_size = 20
 
-    def deliver(self, number, alert, recipient_id):
-        return self.provider.call(number, call_url(recipient_id))
+    def send(self, message, deliveries):
+        if message.call_url is None:  # this notice is never read out
+            return [
+                Outcome(d.pk, ok=False, permanent=True, error="not a notice for calls")
+                for d in deliveries
+            ]
+        return super().send(message, deliveries)
 
-
-def _response(*verbs: ET.Element) -> str:
-    root = ET.Element("Response")
-    root.extend(verbs)
-    return '<?xml version="1.0" encoding="UTF-8"?>' + ET.tostring(root, encoding="unicode")
-
-
-def _say(text: str) -> ET.Element:
-    say = ET.Element("Say", language=LANGUAGE)
-    say.text = text
-    return say
-
-
-def _gather(action: str, *says: ET.Element) -> ET.Element:
-    gather = ET.Element(
-        "Gather", input="dtmf", numDigits="1", timeout="8", action=action, method="POST"
-    )
-    gather.extend(says)
-    return gather
-
-
-def _hangup() -> ET.Element:
-    return ET.Element("Hangup")
-
-
-def message_twiml(recipient) -> str:
-    """What the person hears on picking up: who calls, the alert, and which key to press.
-    Said twice if no key is pressed, as the ring may have woken them."""
-    alert = recipient.alert
-    spoken = _say(f"{settings.WARD_NAME}からの連絡です。{subject(alert)}。{alert.body}")
-    choices = _CHOICES.get(alert.reply_form)
-    if choices is None:
-        return _response(spoken, _say("繰り返します。"), spoken, _hangup())
-    action = call_url(recipient.pk, "answer")
-    return _response(
-        _gather(action, spoken, _say(choices)),
-        _gather(action, _say("繰り返します。"), spoken, _say(choices)),
-        _say("回答が確認できませんでした。メールまたはアプリから回答してください。"),
-        _hangup(),
-    )
-
-
-def answer_twiml(recipient, digit: str, record) -> str:
-    """After a key: store the answer with `record(value)`; for a safety question, then ask
-    whether they can come to work."""
-    value = DIGITS.get(recipient.alert.reply_form, {}).get(digit)
-    if value is None:
-        return _response(_say("その番号は選べません。"), _redirect(call_url(recipient.pk)))
-    record(value)
-    heard = _say(f"{_SPOKEN[value]}、と回答しました。")
-    if recipient.alert.reply_form != ReplyForm.SAFETY:
-        return _response(heard, _say("ありがとうございました。"), _hangup())
-    return _response(
-        heard,
-        _gather(call_url(recipient.pk, "attendance"), _say(_ATTENDANCE)),
-        _say("ありがとうございました。"),
-        _hangup(),
-    )
-
-
-def attendance_twiml(digit: str, record) -> str:
-    attendance = ATTENDANCE_DIGITS.get(digit)
-    if attendance is not None:
-        record(attendance)
-    return _response(_say("回答を受け付けました。ありがとうございました。"), _hangup())
-
-
-def closed_twiml() -> str:
-    return _response(_say("この連絡は終了しました。回答は受け付けていません。"), _hangup())
-
-
-def _redirect(url: str) -> ET.Element:
-    redirect = ET.Element("Redirect", method="POST")
-    redirect.text = url
-    return redirect
+    def deliver(self, number, message, recipient_id):
+        return self.provider.call(number, message.call_url(recipient_id))

@@ -29,15 +29,16 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.utils import timezone
 
-from renraku.broadcast.links import answer_url
-from renraku.broadcast.messages import PUSH_PAYLOAD_LIMIT, subject
-from renraku.broadcast.models import Severity
 from renraku.directory.models import PushSubscription
+from renraku.notices.message import Message
 
 from . import vapid
 from .base import Channel, Outcome
 from .httppost import UNSENDABLE, post_batch
 
+# A push message must fit in 4,096 bytes once encrypted (RFC 8291 adds 103 bytes of
+# header, padding and tag); JSON and our URL take the rest of the margin.
+PUSH_PAYLOAD_LIMIT = 3_800
 # A push for a disaster is still worth showing to a phone that was off for a day.
 TTL_SECONDS = 24 * 60 * 60
 VAPID_LIFETIME = 12 * 60 * 60  # RFC 8292 allows at most 24 h
@@ -46,6 +47,7 @@ RECORD_SIZE = 4096
 # The subscription no longer exists, or its key cannot be encrypted to: retire it.
 GONE = {404, 410, UNSENDABLE}
 _vapid_cache: dict[str, tuple[float, dict]] = {}
+_NOT_TOPIC = re.compile(r"[^A-Za-z0-9_-]")
 _PRINTABLE = re.compile(r"[!-~]{1,1000}")  # printable ASCII, no space or control character
 
 
@@ -62,23 +64,23 @@ def vapid_headers(endpoint: str) -> dict:
     return headers
 
 
-def payload(alert, recipient_id: int) -> bytes:
-    return payloads(alert)(recipient_id)
+def payload(message: Message, recipient_id: int) -> bytes:
+    return payloads(message)(recipient_id)
 
 
-def payloads(alert) -> Callable[[int], bytes]:
-    """The alert's push payload maker: only the answer link differs from one recipient to
-    the next, so the rest is encoded (and the body cut to fit) once per alert."""
-    body = alert.body
+def payloads(message: Message) -> Callable[[int], bytes]:
+    """The notice's push payload maker: only the link differs from one recipient to the
+    next, so the rest is encoded (and the body cut to fit) once per notice."""
+    body = message.body
     data = {
-        "title": subject(alert),
+        **message.extra,
+        "title": message.title,
         "body": body,
         "url": "\0",
-        "tag": f"alert-{alert.pk}",
-        "drill": alert.is_drill,
-        "requireInteraction": alert.severity in (Severity.EMERGENCY, Severity.WARNING),
+        "tag": message.tag,
+        "requireInteraction": message.require_interaction,
     }
-    longest_url = len(json.dumps(answer_url(10**12)))
+    longest_url = len(json.dumps(message.link(10**12)))
     encoded = json.dumps(data, ensure_ascii=False).encode()
     while len(encoded) + longest_url > PUSH_PAYLOAD_LIMIT:  # the app has the full text
         body = body[: len(body) * 3 // 4]
@@ -90,7 +92,7 @@ def payloads(alert) -> Callable[[int], bytes]:
         b'%s"url": %s%s'
         % (
             head,
-            json.dumps(answer_url(recipient_id)).encode(),
+            json.dumps(message.link(recipient_id)).encode(),
             tail,
         )
     )
@@ -164,7 +166,7 @@ class WebPushChannel(Channel):
             .values_list("staff_id", flat=True)
         )
 
-    def send(self, alert, deliveries):
+    def send(self, message, deliveries):
         staff_ids = [d.staff_id for d in deliveries]
         subscriptions: dict[int, list[_Sub]] = {}
         # Plain rows, not model objects: a batch reads hundreds.
@@ -179,14 +181,14 @@ class WebPushChannel(Channel):
                 continue
             subscriptions.setdefault(row[1], []).append(sub)
         PushSubscription.objects.filter(pk__in=unusable).update(retired_at=timezone.now())
-        payload_for = payloads(alert)
+        payload_for = payloads(message)
         jobs = [
             (d, sub, payload_for(d.recipient_id))
             for d in deliveries
             for sub in subscriptions.get(d.staff_id, [])
         ]
         requests = [
-            (sub.endpoint, _headers(sub, alert), partial(encrypt, data, sub.p256dh, sub.auth))
+            (sub.endpoint, _headers(sub, message), partial(encrypt, data, sub.p256dh, sub.auth))
             for _d, sub, data in jobs
         ]
         results = post_batch(requests, connections=CONNECTIONS) if jobs else []
@@ -218,14 +220,20 @@ def _outcome(delivery, results) -> Outcome:
     )
 
 
-def _headers(sub, alert) -> dict:
+def topic_of(tag: str) -> str:
+    """RFC 8030 §5.4: at most 32 characters of the URL-safe base64 alphabet."""
+    return _NOT_TOPIC.sub("", tag)[:32]
+
+
+def _headers(sub, message: Message) -> dict:
     return {
         **vapid_headers(sub.endpoint),
         "TTL": str(TTL_SECONDS),
-        "Urgency": "high",
-        # One topic per alert: a resend replaces an undelivered copy at the push service
+        # High wakes a phone in power-saving mode; normal lets it wait (RFC 8030 §5.3).
+        "Urgency": message.urgency,
+        # One topic per notice: a resend replaces an undelivered copy at the push service
         # instead of showing the person a second notification.
-        "Topic": f"alert{alert.pk}",
+        "Topic": topic_of(message.tag),
         "Content-Encoding": "aes128gcm",
         "Content-Type": "application/octet-stream",
     }

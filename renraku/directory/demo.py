@@ -89,6 +89,9 @@ def seed_demo(progress: bool = False) -> dict:
     from renraku.broadcast.demo import seed_broadcast_demo
 
     seed_broadcast_demo()
+    from renraku.bulletin.demo import seed_bulletin_demo
+
+    seed_bulletin_demo()
     return counts
 
 

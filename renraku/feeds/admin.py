@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
-from renraku.broadcast import audience
 from renraku.broadcast.escalation import check_steps
+from renraku.directory import audience
 
 from .models import Rule, Trigger
 

@@ -13,9 +13,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renraku.broadcast.delivery import OPEN
-from renraku.broadcast.models import Alert, Delivery, EscalationRun
+from renraku.broadcast.models import Delivery, EscalationRun
 from renraku.feeds.models import FeedState
+from renraku.notices.pipeline import OPEN
 
 from .models import Beat
 
@@ -87,19 +87,19 @@ def check_feeds(now) -> list[dict]:
 
 
 def waiting(now):
-    """Deliveries of open alerts waiting to be sent: queued, failed and due for a retry, or
-    claimed by a worker that has not finished within the stale-claim time. Found through the
-    open alerts, as the sweeper finds them (there is no index on status), each annotated
-    with `waiting_since`.
+    """Deliveries of unfinished notices (open alerts, posts' notifications) waiting to be
+    sent: queued, failed and due for a retry, or claimed by a worker that has not finished
+    within the stale-claim time. Found through the unfinished notices, as the sweeper finds
+    them (there is no index on status), each annotated with `waiting_since`.
 
     A delivery has no creation time of its own, so it waits since the latest of what is
-    known: its alert was sent, its retry fell due, it was claimed, its escalation step ran,
+    known: its notice was issued, its retry fell due, it was claimed, its escalation step ran,
     or (for a fallback to another channel) the person's previous delivery was claimed."""
     stale = now - dt.timedelta(seconds=settings.DELIVERY_STALE_CLAIM_SECONDS)
     due = Q(not_before__isnull=True) | Q(not_before__lte=now)
-    sent = F("recipient__alert__created_at")
+    sent = F("recipient__notice__issued_at")
     step_ran = EscalationRun.objects.filter(
-        alert_id=OuterRef("recipient__alert_id"), step=OuterRef("attempt") - 2
+        alert_id=OuterRef("recipient__notice_id"), step=OuterRef("attempt") - 2
     ).values("ran_at")[:1]
     sibling_claimed = (
         Delivery.objects.filter(recipient_id=OuterRef("recipient_id"), claimed_at__isnull=False)
@@ -107,7 +107,7 @@ def waiting(now):
         .values("claimed_at")[:1]
     )
     return (
-        Delivery.objects.filter(recipient__alert__in=Alert.objects.filter(closed_at__isnull=True))
+        Delivery.objects.filter(recipient__notice__finished_at__isnull=True)
         .filter(Q(due, status__in=OPEN) | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale))
         .annotate(
             # Every term coalesced: SQLite's MAX() of a NULL is NULL, PostgreSQL's ignores it.

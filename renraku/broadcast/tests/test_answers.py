@@ -27,7 +27,7 @@ def alert(people, send, smtp):
 
 @pytest.fixture
 def alice(alert, people):
-    return Recipient.objects.get(alert=alert, staff=people.alice.staff)
+    return Recipient.objects.get(notice=alert, staff=people.alice.staff)
 
 
 def url(recipient):
@@ -52,7 +52,7 @@ def test_one_tap_on_safe_records_the_answer(client, alice):
     assert (alice.answer, alice.answered_at is not None) == ("safe", True)
     assert alice.answers.get().via == "link"  # the answer's own history, not the audit log
     assert not AuditEntry.objects.filter(
-        target=f"alert:{alice.alert_id}", actor__startswith="staff:"
+        target=f"alert:{alice.notice_id}", actor__startswith="staff:"
     ).exists()
 
 
@@ -153,7 +153,7 @@ def test_overlong_or_nul_text_is_refused_with_a_message(client, alice, fields):
 def test_answers_after_the_alert_is_closed_are_refused(client, alice):
     from renraku.broadcast.actions import close_alert
 
-    close_alert(alice.alert)
+    close_alert(alice.notice.alert)
     page = client.get(url(alice))
     assert 'data-testid="closed"' in page.text and 'name="value"' not in page.text
     assert client.post(url(alice), {"value": "safe"}).status_code == 400
@@ -175,17 +175,17 @@ def test_attendance_where_and_comments_are_on_the_dashboard_csv_and_report(clien
     client.post(url(alice), {"attendance": "cannot"})
     client.post(url(alice), {"location": "=HYPERLINK(1)", "comment": "足をけがしました"})
     sign_in(client, people.bob)
-    live = client.get(reverse("broadcast:dashboard", args=[alice.alert_id]))
+    live = client.get(reverse("broadcast:dashboard", args=[alice.notice_id]))
     status = live.context["status"]
     assert status["attendance"] == {"can": 0, "late": 0, "cannot": 1}
     assert (status["answer_rate"], status["unanswered"]) == (20, 4)
     assert "足をけがしました" in live.text
-    csv = client.get(reverse("broadcast:export", args=[alice.alert_id]))
+    csv = client.get(reverse("broadcast:export", args=[alice.notice_id]))
     assert "no-store" in csv["Cache-Control"]
     row = next(line for line in csv.content.decode("utf-8-sig").splitlines() if "青木" in line)
     assert "軽傷" in row and "出勤不可" in row and "足をけがしました" in row
     assert "'=HYPERLINK(1)" in row  # neutralised: a spreadsheet shows it, never runs it
-    report = client.get(reverse("broadcast:report", args=[alice.alert_id]))
+    report = client.get(reverse("broadcast:report", args=[alice.notice_id]))
     assert report.context["report"]["attendance"]["cannot"] == 1
     assert "足をけがしました" in report.text
 
@@ -201,7 +201,7 @@ def test_attendance_is_taken_only_where_it_is_asked(client, people, send, smtp):
         ),
         sender=people.bob,
     )
-    alice = Recipient.objects.get(alert=notice, staff=people.alice.staff)
+    alice = Recipient.objects.get(notice=notice, staff=people.alice.staff)
     client.post(url(alice), {"value": "ack"})
     assert client.post(url(alice), {"attendance": "can"}).status_code == 400
     alice.refresh_from_db()

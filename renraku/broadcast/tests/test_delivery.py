@@ -8,8 +8,8 @@ from django.utils import timezone
 from renraku.broadcast import queries
 from renraku.broadcast.actions import Draft
 from renraku.broadcast.models import Delivery
-from renraku.broadcast.tasks import send_deliveries, sweep_deliveries
 from renraku.directory.models import Staff
+from renraku.notices.tasks import send_deliveries, sweep_deliveries
 
 
 def draft(**kw):
@@ -29,7 +29,7 @@ def draft(**kw):
 
 def test_a_batch_sent_twice_sends_each_email_once(people, send, smtp):
     alert = send(draft(), sender=people.bob)
-    ids = list(Delivery.objects.filter(recipient__alert=alert).values_list("pk", flat=True))
+    ids = list(Delivery.objects.filter(recipient__notice=alert).values_list("pk", flat=True))
     send_deliveries("email", ids)  # the queue delivered the same task again
     assert len(smtp.messages) == 5
 
@@ -41,7 +41,7 @@ def test_work_a_dead_worker_left_is_picked_up_once(people, send, smtp):
     from django.conf import settings
 
     stale = timezone.now() - dt.timedelta(seconds=settings.DELIVERY_STALE_CLAIM_SECONDS + 1)
-    Delivery.objects.filter(recipient__alert=alert).update(
+    Delivery.objects.filter(recipient__notice=alert).update(
         status="sending", claim="dead", claimed_at=stale, not_before=None
     )
     smtp.__init__()
@@ -51,7 +51,7 @@ def test_work_a_dead_worker_left_is_picked_up_once(people, send, smtp):
     sweep_deliveries.call_local()
     assert len(smtp.messages) == 5
     assert set(
-        Delivery.objects.filter(recipient__alert=alert).values_list("status", flat=True)
+        Delivery.objects.filter(recipient__notice=alert).values_list("status", flat=True)
     ) == {"sent"}
 
 
@@ -64,7 +64,7 @@ def with_settings_port(smtp):
 def test_a_mail_server_that_is_down_is_retried_later(people, send, smtp):
     smtp.stop()
     alert = send(draft(), sender=people.bob)
-    failed = Delivery.objects.filter(recipient__alert=alert, status="failed")
+    failed = Delivery.objects.filter(recipient__notice=alert, status="failed")
     assert failed.count() == 5
     assert all(d.not_before > timezone.now() for d in failed)
     smtp.__init__()
@@ -80,7 +80,7 @@ def test_a_mail_server_that_is_down_is_retried_later(people, send, smtp):
 def test_an_unknown_mailbox_fails_for_good_and_is_not_retried(people, send, smtp):
     smtp.refuse.add("alice@city.example")
     alert = send(draft(), sender=people.bob)
-    alice = Delivery.objects.get(recipient__alert=alert, recipient__staff=people.alice.staff)
+    alice = Delivery.objects.get(recipient__notice=alert, recipient__staff=people.alice.staff)
     assert alice.status == "permanent" and "550" in alice.error
     sweep_deliveries.call_local()
     assert len(smtp.messages) == 4
@@ -96,7 +96,7 @@ def test_an_address_no_message_can_carry_fails_alone(people, send, smtp):
     )
     alert = send(draft(), sender=people.bob)
     assert len(smtp.messages) == 4  # everyone else in the batch
-    bobs = Delivery.objects.get(recipient__alert=alert, recipient__staff=people.bob.staff)
+    bobs = Delivery.objects.get(recipient__notice=alert, recipient__staff=people.bob.staff)
     assert bobs.status == "permanent"
     assert smtp.to("everyone@example.com") == []
 
@@ -121,7 +121,7 @@ def test_nothing_is_sent_for_a_closed_alert(people, send, smtp):
     smtp.__init__()
     smtp.start()
     with_settings_port(smtp)
-    Delivery.objects.filter(recipient__alert=alert).update(not_before=None)
+    Delivery.objects.filter(recipient__notice=alert).update(not_before=None)
     sweep_deliveries.call_local()
     assert smtp.messages == []
 
@@ -133,7 +133,7 @@ def test_the_sweeper_sends_each_alert_in_a_mixed_batch_with_its_own_text(people,
     smtp.__init__()
     smtp.start()
     with_settings_port(smtp)
-    Delivery.objects.filter(recipient__alert__in=[first, second]).update(not_before=None)
+    Delivery.objects.filter(recipient__notice__in=[first, second]).update(not_before=None)
     sweep_deliveries.call_local()  # one e-mail batch holding both alerts' deliveries
     subjects = sorted(m["Subject"] for m in smtp.to("alice@city.example"))
     assert len(subjects) == 2 and "第一報" in subjects[0] and "第二報" in subjects[1]

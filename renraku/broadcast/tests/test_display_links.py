@@ -31,7 +31,7 @@ def alert(people, send, smtp):
 
 
 def answer(alert, user, value, attendance="", at=None):
-    Recipient.objects.filter(alert=alert, staff=user.staff).update(
+    Recipient.objects.filter(notice=alert, staff=user.staff).update(
         answer=value, attendance=attendance, answered_at=at or timezone.now()
     )
 
@@ -186,7 +186,7 @@ def test_the_curve_has_a_second_line_for_a_department_on_request(client, people,
 def test_the_curve_reads_a_bounded_number_of_rows_whatever_the_answers(alert, people):
     from renraku.broadcast import queries, situation
 
-    Recipient.objects.filter(alert=alert).update(answered_at=timezone.now(), answer="safe")
+    Recipient.objects.filter(notice=alert).update(answered_at=timezone.now(), answer="safe")
     rows = situation.recipients([alert])
     assert queries.curve_of(rows, alert.created_at, points=2)[-1][1] == 5
     assert len(queries.curve_of(rows, alert.created_at, points=2)) <= 3
@@ -243,7 +243,7 @@ def test_each_department_head_gets_a_link_to_their_own_department_only(
         assert notice.reply_form == "none" and notice.channels == alert.channels
         path = re.search(r"https?://[^/\s]+(/wall/[^/\s]+/)", notice.body)[1]
         page = client.get(path).content.decode()
-        department_rows = Recipient.objects.filter(alert=alert, department__code=code)
+        department_rows = Recipient.objects.filter(notice=alert, department__code=code)
         assert 'data-testid="wall-answered">1<' in page
         assert f"{recipient.department.name}" in page
         assert f" / {department_rows.count()}</span>" in page

@@ -37,7 +37,7 @@ def minutes_later(alert, minutes):
 
 
 def answer(alert, user):
-    Recipient.objects.filter(alert=alert, staff=user.staff).update(
+    Recipient.objects.filter(notice=alert, staff=user.staff).update(
         answer="safe", answered_at=timezone.now()
     )
 
@@ -96,7 +96,7 @@ def test_a_supervisor_list_that_meets_a_dead_mail_server_is_retried_not_lost(
     alert, people, director, smtp, settings, django_capture_on_commit_callbacks
 ):
     from renraku.broadcast.models import Delivery
-    from renraku.broadcast.tasks import sweep_deliveries
+    from renraku.notices.tasks import sweep_deliveries
 
     minutes_later(alert, 16)
     settings.EMAIL_PORT, port = 1, settings.EMAIL_PORT  # nothing listens there
@@ -104,7 +104,7 @@ def test_a_supervisor_list_that_meets_a_dead_mail_server_is_retried_not_lost(
         run_escalations.call_local()
     assert smtp.to("director@city.example") == []
     run = EscalationRun.objects.get(alert=alert, step=1)  # recorded as run …
-    waiting = Delivery.objects.filter(recipient__alert__escalation_run=run)
+    waiting = Delivery.objects.filter(recipient__notice__alert__escalation_run=run)
     assert set(waiting.values_list("status", flat=True)) == {"failed"}  # … and to be retried
     settings.EMAIL_PORT = port
     waiting.update(not_before=None)  # the retry's time has come
@@ -182,7 +182,7 @@ def test_someone_who_answers_after_a_reminder_is_queued_is_not_reminded(alert, p
     [(a, index, step), *_] = list(escalation.due_steps())
     ids = escalation.run_step(a, index, step)
     answer(alert, people.alice)
-    from renraku.broadcast.tasks import send_deliveries
+    from renraku.notices.tasks import send_deliveries
 
     send_deliveries.call_local("email", ids)
     assert len(smtp.to("alice@city.example")) == 1

@@ -90,10 +90,10 @@ def test_the_dashboard_counts_by_department_and_answer(
     alert = send(
         Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
     )
-    Recipient.objects.filter(alert=alert, staff=people.alice.staff).update(
+    Recipient.objects.filter(notice=alert, staff=people.alice.staff).update(
         answer="safe", answered_at=alert.created_at, read_at=alert.created_at
     )
-    Recipient.objects.filter(alert=alert, staff=people.dave.staff).update(
+    Recipient.objects.filter(notice=alert, staff=people.dave.staff).update(
         answer="serious", answered_at=alert.created_at, read_at=alert.created_at
     )
     sign_in(client, people.bob)
@@ -202,7 +202,7 @@ def test_a_drill_ends_with_a_report(client, people, send, smtp):
         sender=people.bob,
     )
     for minutes, user in ((2, people.alice), (4, people.carol), (9, people.dave)):
-        Recipient.objects.filter(alert=alert, staff=user.staff).update(
+        Recipient.objects.filter(notice=alert, staff=user.staff).update(
             answer="safe", answered_at=alert.created_at + dt.timedelta(minutes=minutes)
         )
     close_alert(alert)

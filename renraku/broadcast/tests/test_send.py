@@ -28,7 +28,7 @@ def test_the_audience_is_frozen_at_send_time(people, org, send, smtp):
     alice.department = org.kik  # moved by an HR import after the alert went out
     alice.save(update_fields=["department"])
     assert set(alert.recipients.values_list("staff_id", flat=True)) == frozen
-    assert Recipient.objects.get(alert=alert, staff=alice).department == org.som
+    assert Recipient.objects.get(notice=alert, staff=alice).department == org.som
 
 
 def test_each_person_gets_one_email_with_their_own_link(people, send, smtp):
@@ -103,7 +103,7 @@ def test_a_follow_up_goes_only_to_the_unanswered(
     people, send, smtp, django_capture_on_commit_callbacks
 ):
     alert = send(draft(), sender=people.bob)
-    Recipient.objects.filter(alert=alert, staff=people.alice.staff).update(
+    Recipient.objects.filter(notice=alert, staff=people.alice.staff).update(
         answer="safe", answered_at=alert.created_at
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,7 +133,7 @@ def test_a_correction_goes_to_everyone_who_got_the_original(
 def test_closing_stops_deliveries_still_waiting(people, send, smtp):
     smtp.stop()  # the mail server is down: everything waits for a retry
     alert = send(draft(), sender=people.bob)
-    assert Delivery.objects.filter(recipient__alert=alert, status="failed").count() == 5
+    assert Delivery.objects.filter(recipient__notice=alert, status="failed").count() == 5
     close_alert(alert, closed_by=people.bob)
-    assert Delivery.objects.filter(recipient__alert=alert, status="permanent").count() == 5
+    assert Delivery.objects.filter(recipient__notice=alert, status="permanent").count() == 5
     assert AuditEntry.objects.filter(action="broadcast.closed").exists()

@@ -17,7 +17,7 @@ def alert(people, send, smtp):
 
 
 def answer(alert, user, value, attendance=""):
-    Recipient.objects.filter(alert=alert, staff=user.staff).update(
+    Recipient.objects.filter(notice=alert, staff=user.staff).update(
         answer=value, attendance=attendance, answered_at=timezone.now()
     )
 

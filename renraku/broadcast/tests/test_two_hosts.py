@@ -125,7 +125,7 @@ def test_two_hosts_share_an_alert_and_the_survivor_finishes_what_a_dead_one_held
         # Host B's scheduler sweeps every minute; A's claims are stale after STALE_SECONDS.
         wait_until(
             lambda: (
-                not Delivery.objects.filter(recipient__alert=alert)
+                not Delivery.objects.filter(recipient__notice=alert)
                 .exclude(status=Delivery.Status.SENT)
                 .exists()
             ),
@@ -147,9 +147,9 @@ def test_two_hosts_share_an_alert_and_the_survivor_finishes_what_a_dead_one_held
     assert sum(n - 1 for n in received.values()) <= 2 * EmailChannel.batch_size
     # Each recipient ends with exactly one delivery, sent.
     per_recipient = Counter(
-        Delivery.objects.filter(recipient__alert=alert).values_list("recipient_id", flat=True)
+        Delivery.objects.filter(recipient__notice=alert).values_list("recipient_id", flat=True)
     )
-    assert len(per_recipient) == Recipient.objects.filter(alert=alert).count() == PEOPLE
+    assert len(per_recipient) == Recipient.objects.filter(notice=alert).count() == PEOPLE
     assert set(per_recipient.values()) == {1}
     # An answer link opens on the web server whichever host signed it.
     for host in (a, b):

@@ -7,11 +7,11 @@ from huey.contrib.djhuey import HUEY
 
 from renraku.broadcast.actions import Draft, send_alert
 from renraku.broadcast.models import Delivery
-from renraku.broadcast.tasks import sweep_deliveries
 from renraku.channels import vapid
 from renraku.channels.pushservice import PushService
 from renraku.channels.webpush import WebPushChannel
 from renraku.directory.models import PushSubscription, Staff
+from renraku.notices.tasks import sweep_deliveries
 from renraku.testing import make_org
 
 from .workers import kill, start_worker, wait_until, worker_env
@@ -100,6 +100,6 @@ def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
     # At most the batches in flight: one per worker process.
     assert sum(n > 1 for n in received) <= 2 * WebPushChannel.batch_size
     assert set(
-        Delivery.objects.filter(recipient__alert=alert).values_list("status", flat=True)
+        Delivery.objects.filter(recipient__notice=alert).values_list("status", flat=True)
     ) == {"sent"}
     assert service.rejected == []

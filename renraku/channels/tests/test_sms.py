@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from renraku.broadcast.actions import Draft
 from renraku.broadcast.models import Delivery, Recipient
-from renraku.broadcast.tasks import sweep_deliveries
 from renraku.channels import registry
 from renraku.channels.sms import e164, signature
+from renraku.notices.tasks import sweep_deliveries
 
 ALICE = "+819011112222"  # 090-1111-2222, her personal mobile
 
@@ -48,7 +48,7 @@ def test_the_message_says_how_to_answer(people, twilio, send):
 def test_the_providers_message_id_is_kept_with_the_delivery(people, twilio, send):
     alert = send(to_alice(people), sender=people.bob)
     [message] = twilio.messages
-    delivery = Delivery.objects.get(recipient__alert=alert)
+    delivery = Delivery.objects.get(recipient__notice=alert)
     assert (delivery.status, delivery.provider_id) == ("sent", message["sid"])
 
 
@@ -58,34 +58,34 @@ def test_a_number_that_does_not_exist_fails_for_good_and_falls_back_to_email(
     twilio.fail(ALICE, 400, code=21211)
     alert = send(to_alice(people, channels=["sms", "email"]), sender=people.bob)
     assert dict(
-        Delivery.objects.filter(recipient__alert=alert).values_list("channel", "status")
+        Delivery.objects.filter(recipient__notice=alert).values_list("channel", "status")
     ) == {"sms": "permanent", "email": "sent"}
 
 
 def test_a_busy_provider_is_retried(people, twilio, send):
     twilio.fail(ALICE, 429, retry_after="3")
     alert = send(to_alice(people), sender=people.bob)
-    Delivery.objects.filter(recipient__alert=alert).update(not_before=timezone.now())
+    Delivery.objects.filter(recipient__notice=alert).update(not_before=timezone.now())
     sweep_deliveries.call_local()
     assert len(twilio.to(ALICE)) == 1
 
 
 def reply(client, settings, body, sender=ALICE, sign=True):
     params = {"From": sender, "To": "+81312345678", "Body": body, "MessageSid": "SM1"}
-    url = settings.BASE_URL + reverse("channels:incoming_sms")
+    url = settings.BASE_URL + reverse("broadcast:incoming_sms")
     headers = {
         "HTTP_X_TWILIO_SIGNATURE": signature(url, params, settings.TWILIO_TOKEN)
         if sign
         else "forged"
     }
-    return client.post(reverse("channels:incoming_sms"), params, **headers)
+    return client.post(reverse("broadcast:incoming_sms"), params, **headers)
 
 
 def test_replying_1_answers_safe(client, people, twilio, send, settings):
     alert = send(to_alice(people), sender=people.bob)
     response = reply(client, settings, "１")  # a full-width digit from a Japanese keyboard
     assert "回答を受け付けました" in response.text
-    recipient = Recipient.objects.get(alert=alert, staff=people.alice.staff)
+    recipient = Recipient.objects.get(notice=alert, staff=people.alice.staff)
     assert recipient.answer == "safe"
     assert recipient.answers.get().via == "sms"
 
@@ -93,13 +93,13 @@ def test_replying_1_answers_safe(client, people, twilio, send, settings):
 def test_a_reply_that_is_not_a_choice_is_explained(client, people, twilio, send, settings):
     alert = send(to_alice(people), sender=people.bob)
     assert "1, 2 または 3" in reply(client, settings, "はい").text
-    assert not Recipient.objects.get(alert=alert, staff=people.alice.staff).answer
+    assert not Recipient.objects.get(notice=alert, staff=people.alice.staff).answer
 
 
 def test_an_unsigned_or_forged_webhook_is_refused(client, people, twilio, send, settings):
     alert = send(to_alice(people), sender=people.bob)
     assert reply(client, settings, "1", sign=False).status_code == 403
-    assert not Recipient.objects.get(alert=alert, staff=people.alice.staff).answer
+    assert not Recipient.objects.get(notice=alert, staff=people.alice.staff).answer
 
 
 def test_japanese_numbers_become_e164():

@@ -40,7 +40,7 @@ def provider_posts(client, settings):
 
 
 def alice_of(alert, people):
-    return Recipient.objects.get(alert=alert, staff=people.alice.staff)
+    return Recipient.objects.get(notice=alert, staff=people.alice.staff)
 
 
 def test_voice_is_offered_only_once_a_provider_is_configured(settings):
@@ -65,7 +65,7 @@ def test_the_call_reads_the_alert_in_japanese_and_asks_for_a_key(
     assert "繰り返します。" in said  # nobody pressed a key: said once more, then given up
     assert "回答が確認できませんでした" in said[-1]
     assert not alice_of(alert, people).answer
-    assert Delivery.objects.get(recipient__alert=alert).status == "sent"
+    assert Delivery.objects.get(recipient__notice=alert).status == "sent"
 
 
 def test_the_twiml_is_spoken_by_a_japanese_voice(client, people, twilio, send, settings):
@@ -144,7 +144,7 @@ def test_escalation_calls_only_those_still_unanswered(people, twilio, smtp, send
         ),
         sender=people.bob,
     )
-    Recipient.objects.filter(alert=alert, staff=people.bob.staff).update(
+    Recipient.objects.filter(notice=alert, staff=people.bob.staff).update(
         answer="safe", answered_at=timezone.now()
     )
     Alert.objects.filter(pk=alert.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))

@@ -9,9 +9,9 @@ from django.utils import timezone
 from renraku.broadcast import links
 from renraku.broadcast.actions import Draft
 from renraku.broadcast.models import Delivery
-from renraku.broadcast.tasks import sweep_deliveries
 from renraku.channels import webpush
 from renraku.directory.models import PushSubscription
+from renraku.notices.tasks import sweep_deliveries
 
 
 def subscribe(staff, service):
@@ -63,7 +63,7 @@ def test_a_gone_subscription_is_retired_and_the_person_gets_email(people, push_s
         alert = send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
         assert PushSubscription.objects.get(endpoint=alice["endpoint"]).retired_at is not None
         deliveries = dict(
-            Delivery.objects.filter(recipient__alert=alert).values_list("channel", "status")
+            Delivery.objects.filter(recipient__notice=alert).values_list("channel", "status")
         )
         assert deliveries == {"push": "permanent", "email": "sent"}
     assert len(smtp.to("alice@city.example")) == 2
@@ -114,7 +114,7 @@ def test_too_many_requests_is_retried_after_the_time_the_service_asks(
     alice = subscribe(people.alice.staff, push_service)
     push_service.fail(alice, 429, retry_after="7")
     alert = send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
-    delivery = Delivery.objects.get(recipient__alert=alert)
+    delivery = Delivery.objects.get(recipient__notice=alert)
     assert delivery.status == "failed"
     wait = (delivery.not_before - timezone.now()).total_seconds()
     assert 5 < wait <= 7
@@ -131,9 +131,9 @@ def test_a_server_error_is_retried_with_backoff(people, push_service, smtp, send
     push_service.fail(alice, 503, times=2)
     alert = send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
     for _ in range(2):
-        Delivery.objects.filter(recipient__alert=alert).update(not_before=timezone.now())
+        Delivery.objects.filter(recipient__notice=alert).update(not_before=timezone.now())
         sweep_deliveries.call_local()
-    delivery = Delivery.objects.get(recipient__alert=alert)
+    delivery = Delivery.objects.get(recipient__notice=alert)
     assert (delivery.status, delivery.tries) == ("sent", 2)
     assert len(push_service.messages(alice)) == 1
 
@@ -150,7 +150,7 @@ def test_a_resend_of_the_same_alert_replaces_rather_than_repeats(people, push_se
     alice = subscribe(people.alice.staff, push_service)
     alert = send(draft(audience={"staff": [people.alice.username]}), sender=people.bob)
     # The same delivery sent again (a worker died after the push, before recording it).
-    Delivery.objects.filter(recipient__alert=alert).update(status="queued")
+    Delivery.objects.filter(recipient__notice=alert).update(status="queued")
     sweep_deliveries.call_local()
     assert push_service._sub(alice).received == 2
     assert len(push_service.messages(alice)) == 1  # same Topic: one notification

@@ -104,16 +104,16 @@ def test_deliveries_queued_for_three_minutes_fail(people):
 
 
 def test_deliveries_of_a_closed_alert_are_not_waiting(people):
-    from renraku.broadcast.models import Alert
+    from renraku.broadcast.actions import close_alert
 
     alert = queued_alert(people, minutes_old=3)
-    Alert.objects.filter(pk=alert.pk).update(closed_at=timezone.now())
+    close_alert(alert)
     assert one(checks.check_queue(timezone.now()))["ok"] is True
 
 
 def test_retry_not_yet_due_is_not_waiting_and_an_overdue_one_is(people):
     alert = queued_alert(people, minutes_old=10)
-    deliveries = Delivery.objects.filter(recipient__alert=alert)
+    deliveries = Delivery.objects.filter(recipient__notice=alert)
     deliveries.update(status="failed", not_before=ago(minutes=-1))
     assert one(checks.check_queue(timezone.now()))["ok"] is True
     deliveries.update(not_before=ago(minutes=3))
@@ -123,7 +123,7 @@ def test_retry_not_yet_due_is_not_waiting_and_an_overdue_one_is(people):
 def test_delivery_being_sent_passes_until_its_claim_is_stale(people, settings):
     settings.DELIVERY_STALE_CLAIM_SECONDS = 120
     alert = queued_alert(people, minutes_old=10)
-    deliveries = Delivery.objects.filter(recipient__alert=alert)
+    deliveries = Delivery.objects.filter(recipient__notice=alert)
     deliveries.update(status="sending", claimed_at=ago(seconds=30))
     assert one(checks.check_queue(timezone.now()))["ok"] is True
     deliveries.update(claimed_at=ago(minutes=5))
@@ -134,7 +134,7 @@ def test_fallback_queued_after_a_recent_failure_is_not_old(people):
     # A delivery moved to e-mail a moment ago, for an alert sent ten minutes ago: it has
     # waited seconds, not ten minutes.
     alert = queued_alert(people, minutes_old=10, to=("alice",))
-    first = Delivery.objects.get(recipient__alert=alert)
+    first = Delivery.objects.get(recipient__notice=alert)
     Delivery.objects.filter(pk=first.pk).update(
         channel="push", status="permanent", claimed_at=ago(seconds=10)
     )

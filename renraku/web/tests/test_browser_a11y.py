@@ -38,7 +38,7 @@ def visit_all(page, paths):
 
 
 def test_the_sign_in_page_and_the_answer_page(page, ward):
-    alice = Recipient.objects.get(alert=ward.alert, staff=ward.alice.staff)
+    alice = Recipient.objects.get(notice=ward.alert, staff=ward.alice.staff)
     visit_all(page, ["/accounts/login/", f"/a/{links.token_for(alice.pk)}/"])
 
 

@@ -42,7 +42,7 @@ def test_one_tap_on_a_phone_shows_on_the_senders_dashboard_without_reload(
     expect(dashboard.get_by_test_id("count-answered")).to_have_text("0")
     dashboard.evaluate("window.__notReloaded = true")
 
-    alice = Recipient.objects.get(alert=alert, staff=people.alice.staff)
+    alice = Recipient.objects.get(notice=alert, staff=people.alice.staff)
     page.goto(f"/a/{links.token_for(alice.pk)}/")
     expect(page.get_by_role("heading", name="震度5弱 安否確認")).to_be_visible()
     page.get_by_role("button", name="無事").click()
@@ -62,7 +62,7 @@ def test_safety_then_attendance_on_a_phone_each_recorded_as_tapped(page, alert):
     """The flow a member of staff takes after an earthquake: 無事 with one tap, then whether
     they can come, then (if they like) where they are; every page passes axe-core."""
     alert, people = alert
-    alice = Recipient.objects.get(alert=alert, staff=people.alice.staff)
+    alice = Recipient.objects.get(notice=alert, staff=people.alice.staff)
     page.goto(f"/a/{links.token_for(alice.pk)}/")
     assert_accessible(page)
     expect(page.get_by_role("heading", name="2. 出勤できますか？")).to_have_count(0)

@@ -157,7 +157,7 @@ def test_one_tap_answer_page_works_under_the_policy(browser, server_url, ward):
         ),
         sender=ward.bob,
     )
-    alice = Recipient.objects.get(alert=alert, staff=ward.alice.staff)
+    alice = Recipient.objects.get(notice=alert, staff=ward.alice.staff)
     context = browser.new_context(base_url=server_url, locale="ja-JP")
     page = context.new_page()
     problems = []

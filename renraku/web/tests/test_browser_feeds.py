@@ -42,7 +42,7 @@ def test_the_sender_sees_why_and_staff_answer_the_safety_question(
     sender.get_by_role("link", name="【安否確認】世田谷区で震度５弱").click()
     expect(sender.get_by_test_id("count-recipients")).to_have_text("5")
 
-    alice = Recipient.objects.get(alert_id=quake.alert_id, staff=people.alice.staff)
+    alice = Recipient.objects.get(notice_id=quake.alert_id, staff=people.alice.staff)
     page.goto(f"/a/{links.token_for(alice.pk)}/")
     expect(page.get_by_role("heading", name="【安否確認】世田谷区で震度５弱")).to_be_visible()
     page.get_by_role("button", name="無事").click()

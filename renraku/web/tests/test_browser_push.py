@@ -51,7 +51,7 @@ def test_push_reaches_the_service_worker_and_opens_the_alert(
         ),
         sender=ward.bob,
     )
-    alice = Recipient.objects.get(alert=alert, staff=ward.alice.staff)
+    alice = Recipient.objects.get(notice=alert, staff=ward.alice.staff)
 
     cdp = page.context.new_cdp_session(page)
     registrations, errors = [], []

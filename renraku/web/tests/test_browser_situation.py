@@ -42,7 +42,7 @@ def test_the_drill_down_on_a_phone_changes_without_reload(browser, server_url, p
     hq.evaluate("window.__notReloaded = true")
     assert hq.evaluate("document.documentElement.scrollWidth") <= 390
 
-    alice = Recipient.objects.get(alert=ward.alert, staff=ward.alice.staff)
+    alice = Recipient.objects.get(notice=ward.alert, staff=ward.alice.staff)
     page.goto(f"/a/{links.token_for(alice.pk)}/")
     page.get_by_role("button", name="軽傷").click()
     page.get_by_role("button", name="出勤不可").click()

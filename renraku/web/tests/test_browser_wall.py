@@ -50,7 +50,7 @@ def test_the_wall_follows_a_one_tap_answer_without_reload(browser, page, server_
     wall.evaluate("window.__notReloaded = true")
     updated = wall.get_by_test_id("wall-updated").text_content()
 
-    alice = Recipient.objects.get(alert=alert, staff=people.alice.staff)
+    alice = Recipient.objects.get(notice=alert, staff=people.alice.staff)
     page.goto(f"/a/{links.token_for(alice.pk)}/")
     page.get_by_role("button", name="軽傷").click()
     expect(page.get_by_test_id("answered")).to_contain_text("軽傷")

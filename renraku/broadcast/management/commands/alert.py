@@ -3,8 +3,9 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from renraku.broadcast import actions, audience, escalation, queries, situation
+from renraku.broadcast import actions, escalation, queries, situation
 from renraku.broadcast.models import Alert, Category, ReplyForm, Severity
+from renraku.directory import audience
 
 
 class Command(BaseCommand):

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from renraku.broadcast.actions import record_answer
-from renraku.broadcast.links import recipient_id_from
-from renraku.broadcast.models import Recipient
+from renraku.channels.sms import e164, signature
 from renraku.directory.models import PersonalContact
 
-from . import voice
-from .sms import DIGITS, e164, signature
+from . import phone as voice
+from .actions import record_answer
+from .links import recipient_id_from
+from .models import Recipient
+from .phone import DIGITS
 
 _TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response>{}</Response>'
 
@@ -60,10 +61,10 @@ def incoming_sms(request):
         if e164(c.mobile) == sender
     ]
     recipient = (
-        Recipient.objects.select_related("alert")
-        .filter(staff_id__in=staff_ids, alert__closed_at__isnull=True)
-        .exclude(alert__reply_form="none")
-        .order_by("-alert__created_at")
+        Recipient.objects.select_related("notice__alert")
+        .filter(staff_id__in=staff_ids, notice__alert__closed_at__isnull=True)
+        .exclude(notice__alert__reply_form="none")
+        .order_by("-notice__alert__created_at")
         .first()
     )
     if recipient is None:
@@ -71,7 +72,7 @@ def incoming_sms(request):
     digit = (
         request.POST.get("Body", "").strip()[:1].translate(str.maketrans("１２３", "123"))
     )  # full-width digits from Japanese keyboards
-    value = DIGITS.get(recipient.alert.reply_form, {}).get(digit)
+    value = DIGITS.get(recipient.notice.alert.reply_form, {}).get(digit)
     if value is None:
         return _message("1, 2 または 3 を返信してください。")
     try:
@@ -89,8 +90,10 @@ def voice_call(request, token):
         recipient_id = recipient_id_from(token)
     except signing.BadSignature:
         return HttpResponseForbidden("link not valid")
-    recipient = get_object_or_404(Recipient.objects.select_related("alert"), pk=recipient_id)
-    if not recipient.alert.is_open:  # as for SMS and the answer page: no answers once closed
+    recipient = get_object_or_404(
+        Recipient.objects.select_related("notice__alert"), pk=recipient_id
+    )
+    if not recipient.notice.alert.is_open:  # as for SMS and the answer page: no answers once closed
         return _twiml(voice.closed_twiml())
     digit = request.POST.get("Digits", "")[:1]
     step = request.GET.get("step", "")

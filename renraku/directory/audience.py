@@ -1,4 +1,5 @@
-"""Who an alert goes to, written as data so that it can be saved on the alert and shown.
+"""Who an alert or a post goes to, written as data so that it can be saved with it and
+shown. One module for both, so "総務部" means the same people wherever it is chosen.
 
 An audience is a dict of selectors, any of which puts a person in (a union):
     {"all": true}
@@ -7,13 +8,16 @@ An audience is a dict of selectors, any of which puts a person in (a union):
 Only active staff are reached.
 """
 
+from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from renraku.directory.models import Department, Domain, Rank, Section, Site, Staff, Title
+from .models import Department, Domain, Rank, Section, Site, Staff, Title
 
-from .models import Group
+# Saved groups (災害対策本部員, CSIRT …) are broadcast's model, looked up by name so that
+# this layer does not import the one above it.
+Group = "broadcast.Group"
 
 # selector → (model, field the codes are matched on, the Staff lookup that selects people)
 _SELECTORS = {
@@ -26,6 +30,10 @@ _SELECTORS = {
     "groups": (Group, "name", "alert_groups__name__in"),
 }
 KEYS = frozenset({"all", "ranks", *_SELECTORS})
+
+
+def _model(model):
+    return apps.get_model(model) if isinstance(model, str) else model
 
 
 class AudienceError(ValueError):
@@ -43,6 +51,7 @@ def validate(spec: dict) -> dict:
         return {"all": True}
     clean, problems = {}, []
     for key, (model, field, _lookup) in _SELECTORS.items():
+        model = _model(model)
         codes = sorted({str(c).strip() for c in spec.get(key) or []} - {""})
         if not codes:
             continue
@@ -106,6 +115,7 @@ def describe(spec: dict) -> str:
         return _("All staff")
     parts = []
     for key, (model, field, _lookup) in _SELECTORS.items():
+        model = _model(model)
         codes = spec.get(key) or []
         if not codes:
             continue

@@ -1,5 +1,6 @@
-"""Getting an alert to every recipient: plan deliveries, send them in batches, record
-outcomes, retry, fall back, and pick up what a dead worker left.
+"""Getting a notice to every recipient: freeze who it goes to, plan deliveries, send them
+in batches, record outcomes, retry, fall back, hold for quiet hours, and pick up what a
+dead worker left. Alerts, bulletin posts and reminders all go through here.
 
 The database is the source of truth; a queued task only says "look". Each delivery row is
 claimed with a single UPDATE … WHERE status is open before it is sent, so a task that runs
@@ -8,6 +9,7 @@ twice, or two workers given the same ids, send it once.
 
 import datetime as dt
 import uuid
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,26 +21,63 @@ from django.utils import timezone
 from renraku.bulk import insert_select
 from renraku.channels import registry
 
-from .models import Alert, Delivery, Reach, Recipient
+from .message import messages_for
+from .models import Choice, Delivery, Notice, Preference, QuietHours, Reach, Recipient, Urgency
 
 OPEN = (Delivery.Status.QUEUED, Delivery.Status.FAILED)
 UNFINISHED = (*OPEN, Delivery.Status.SENDING)
 MAX_TRIES = 5
+# An everyday notice still undelivered after this is stale: a post's notification two
+# days late is noise (the post is on the home page anyway). Alerts wait until closed.
+EVERYDAY_NOTICE_LIFETIME = dt.timedelta(hours=48)
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
-def plan(alert: Alert) -> None:
-    """Create each recipient's delivery on the first of the alert's channels that reaches
-    them; mark those no channel reaches. For a new alert, in its sending transaction.
+def freeze(notice: Notice, people) -> int:
+    """Record who `notice` goes to: one recipient per person in the `people` queryset,
+    with the department and site they have now. Copied inside the database: 100,000
+    people never pass through Python. Returns how many."""
+    return insert_select(
+        Recipient,
+        ["notice_id", "staff_id", "department_id", "site_id"],
+        people.annotate(notice_ref=Value(notice.pk)).values_list(
+            "notice_ref", "pk", "department_id", "site_id"
+        ),
+    )
 
-    Each channel takes the recipients its addresses reach, less those an earlier channel
+
+def plan(notice: Notice, *, topic: str | None = None) -> None:
+    """Create each recipient's delivery on the first of the notice's channels that reaches
+    them; mark those no channel reaches. In the transaction that froze the recipients.
+
+    With a `topic` (an everyday notice), each person's Preference for it decides: push
+    (then e-mail), e-mail only, or nothing but the app. A normal-urgency notice waits for
+    the end of each person's quiet hours."""
+    recipients = Recipient.objects.filter(notice=notice)
+    order = list(notice.channel_order)
+    if topic is None:
+        _place(recipients, order)
+    else:
+        chosen = Preference.objects.filter(topic=topic)
+        app_only = chosen.filter(choice=Choice.APP).values("staff_id")
+        email_only = chosen.filter(choice=Choice.EMAIL).values("staff_id")
+        recipients.filter(staff_id__in=app_only).update(reach=Reach.APP)
+        if "email" in order:
+            _place(recipients.filter(staff_id__in=email_only), order[order.index("email") :])
+        _place(recipients.exclude(staff_id__in=app_only).exclude(staff_id__in=email_only), order)
+    if notice.urgency != Urgency.HIGH:
+        hold_for_quiet_hours(notice)
+
+
+def _place(recipients, channels) -> None:
+    """Each channel takes the recipients its addresses reach, less those an earlier channel
     reaches: subqueries on the address tables, never a list of ids (100,000 would be a
     100,000-parameter query) and never the delivery table being written (its statistics
     would say "empty" for the first large alert, and an anti-join planned on that took
     80 seconds)."""
-    recipients = Recipient.objects.filter(alert=alert)
     staff_ids = recipients.values("staff_id")
     unplaced = recipients
-    for kind in alert.channels:
+    for kind in channels:
         if kind not in registry.CHANNELS:
             continue
         reached = registry.get(kind).reachable(staff_ids)
@@ -53,12 +92,44 @@ def plan(alert: Alert) -> None:
     unplaced.update(reach=Reach.NONE)
 
 
+def quiet_until(start: dt.time, end: dt.time, now: dt.datetime) -> dt.datetime | None:
+    """The end of a quiet window (Tokyo time) `now` falls in, or None. A window may pass
+    midnight (22:00–07:00)."""
+    local = now.astimezone(TOKYO)
+    t = local.time()
+    if start == end:
+        return None
+    inside = start <= t < end if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return until if until > local else until + dt.timedelta(days=1)
+
+
+def hold_for_quiet_hours(notice: Notice) -> None:
+    """Put off the deliveries of people now in their quiet hours until those end (the
+    sweeper sends them then)."""
+    now = timezone.now()
+    people = Recipient.objects.filter(notice=notice).values("staff_id")
+    windows = defaultdict(list)
+    for staff_id, start, end in QuietHours.objects.filter(staff_id__in=people).values_list(
+        "staff_id", "start", "end"
+    ):
+        until = quiet_until(start, end, now)
+        if until is not None:
+            windows[until].append(staff_id)
+    for until, staff_ids in windows.items():
+        Delivery.objects.filter(recipient__notice=notice, recipient__staff_id__in=staff_ids).update(
+            not_before=until
+        )
+
+
 def settle(recipients) -> None:
     """Set these recipients' reach from their deliveries, after a change other than a
     success (a success sets SENT directly, and nothing moves a recipient out of SENT)."""
     mine = Delivery.objects.filter(recipient=OuterRef("pk"))
     unfinished = Exists(mine.filter(status__in=UNFINISHED))
-    waiting = recipients.exclude(reach=Reach.SENT)
+    waiting = recipients.exclude(reach__in=(Reach.SENT, Reach.APP))
     waiting.filter(unfinished).update(reach=Reach.PENDING)
     waiting.filter(~unfinished, Exists(mine)).update(reach=Reach.FAILED)
     waiting.filter(~Exists(mine)).update(reach=Reach.NONE)
@@ -76,10 +147,10 @@ def _ids_by_channel(deliveries) -> dict[str, list[int]]:
     return out
 
 
-def queued_ids(alert: Alert) -> dict[str, list[int]]:
+def queued_ids(notice: Notice) -> dict[str, list[int]]:
     return _ids_by_channel(
         Delivery.objects.filter(
-            _due(timezone.now()), recipient__alert=alert, status__in=OPEN
+            _due(timezone.now()), recipient__notice=notice, status__in=OPEN
         ).order_by("pk")
     )
 
@@ -93,7 +164,7 @@ def batches(ids_by_channel: dict[str, list[int]]):
 
 def claim(ids: list[int], related=()) -> list[Delivery]:
     """Take the still-open deliveries among `ids` for this worker, atomically. Each comes
-    with its recipient's `alert_id`, `staff_id` and `answered_at` as plain attributes, and
+    with its recipient's `notice_id`, `staff_id` and `answered_at` as plain attributes, and
     with the `related` objects a channel asks for (a push needs none: building a Recipient
     object per delivery cost as much as half the encryption)."""
     token = uuid.uuid4().hex
@@ -104,7 +175,7 @@ def claim(ids: list[int], related=()) -> list[Delivery]:
     # Found again by primary key: an index on the claim token would be rewritten with
     # every row claimed, for one lookup per batch.
     claimed = Delivery.objects.filter(pk__in=ids, claim=token).annotate(
-        alert_id=F("recipient__alert_id"),
+        notice_id=F("recipient__notice_id"),
         staff_id=F("recipient__staff_id"),
         answered_at=F("recipient__answered_at"),
     )
@@ -119,29 +190,34 @@ class BatchResult:
     retry_ids: list[int] = field(default_factory=list)
     retry_in: float = 0.0
 
+    def add(self, other: "BatchResult") -> None:
+        self.sent += other.sent
+        self.fallback_ids += other.fallback_ids
+        self.retry_ids += other.retry_ids
+        self.retry_in = max(self.retry_in, other.retry_in)
+
 
 def send(kind: str, ids: list[int]) -> BatchResult:
     """Claim, send and record one batch of one channel's deliveries. A batch the sweeper
-    put together may hold several alerts' deliveries: each goes out with its own alert."""
+    put together may hold several notices' deliveries: each goes out with its own words."""
     channel = registry.get(kind)
-    by_alert: dict[int, list[Delivery]] = defaultdict(list)
+    by_notice: dict[int, list[Delivery]] = defaultdict(list)
     for d in claim(ids, channel.related):
-        by_alert[d.alert_id].append(d)
+        by_notice[d.notice_id].append(d)
     result = BatchResult()
-    for alert in Alert.objects.filter(pk__in=list(by_alert)):
-        part = _send_for(alert, channel, by_alert[alert.pk])
-        result.sent += part.sent
-        result.fallback_ids += part.fallback_ids
-        result.retry_ids += part.retry_ids
-        result.retry_in = max(result.retry_in, part.retry_in)
+    notices = {n.pk: n for n in Notice.objects.filter(pk__in=list(by_notice))}
+    words = messages_for(notices.values())
+    for pk, deliveries in by_notice.items():
+        result.add(_send_for(notices[pk], words.get(pk), channel, deliveries))
     return result
 
 
-def _send_for(alert: Alert, channel, deliveries: list[Delivery]) -> BatchResult:
-    if not alert.is_open:
+def _send_for(notice: Notice, message, channel, deliveries: list[Delivery]) -> BatchResult:
+    if message is None:  # its owner says it must not go out any more
         Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
-            status=Delivery.Status.PERMANENT, error="alert closed before sending"
+            status=Delivery.Status.PERMANENT, error="withdrawn before sending"
         )
+        settle(Recipient.objects.filter(pk__in=[d.recipient_id for d in deliveries]))
         return BatchResult()
     # Someone who has answered since an escalation step queued this needs no reminder.
     answered = [d for d in deliveries if d.attempt > 1 and d.answered_at]
@@ -153,11 +229,11 @@ def _send_for(alert: Alert, channel, deliveries: list[Delivery]) -> BatchResult:
         deliveries = [d for d in deliveries if d not in answered]
         if not deliveries:
             return BatchResult()
-    outcomes = channel.send(alert, deliveries)
-    return record_outcomes(alert, channel.kind, deliveries, outcomes)
+    outcomes = channel.send(message, deliveries)
+    return record_outcomes(notice, channel.kind, deliveries, outcomes)
 
 
-def record_outcomes(alert, kind: str, deliveries, outcomes) -> BatchResult:
+def record_outcomes(notice: Notice, kind: str, deliveries, outcomes) -> BatchResult:
     now = timezone.now()
     by_id = {d.pk: d for d in deliveries}
     sent, with_provider_id, fell_back, result = [], [], [], BatchResult()
@@ -174,7 +250,7 @@ def record_outcomes(alert, kind: str, deliveries, outcomes) -> BatchResult:
             delivery.error = outcome.error[:300]
             if outcome.permanent or delivery.tries >= MAX_TRIES:
                 delivery.status = Delivery.Status.PERMANENT
-                fell_back.append(delivery.recipient_id)
+                fell_back.append(delivery)
             else:
                 delivery.status = Delivery.Status.FAILED
                 # Honour the service's Retry-After; otherwise back off 10, 20, 40 … s.
@@ -189,21 +265,25 @@ def record_outcomes(alert, kind: str, deliveries, outcomes) -> BatchResult:
         reached.exclude(reach=Reach.SENT).update(reach=Reach.SENT, reached_via=kind)
     result.sent = len(sent)
     if fell_back:
-        result.fallback_ids = fall_back(alert, fell_back)
+        result.fallback_ids = fall_back(notice, kind, [d.recipient_id for d in fell_back])
     return result
 
 
-def fall_back(alert, recipient_ids) -> list[int]:
-    """Move people whose channel failed for good to the next listed channel that reaches
-    them and has not been tried for them. Returns the new deliveries' ids."""
+def fall_back(notice: Notice, failed_kind: str, recipient_ids) -> list[int]:
+    """Move people whose `failed_kind` delivery failed for good to the next channel after
+    it in the notice's order that reaches them and has not been tried for them (never an
+    earlier one: someone who chose e-mail only is not pushed). Returns the new deliveries'
+    ids."""
     tried: dict[int, set[str]] = defaultdict(set)
     for rid, kind in Delivery.objects.filter(recipient_id__in=recipient_ids).values_list(
         "recipient_id", "channel"
     ):
         tried[rid].add(kind)
     staff_of = dict(Recipient.objects.filter(pk__in=recipient_ids).values_list("pk", "staff_id"))
+    order = list(notice.channel_order)
+    later = order[order.index(failed_kind) + 1 :] if failed_kind in order else order
     waiting, rows = set(recipient_ids), []
-    for kind in alert.channels:
+    for kind in later:
         if kind not in registry.CHANNELS or not waiting:
             continue
         candidates = {r for r in waiting if kind not in tried[r]}
@@ -224,17 +304,36 @@ def by_channel(ids) -> dict[str, list[int]]:
     return _ids_by_channel(Delivery.objects.filter(pk__in=list(ids)).order_by("pk"))
 
 
-def stale_work() -> dict[str, list[int]]:
-    """Deliveries a dead worker claimed, retries now due, and queued rows whose task was
-    lost: all put back to be sent."""
+def finish(notices, reason: str) -> None:
+    """No more deliveries for these notices: what still waits is given up with `reason`."""
     now = timezone.now()
-    stale = now - dt.timedelta(seconds=settings.DELIVERY_STALE_CLAIM_SECONDS)
-    # Through the open alerts (few), not an index on status (see Delivery.Meta).
-    in_open_alerts = Delivery.objects.filter(
-        recipient__alert__in=Alert.objects.filter(closed_at__isnull=True)
+    with transaction.atomic():
+        notices.filter(finished_at__isnull=True).update(finished_at=now)
+        Delivery.objects.filter(recipient__notice__in=notices, status__in=OPEN).update(
+            status=Delivery.Status.PERMANENT, error=reason
+        )
+        settle(Recipient.objects.filter(notice__in=notices, reach=Reach.PENDING))
+
+
+def stale_work() -> dict[str, list[int]]:
+    """Deliveries a dead worker claimed, retries and quiet-hour holds now due, and queued
+    rows whose task was lost: all put back to be sent. Everyday notices that could not be
+    delivered in two days are finished."""
+    now = timezone.now()
+    expired = Notice.objects.filter(
+        finished_at__isnull=True,
+        urgency=Urgency.NORMAL,
+        issued_at__lt=now - EVERYDAY_NOTICE_LIFETIME,
     )
-    in_open_alerts.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
+    if expired.exists():
+        finish(expired, "too late to send")
+    stale = now - dt.timedelta(seconds=settings.DELIVERY_STALE_CLAIM_SECONDS)
+    # Through the unfinished notices (few), not an index on status (see Delivery.Meta).
+    in_open_notices = Delivery.objects.filter(
+        recipient__notice__in=Notice.objects.filter(finished_at__isnull=True)
+    )
+    in_open_notices.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
         status=Delivery.Status.QUEUED, claim=""
     )
-    pending = in_open_alerts.filter(_due(now), status__in=OPEN)
+    pending = in_open_notices.filter(_due(now), status__in=OPEN)
     return _ids_by_channel(pending.order_by("pk")[:100_000])

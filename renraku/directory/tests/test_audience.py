@@ -1,7 +1,7 @@
 import pytest
 
-from renraku.broadcast import audience
 from renraku.broadcast.models import Group
+from renraku.directory import audience
 from renraku.directory.models import Rank
 from renraku.testing import make_staff
 

@@ -1,0 +1,56 @@
+"""What a notice says, in the words each channel needs: the one thing channels receive.
+
+Channels know nothing of alerts, posts or chats. The app that owns a notice registers a
+`wording` function for its `owner` name; the pipeline asks it for the Message of each
+notice it sends, and hands channels that.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    # The page this notice opens, for one recipient (a signed answer link for an alert,
+    # the post's page for a post): a function of the recipient's id.
+    link: Callable[[int], str]
+    # Replaces an earlier notification with the same tag on the device (the Web
+    # Notifications API) and, as the push Topic, an undelivered copy at the push service.
+    tag: str
+    # A line put before the body where there is room (e-mail): 「これは訓練です。」
+    preface: str = ""
+    urgency: str = "normal"  # RFC 8030: "high" for alerts, "normal" for everyday notices
+    # How to answer, where there is an answer to give: the line before the link in an
+    # e-mail ("Tell us you are safe, with one tap:"), and the line an SMS ends with
+    # ("Reply 1 safe, 2 minor injury …"; a reply is read by the owner's webhook).
+    reply_hint: str = ""
+    sms_reply_hint: str = ""
+    # For a voice call: the URL the provider fetches what to say from, per recipient
+    # (None: this notice is never read out).
+    call_url: Callable[[int], str] | None = None
+    # Keep the notification on screen until the person acts on it.
+    require_interaction: bool = False
+    # Further fields the app's service worker reads (e.g. "drill": true).
+    extra: dict = field(default_factory=dict)
+
+
+# owner → function(notice ids) → {notice id: Message, or None when it must not be sent any
+# more (an alert closed, a post withdrawn)}
+_WORDINGS: dict[str, Callable[[list[int]], dict[int, Message | None]]] = {}
+
+
+def register(owner: str, wording: Callable[[list[int]], dict[int, "Message | None"]]) -> None:
+    _WORDINGS[owner] = wording
+
+
+def messages_for(notices) -> dict[int, Message | None]:
+    """Each notice's Message, asked of its owner in one call per owner."""
+    by_owner: dict[str, list[int]] = {}
+    for notice in notices:
+        by_owner.setdefault(notice.owner, []).append(notice.pk)
+    out: dict[int, Message | None] = {}
+    for owner, ids in by_owner.items():
+        out.update(_WORDINGS[owner](ids))
+    return out
