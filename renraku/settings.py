@@ -13,6 +13,7 @@ RENRAKU_TRUSTED_PROXIES  comma-separated IPs/networks whose X-Real-IP is believe
 RENRAKU_AUDIT_KEY     the audit chain's HMAC key; default: generated once into var/audit.key
 """
 
+import datetime as dt
 import os
 import secrets
 import sys
@@ -98,6 +99,11 @@ SMS_FROM = os.environ.get("RENRAKU_SMS_FROM", "")
 # A delivery claimed longer ago than this belongs to a worker that died: send it again.
 DELIVERY_STALE_CLAIM_SECONDS = int(os.environ.get("RENRAKU_STALE_CLAIM_SECONDS", "120"))
 # How long a one-tap answer link works: long enough for a weekend, not for ever.
+# The bulletin's one reminder is delivered only in these hours (Tokyo, weekdays).
+BULLETIN_WORKING_HOURS = tuple(
+    dt.time.fromisoformat(t)
+    for t in os.environ.get("RENRAKU_BULLETIN_WORKING_HOURS", "09:00-17:30").split("-")
+)
 ANSWER_LINK_MAX_AGE = int(os.environ.get("RENRAKU_ANSWER_LINK_DAYS", "7")) * 24 * 60 * 60
 # Live figures (dashboards, the headquarters' view, the wall) are shared by every screen
 # of a web process for this long (renraku/broadcast/live.py).
@@ -130,7 +136,9 @@ INSTALLED_APPS = [
     "renraku.directory",
     "renraku.accounts",
     "renraku.audit",
+    "renraku.notices",
     "renraku.broadcast",
+    "renraku.bulletin",
     "renraku.feeds",
     "renraku.channels",
     "renraku.monitoring",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("directory/", include("renraku.directory.urls")),
     path("audit/", include("renraku.audit.urls")),
     path("feeds/", include("renraku.feeds.urls")),
+    path("bulletin/", include("renraku.bulletin.urls")),
     path("", include("renraku.broadcast.urls")),
     path("", include("renraku.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -57,7 +57,13 @@ class User(AbstractUser):
 
     @property
     def requires_two_factor(self) -> bool:
-        return self.role in TWO_FACTOR_ROLES
+        """Anyone who can send to many people or administer: the roles that do, and the
+        bulletin's named authors (whatever their role), who post to the whole office."""
+        if self.role in TWO_FACTOR_ROLES:
+            return True
+        # By the reverse relations' names: accounts does not import the bulletin.
+        named = [getattr(self, name, None) for name in ("bulletin_series", "bulletin_categories")]
+        return bool(self.pk) and any(m is not None and m.exists() for m in named)
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -18,12 +18,13 @@ from ninja.security import HttpBearer, django_auth
 
 from renraku.accounts.models import ApiScope
 from renraku.broadcast import actions as broadcast
-from renraku.broadcast import audience, escalation, queries
+from renraku.broadcast import escalation, queries
 from renraku.broadcast.models import Alert
+from renraku.directory import audience
 from renraku.directory.models import Staff
 from renraku.directory.queries import org_summary
 
-from . import actions
+from . import actions, posts
 from .schemas import (
     AlertCreated,
     AlertIn,
@@ -93,7 +94,8 @@ api = NinjaAPI(
     title="renraku API",
     version="1",
     description=(
-        "Send and follow alerts and read the directory from the ward's other systems. "
+        "Send and follow alerts, list and publish bulletin posts, and read the directory "
+        "from the ward's other systems. "
         "Authenticate with `Authorization: Bearer rk_…` (`renraku token create … --scope "
         "alerts`). A token acts as its user: a sender's token sends within the sender's "
         "scope; each endpoint also needs its scope on the token (403 otherwise). "
@@ -320,3 +322,8 @@ def close(request, alert_id: int):
     alert = _manageable(request, alert_id)
     broadcast.close_alert(alert, closed_by=request.user, request=request)
     return _status(alert)
+
+
+# --- Bulletin ----------------------------------------------------------------------------
+
+posts.register(api, [Token(ApiScope.BULLETIN)], FAILURES)

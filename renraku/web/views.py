@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from renraku.broadcast.links import token_for
 from renraku.broadcast.queries import open_alerts_for
+from renraku.bulletin.listing import unread_for
 from renraku.channels import sms, vapid
 from renraku.directory.forms import SearchForm
 
@@ -24,6 +25,8 @@ def home(request):
         {
             "form": SearchForm(),
             "waiting": [(r, token_for(r.pk)) for r in waiting],
+            # 「新着のお知らせ」: current bulletin posts sent to this person, not yet opened.
+            "news": unread_for(request.user),
             "vapid_key": vapid.application_server_key() if staff else "",
             # The push section says which other channels reach this person (no promise of
             # SMS where none is set up) and whether this device's subscription is theirs.

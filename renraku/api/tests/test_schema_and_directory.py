@@ -14,6 +14,8 @@ def test_the_openapi_schema_describes_every_endpoint(client, db):
         "/api/v1/alerts/{alert_id}/close",
         "/api/v1/org/summary",
         "/api/v1/staff",
+        "/api/v1/posts",
+        "/api/v1/posts/{post_id}",
     } <= set(schema["paths"])
     send = schema["paths"]["/api/v1/alerts"]["post"]
     assert {"201", "200", "400", "403", "422", "429"} <= set(send["responses"])

@@ -1,0 +1,121 @@
+"""Who may see, post, follow and moderate which posts: one function per decision, so the
+pages, the CLI, the API and search agree.
+
+A member of staff sees a published post whose audience includes them *now* (someone who
+joins a department reads its standing notices). Its author and administrators see it in
+every state. Staff never see who read what.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from renraku.accounts.models import Role
+
+from .models import AudienceEntry, Post, Status
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def audience_rows(spec: dict) -> list[tuple[str, str]]:
+    """A validated audience as (selector, code) rows; [] for everyone."""
+    if spec.get("all"):
+        return []
+    return [(key, str(code)) for key, codes in sorted(spec.items()) for code in codes]
+
+
+def keys_of(staff) -> list[tuple[str, str]]:
+    """Every (selector, code) that puts this person in an audience."""
+    if staff is None:
+        return []
+    department = staff.department
+    keys = [
+        ("departments", department.code),
+        ("domains", department.domain.code),
+        ("sites", staff.site.code),
+        ("staff", staff.employee_number),
+        ("ranks", str(staff.position.rank)),
+    ]
+    if staff.section_id:
+        keys.append(("sections", staff.section.code))
+    keys += [("titles", code) for code in staff.titles.values_list("code", flat=True)]
+    # Saved groups (broadcast's, shared by both): through the reverse relation's name.
+    keys += [("groups", name) for name in staff.alert_groups.values_list("name", flat=True)]
+    return keys
+
+
+def is_moderator(user) -> bool:
+    return _signed_in(user) and user.role == Role.ADMINISTRATOR
+
+
+def audience_includes(staff) -> Q:
+    """Posts whose audience takes in `staff` (a Q on Post)."""
+    match = Q()
+    for key, code in keys_of(staff):
+        match |= Q(key=key, code=code)
+    entries = AudienceEntry.objects.filter(match, post=OuterRef("pk")) if match else None
+    everyone = Q(audience__all=True)
+    return everyone | Exists(entries) if entries is not None else everyone
+
+
+def readable_posts(user):
+    """The published posts, in their 掲示 period or past it, that `user` may open."""
+    if not _signed_in(user):
+        return Post.objects.none()
+    published = Post.objects.filter(status=Status.PUBLISHED)
+    if is_moderator(user):
+        return published
+    staff = getattr(user, "staff", None)
+    return published.filter(audience_includes(staff) | Q(author=user))
+
+
+def can_read(user, post) -> bool:
+    if not _signed_in(user):
+        return False
+    if post.author_id == user.pk or is_moderator(user):
+        return True
+    return readable_posts(user).filter(pk=post.pk).exists()
+
+
+def can_follow(user, post) -> bool:
+    """See the read and acknowledgement rates, the feedback, and (for posts requiring
+    acknowledgement) who has not acknowledged: the author and administrators."""
+    return _signed_in(user) and (post.author_id == user.pk or is_moderator(user))
+
+
+def can_post_in(user, *, series=None, category=None) -> bool:
+    """Authors named by administrators per series or category; administrators. (A
+    department administrator's audiences are checked by can_address.)"""
+    if not _signed_in(user):
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    if series is not None:
+        return series.authors.filter(pk=user.pk).exists()
+    if category is not None and category.authors.filter(pk=user.pk).exists():
+        return True
+    return user.role == Role.DEPARTMENT_ADMIN
+
+
+def can_address(user, spec: dict) -> bool:
+    """Whether `user` may post to this audience: administrators and named authors to
+    anyone; department administrators only to their own departments."""
+    if not _signed_in(user):
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    if user.bulletin_series.exists() or user.bulletin_categories.exists():
+        return True
+    if user.role != Role.DEPARTMENT_ADMIN or spec.get("all"):
+        return False
+    if set(spec) != {"departments"}:
+        return False
+    mine = set(user.scope_departments.values_list("code", flat=True))
+    return set(spec["departments"]) <= mine
+
+
+def is_current(post, now=None) -> bool:
+    """In its 掲示期間: shown on the home page."""
+    now = now or timezone.now()
+    return post.visible_until is None or post.visible_until > now

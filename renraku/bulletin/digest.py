@@ -1,0 +1,62 @@
+"""The author's daily digest of new comments and private feedback on their posts, by
+e-mail (authors who chose a push for each are told at once by actions.send_feedback)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renraku.accounts.models import User
+
+from .models import AuthorSettings, Comment, Feedback, FeedbackDigest, Post
+
+DAY = dt.timedelta(hours=24)
+
+
+def pending_for(user, since) -> tuple[list, list]:
+    """Comments by others and private feedback on `user`'s posts since `since`."""
+    mine = Post.objects.filter(author=user)
+    after = Q(created_at__gt=since) if since else Q()
+    comments = list(
+        Comment.objects.filter(after, post__in=mine, hidden_at__isnull=True)
+        .exclude(author=user)
+        .select_related("post", "author")
+    )
+    feedback = list(
+        Feedback.objects.filter(after, post__in=mine, notified_at__isnull=True).select_related(
+            "post", "sender"
+        )
+    )
+    return comments, feedback
+
+
+def send_due(now=None) -> int:
+    """Send each author whose last digest is a day old (or who never had one) what came
+    since. Returns how many digests were sent."""
+    now = now or timezone.now()
+    sent = 0
+    for user in User.objects.filter(bulletin_posts__isnull=False, is_active=True).distinct():
+        prefs, _created = AuthorSettings.objects.get_or_create(user=user)
+        if prefs.told_up_to and now - prefs.told_up_to < DAY:
+            continue
+        comments, feedback = pending_for(user, prefs.told_up_to)
+        address = getattr(user.staff, "work_email", "") if user.staff_id else user.email
+        if (comments or feedback) and address:
+            body = render_to_string(
+                "bulletin/digest.txt",
+                {"user": user, "comments": comments, "feedback": feedback,
+                 "base_url": settings.BASE_URL},
+            )  # fmt: skip
+            send_mail(_("New feedback on your posts"), body, None, [address])
+            sent += 1
+            Feedback.objects.filter(pk__in=[f.pk for f in feedback]).update(notified_at=now)
+        prefs.told_up_to = now
+        prefs.save(update_fields=["told_up_to"])
+    return sent
+
+
+__all__ = ["FeedbackDigest", "send_due"]

@@ -1,0 +1,35 @@
+"""A post's Markdown as HTML that is safe to put in the page.
+
+markdown-it-py renders (CommonMark, raw HTML off); nh3 (the Rust ammonia sanitiser) then
+keeps only the tags and attributes a post needs, whatever the Markdown produced: links
+get rel="noopener noreferrer", only http(s) and mailto links survive, no script, style or
+event handler ever reaches the reader.
+"""
+
+import html
+
+import nh3
+from markdown_it import MarkdownIt
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code",
+    "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "img",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+
+
+def to_html(markdown: str) -> str:
+    return nh3.clean(
+        _markdown.render(markdown or ""),
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def to_text(markdown: str) -> str:
+    """Plain text for a notification or a snippet: the rendered HTML with its tags gone."""
+    return html.unescape(" ".join(nh3.clean(_markdown.render(markdown or ""), tags=set()).split()))

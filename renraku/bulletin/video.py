@@ -1,0 +1,186 @@
+"""Who watched how much of a bulletin video, and the rates by department.
+
+"How much" is the union of the ranges a person played, not the furthest point reached: a
+viewer who skips to the end has not watched the session. The player reports ranges as it
+plays (renraku/web/static/web/video.js); each report is merged into the person's one
+VideoView row. Reaching 90 % of the video's length completes it, once.
+
+Viewing records are not written to the audit log: like an answer to an alert they are the
+person's own data, not something done with authority, and a player reports every few
+seconds.
+"""
+
+import math
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from renraku.directory.models import Staff
+
+from .models import Attachment, AttachmentKind, VideoView
+
+COMPLETED_SHARE = 0.9
+# Players report currentTime a little past the length in the file's metadata (the last
+# frame's duration, rounding): within this much an end is taken as the end of the video.
+END_SLACK_SECONDS = 2.0
+# Played ranges this close are one: timeupdate fires every ~250 ms, so ranges sent one
+# after the other leave small gaps that were in fact watched.
+JOIN_GAP_SECONDS = 0.5
+# Bounds the JSON kept per person (a viewer who jumps about makes many short ranges).
+# Past it the two ranges with the smallest gap between them become one: the record keeps
+# its size and overstates what was watched by at most that gap.
+MAX_RANGES = 100
+# A length a player may report for a video whose length we do not know yet (a day).
+MAX_DURATION_SECONDS = 24 * 60 * 60
+
+
+def merge_ranges(ranges, new_range) -> list:
+    """`ranges` ([[start, end], …], sorted and disjoint) with `new_range` added: sorted,
+    overlapping or nearly touching ranges joined, at most MAX_RANGES of them."""
+    merged = []
+    for start, end in sorted([*([s, e] for s, e in ranges), list(new_range)]):
+        if merged and start <= merged[-1][1] + JOIN_GAP_SECONDS:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    while len(merged) > MAX_RANGES:
+        gaps = [merged[i + 1][0] - merged[i][1] for i in range(len(merged) - 1)]
+        i = gaps.index(min(gaps))
+        merged[i : i + 2] = [[merged[i][0], merged[i + 1][1]]]
+    return merged
+
+
+def watched_seconds(ranges) -> float:
+    return sum(end - start for start, end in ranges)
+
+
+def _number(value, name) -> float:
+    """A finite, non-negative float from what the player sent (str, int or float)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} is not a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} is not a finite number")
+    if number < 0:
+        raise ValueError(f"{name} is negative")
+    return number
+
+
+def _known_duration(attachment, reported) -> float:
+    """The video's length: the stored one, or else the first length a player reports
+    (stored then, so later players cannot change it and completion means the same for
+    everyone)."""
+    if attachment.duration_seconds:
+        return attachment.duration_seconds
+    if reported is None:
+        raise ValueError("the video's length is not known yet: send duration")
+    duration = _number(reported, "duration")
+    if not 0 < duration <= MAX_DURATION_SECONDS:
+        raise ValueError("duration is out of range")
+    # Only where still unknown: of two first players at once, one length is kept.
+    Attachment.objects.filter(pk=attachment.pk, duration_seconds__isnull=True).update(
+        duration_seconds=duration
+    )
+    attachment.refresh_from_db(fields=["duration_seconds"])
+    return attachment.duration_seconds
+
+
+def record_progress(attachment, staff, start, end, duration=None) -> VideoView:
+    """Add the range [start, end] seconds that `staff` played of `attachment` (a video).
+
+    Raises ValueError, storing nothing, for anything but 0 ≤ start < end ≤ the video's
+    length (plus END_SLACK_SECONDS), numbers only. `duration` is what the player says the
+    length is; it is used only while the attachment's own is unknown.
+    """
+    if attachment.kind != AttachmentKind.VIDEO:
+        raise ValueError("this attachment is not a video")
+    start, end = _number(start, "start"), _number(end, "end")
+    if duration is not None:
+        _number(duration, "duration")  # bad input is refused even when not needed
+    if start >= end:
+        raise ValueError("start must be before end")
+    with transaction.atomic():
+        length = _known_duration(attachment, duration)
+        if end > length + END_SLACK_SECONDS:
+            raise ValueError("end is past the end of the video")
+        end = min(end, length)
+        if start >= end:
+            raise ValueError("start is at or past the end of the video")
+        view = _view_for_update(attachment, staff)
+        view.ranges = merge_ranges(view.ranges, [round(start, 3), round(end, 3)])
+        view.watched_seconds = round(watched_seconds(view.ranges), 3)
+        fields = ["ranges", "watched_seconds", "updated_at"]
+        if view.completed_at is None and view.watched_seconds >= COMPLETED_SHARE * length:
+            view.completed_at = timezone.now()
+            fields.append("completed_at")
+        view.save(update_fields=fields)
+    return view
+
+
+def _view_for_update(attachment, staff) -> VideoView:
+    """The person's record, locked: the pagehide beacon and the periodic report of one
+    player can arrive together, and one must not overwrite the other's range."""
+    views = VideoView.objects.select_for_update()
+    view = views.filter(attachment=attachment, staff=staff).first()
+    if view is not None:
+        return view
+    try:
+        with transaction.atomic():
+            return VideoView.objects.create(attachment=attachment, staff=staff)
+    except IntegrityError:  # the other report created it first
+        return views.get(attachment=attachment, staff=staff)
+
+
+def stats_by_department(attachment, recipients=None) -> dict:
+    """Viewers and completions by department, counted by each person's current
+    department (Staff.department), in the directory's order, with totals.
+
+    Without `recipients`: one row per department with a viewer. With `recipients` (a Staff
+    queryset, or a queryset or list of staff ids: those the post went to): one row per
+    department with a recipient, each with its count of recipients, and only recipients
+    counted as viewers. Either way one grouped query.
+
+    Returns {["recipients",] "viewers", "completed", "by_department": [{"code", "name",
+    ["recipients",] "viewers", "completed"}]}.
+    """
+    if recipients is None:
+        # From the viewing records: only as many rows as people who watched.
+        people, department = VideoView.objects.filter(attachment=attachment), "staff__department"
+        counts = {
+            "viewers": Count("pk"),
+            "completed": Count("pk", filter=Q(completed_at__isnull=False)),
+        }
+    else:
+        views = VideoView.objects.filter(attachment=attachment, staff=OuterRef("pk"))
+        people, department = Staff.objects.filter(pk__in=recipients), "department"
+        counts = {
+            "recipients": Count("pk"),
+            "viewers": Count("pk", filter=Q(Exists(views))),
+            "completed": Count("pk", filter=Q(Exists(views.filter(completed_at__isnull=False)))),
+        }
+    rows = _grouped(people, department, **counts)
+    totals = {key: sum(row[key] for row in rows) for key in counts}
+    return {**totals, "by_department": rows}
+
+
+def _grouped(queryset, department, **counts) -> list[dict]:
+    """`counts` per department of `department` (the path to it), in the directory's order."""
+    order = [f"{department}__domain__order", f"{department}__order", f"{department}__code"]
+    rows = (
+        queryset.order_by()
+        .values(f"{department}__code", f"{department}__name", *order)
+        .annotate(**counts)
+        .order_by(*order)
+    )
+    return [
+        {
+            "code": row[f"{department}__code"],
+            "name": row[f"{department}__name"],
+            **{key: row[key] for key in counts},
+        }
+        for row in rows
+    ]
