@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Field, Schema, Status
 
@@ -112,6 +113,10 @@ def register(api, auth, failures) -> None:
             series = Series.objects.filter(name=payload.series).first()
             if series is None:
                 raise ValidationError([f"series: no series named {payload.series}"])
+        with transaction.atomic():  # a refused schedule leaves no draft behind
+            return _save_and_publish(request, payload, spec, series)
+
+    def _save_and_publish(request, payload, spec, series):
         post = actions.save_draft(
             request.user,
             title=payload.title,

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from renraku.accounts.models import Role
+from renraku.notices.models import Recipient
 
 from .models import AudienceEntry, Post, Status
 
@@ -71,11 +72,21 @@ def readable_posts(user):
 
 
 def can_read(user, post) -> bool:
+    """Its audience includes them now, or it was sent to them (someone who has moved
+    department since still opens the post their notification links to)."""
     if not _signed_in(user):
         return False
     if post.author_id == user.pk or is_moderator(user):
         return True
-    return readable_posts(user).filter(pk=post.pk).exists()
+    if readable_posts(user).filter(pk=post.pk).exists():
+        return True
+    staff_id = getattr(user, "staff_id", None)
+    return bool(
+        staff_id
+        and post.status == Status.PUBLISHED
+        and post.notice_id
+        and Recipient.objects.filter(notice_id=post.notice_id, staff_id=staff_id).exists()
+    )
 
 
 def can_follow(user, post) -> bool:
@@ -98,14 +109,17 @@ def can_post_in(user, *, series=None, category=None) -> bool:
     return user.role == Role.DEPARTMENT_ADMIN
 
 
-def can_address(user, spec: dict) -> bool:
-    """Whether `user` may post to this audience: administrators and named authors to
-    anyone; department administrators only to their own departments."""
+def can_address(user, spec: dict, *, series=None, category=None) -> bool:
+    """Whether `user` may post to this audience, in this series or category:
+    administrators anywhere; an author named for *this* series (or category) to anyone;
+    department administrators only to their own departments."""
     if not _signed_in(user):
         return False
     if user.role == Role.ADMINISTRATOR:
         return True
-    if user.bulletin_series.exists() or user.bulletin_categories.exists():
+    if series is not None and series.authors.filter(pk=user.pk).exists():
+        return True
+    if category is not None and category.authors.filter(pk=user.pk).exists():
         return True
     if user.role != Role.DEPARTMENT_ADMIN or spec.get("all"):
         return False
@@ -113,6 +127,34 @@ def can_address(user, spec: dict) -> bool:
         return False
     mine = set(user.scope_departments.values_list("code", flat=True))
     return set(spec["departments"]) <= mine
+
+
+def can_post_as(user, department) -> bool:
+    """Speak for a department (発信元): administrators for any; department administrators
+    for theirs; anyone else only for their own department."""
+    if department is None:
+        return True
+    if not _signed_in(user):
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    if user.role == Role.DEPARTMENT_ADMIN:
+        return user.scope_departments.filter(pk=department.pk).exists()
+    staff = getattr(user, "staff", None)
+    return staff is not None and staff.department_id == department.pk
+
+
+def postable_departments(user):
+    """The departments `user` may post as (for the compose form)."""
+    from renraku.directory.models import Department
+
+    if not _signed_in(user):
+        return Department.objects.none()
+    if user.role == Role.ADMINISTRATOR:
+        return Department.objects.all()
+    if user.role == Role.DEPARTMENT_ADMIN:
+        return user.scope_departments.all()
+    return Department.objects.filter(staff=getattr(user, "staff", None))
 
 
 def is_current(post, now=None) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from renraku.audit.actions import record
 from renraku.directory import audience as audiences
 from renraku.notices import pipeline
-from renraku.notices.models import Recipient, Urgency
+from renraku.notices.models import Delivery, Recipient, Urgency
 
 from . import access, search
 from .models import (
@@ -38,6 +38,12 @@ TITLE_MAX = 150
 BODY_MAX = 100_000
 COMMENT_MAX = 2_000
 FEEDBACK_MAX = 4_000
+FEEDBACK_PUSH_GAP = dt.timedelta(minutes=15)
+PACE_WINDOW = dt.timedelta(minutes=10)
+COMMENTS_PER_WINDOW = 20
+FEEDBACK_PER_WINDOW = 10
+# Right-to-left overrides and isolates can make a title read as something it is not.
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 # Everyday notices go by push, then e-mail for those push does not reach.
 CHANNELS = ["push", "email"]
@@ -58,7 +64,10 @@ def system_author():
 
 
 def _control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
+    return any(
+        (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") or ch in _BIDI_CONTROLS
+        for ch in text
+    )
 
 
 def check_text(title: str, body: str) -> list[str]:
@@ -120,7 +129,8 @@ def save_draft(
         category = series.category
     if not authorised and not (
         access.can_post_in(author, series=series, category=category)
-        and access.can_address(author, spec)
+        and access.can_address(author, spec, series=series, category=category)
+        and access.can_post_as(author, posted_as)
     ):
         raise PermissionDenied(_("You may not post this, or not to this audience."))
     if post is not None and post.status == Status.PUBLISHED:
@@ -145,8 +155,12 @@ def schedule(post: Post, publish_at: dt.datetime, *, by, request=None) -> Post:
     _may_change(by, post)
     if post.status not in (Status.DRAFT, Status.SCHEDULED):
         raise ValidationError(_("Only a draft can be scheduled."))
+    if publish_at.tzinfo is None:
+        publish_at = publish_at.replace(tzinfo=TOKYO)  # a time as people in the ward mean it
     if publish_at <= timezone.now():
         raise ValidationError(_("Choose a time in the future, or publish now."))
+    if post.visible_until is not None and post.visible_until <= publish_at:
+        raise ValidationError(_("The display period must end after the post is published."))
     post.status, post.publish_at = Status.SCHEDULED, publish_at
     post.save(update_fields=["status", "publish_at", "updated_at"])
     record(
@@ -237,6 +251,17 @@ def edit(post: Post, *, by, title: str, body: str, material: bool = False, reque
         raise ValidationError(errors)
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
+        if (title.strip(), body.strip()) == (post.title, post.body):
+            raise ValidationError(_("Nothing has changed."))
+        if material and post.requires_ack:
+            day_ago = timezone.now() - dt.timedelta(hours=24)
+            if post.announcements.filter(purpose=Purpose.ACK_AGAIN, issued_at__gt=day_ago):
+                raise ValidationError(
+                    _(
+                        "Readers were asked to confirm again less than a day ago; save this "
+                        "change without asking again, or wait."
+                    )
+                )
         Revision.objects.create(
             post=post,
             version=post.version,
@@ -252,7 +277,11 @@ def edit(post: Post, *, by, title: str, body: str, material: bool = False, reque
             acknowledged = Recipient.objects.filter(notice_id=post.notice_id).answered()
             staff_ids = list(acknowledged.values_list("staff_id", flat=True))
             acknowledged.update(answered_at=None, answer="")
-            asked = _announce(post, Purpose.ACK_AGAIN, staff_ids)
+            now = timezone.now()
+            when = next_working_time(now)
+            asked = _announce(
+                post, Purpose.ACK_AGAIN, staff_ids, not_before=when if when > now else None
+            )
         if post.status == Status.PUBLISHED:
             search.index_post(post)
         record(
@@ -269,7 +298,6 @@ def _announce(post: Post, purpose: str, staff_ids, *, not_before=None) -> int:
     """A notice about `post` to these people (in a transaction): frozen, planned as they
     chose, sent after commit (or held until `not_before`)."""
     from renraku.directory.models import Staff
-    from renraku.notices.models import Delivery
     from renraku.notices.tasks import dispatch_notice
 
     announcement = Announcement.objects.create(
@@ -278,7 +306,7 @@ def _announce(post: Post, purpose: str, staff_ids, *, not_before=None) -> int:
     count = pipeline.freeze(announcement, Staff.objects.filter(pk__in=staff_ids))
     pipeline.plan(announcement, topic=topic_of(post))
     if not_before is not None:
-        Delivery.objects.filter(recipient__notice=announcement).update(not_before=not_before)
+        pipeline.hold_until(announcement, not_before)
     transaction.on_commit(lambda: dispatch_notice(announcement.pk))
     return count
 
@@ -321,7 +349,18 @@ def acknowledge(post: Post, user) -> bool:
         raise ValidationError(_("This post was not sent to you, so there is nothing to confirm."))
     now = timezone.now()
     rows.filter(read_at__isnull=True).update(read_at=now)
-    return bool(rows.filter(answered_at__isnull=True).update(answered_at=now, answer="ack"))
+    done = bool(rows.filter(answered_at__isnull=True).update(answered_at=now, answer="ack"))
+    # A reminder (or request to confirm again) still waiting for them is now moot.
+    pending = Recipient.objects.filter(
+        staff_id=user.staff_id,
+        notice__announcement__post=post,
+        notice__announcement__purpose__in=(Purpose.REMINDER, Purpose.ACK_AGAIN),
+    )
+    Delivery.objects.filter(recipient__in=pending, status__in=pipeline.OPEN).update(
+        status=Delivery.Status.PERMANENT, error="acknowledged before sending"
+    )
+    pipeline.settle(pending)
+    return done
 
 
 def in_working_hours(when: dt.datetime) -> bool:
@@ -384,10 +423,18 @@ def _check_words(text: str, limit: int) -> str:
     return text
 
 
+def _check_pace(rows, limit: int) -> None:
+    """A person writes at a human pace: past `limit` in the window, wait."""
+    if rows.count() >= limit:
+        raise ValidationError(_("You have written a lot just now; please wait a few minutes."))
+
+
 def add_comment(post: Post, user, body: str) -> Comment:
     """A named comment under the post; its author is told with the next feedback digest."""
     if not access.can_read(user, post) or post.status != Status.PUBLISHED:
         raise PermissionDenied(_("You cannot comment on this post."))
+    since = timezone.now() - PACE_WINDOW
+    _check_pace(Comment.objects.filter(author=user, created_at__gt=since), COMMENTS_PER_WINDOW)
     comment = Comment.objects.create(post=post, author=user, body=_check_words(body, COMMENT_MAX))
     search.index_comment(comment)
     return comment
@@ -436,13 +483,20 @@ def send_feedback(post: Post, user, body: str) -> Feedback:
 
     if not access.can_read(user, post) or post.status != Status.PUBLISHED:
         raise PermissionDenied(_("You cannot send feedback on this post."))
+    since = timezone.now() - PACE_WINDOW
+    _check_pace(Feedback.objects.filter(sender=user, created_at__gt=since), FEEDBACK_PER_WINDOW)
     with transaction.atomic():
         feedback = Feedback.objects.create(
             post=post, sender=user, body=_check_words(body, FEEDBACK_MAX)
         )
         choice = AuthorSettings.objects.filter(user_id=post.author_id).first()
         author_staff = getattr(post.author, "staff_id", None)
-        if choice and choice.feedback == FeedbackDigest.PUSH and author_staff:
+        recently = post.announcements.filter(
+            purpose=Purpose.FEEDBACK, issued_at__gt=timezone.now() - FEEDBACK_PUSH_GAP
+        )
+        # One push per post in a quarter of an hour; the rest wait for the digest.
+        wants_push = choice and choice.feedback == FeedbackDigest.PUSH and author_staff
+        if wants_push and not recently.exists():
             _announce(post, Purpose.FEEDBACK, [author_staff])
             feedback.notified_at = timezone.now()
             feedback.save(update_fields=["notified_at"])

@@ -69,7 +69,7 @@ class ComposeForm(forms.Form):
     )
     posted_as = forms.ModelChoiceField(
         label=_("Posted as"),
-        queryset=Department.objects.all(),
+        queryset=Department.objects.none(),  # set per user: access.postable_departments
         required=False,
         empty_label=_("(yourself)"),
     )
@@ -90,6 +90,7 @@ class ComposeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only where this person may post: a choice they cannot use is not offered.
+        self.fields["posted_as"].queryset = access.postable_departments(user)
         self.series_allowed = {
             s.pk: s for s in Series.objects.all() if access.can_post_in(user, series=s)
         }
@@ -105,10 +106,14 @@ class ComposeForm(forms.Form):
 
     def clean_series(self):
         pk = self.cleaned_data.get("series")
+        if pk is not None and pk not in self.series_allowed:
+            raise forms.ValidationError(_("You may not post in this series."))
         return self.series_allowed.get(pk) if pk is not None else None
 
     def clean_category(self):
         pk = self.cleaned_data.get("category")
+        if pk is not None and pk not in self.categories_allowed:
+            raise forms.ValidationError(_("You may not post in this category."))
         return self.categories_allowed.get(pk) if pk is not None else None
 
     def audience(self) -> dict:

@@ -42,6 +42,7 @@ from renraku.audit.actions import record
 from renraku.directory.audience import AudienceError, validate
 from renraku.directory.importing import SHOWN_ERRORS, more_errors_line
 
+from . import search
 from .access import audience_rows
 from .models import AudienceEntry, Post, Series, Status
 
@@ -144,6 +145,8 @@ def import_series(series_name: str, path, *, author, audience=None) -> ImportRes
     try:
         with transaction.atomic():
             series, series_created = Series.objects.get_or_create(name=name)
+            # The series row is the lock publishing takes too: numbers are given in turn.
+            series = Series.objects.select_for_update().get(pk=series.pk)
             posts = Post.objects.bulk_create(
                 Post(
                     series=series,
@@ -160,6 +163,8 @@ def import_series(series_name: str, path, *, author, audience=None) -> ImportRes
                 AudienceEntry(post=post, key=key, code=code) for post in posts for key, code in rows
             )
             numbers = [post.number for post in posts]
+            # Found by search at once, like any published post.
+            search.index_posts(Post.objects.filter(series=series, number__in=numbers))
             result = ImportResult(series, series_created, len(posts), min(numbers), max(numbers))
             record(IMPORTED, actor=author, target=f"series:{series.pk}", detail=result.counts())
     except IntegrityError as exc:

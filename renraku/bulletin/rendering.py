@@ -15,9 +15,10 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code",
     "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
-    "img",
 }  # fmt: skip
-_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+# No <img>: a post's images are its attachments (an image in the text could load any of
+# our URLs as its reader, e.g. another post's page).
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 
 
 def to_html(markdown: str) -> str:

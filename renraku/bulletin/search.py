@@ -331,6 +331,8 @@ def reindex_all() -> dict:
             # Check the deferred foreign keys now: PostgreSQL will not build an index on a
             # table with checks pending. (Django's keys are all deferred: put them back.)
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Sorting tens of millions of keys in 64 MB (the default) spills to disk.
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cursor.execute(create_ranked)
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
@@ -426,17 +428,22 @@ def _best_by_gram(gram, posts, limit) -> list[tuple]:
         .order_by("-rank", "-newness", "-document_id")
         .values_list("document_id", "document__post_id", "document__comment_id")
     )
-    chosen, seen = [], set()
+    chosen, seen, examined = [], set(), 0
     for _, batch in _paged(rows, max(limit * 3, 60)):
         for _, post_id, comment_id in _visible(batch, posts):
             if post_id not in seen:
                 seen.add(post_id)
                 chosen.append((post_id, comment_id))
-        if len(chosen) >= limit:
+        examined += len(batch)
+        # Bounded, like the verifying path: thousands of rows the searcher may not see (or
+        # of comments flooding one post) must not make one search take seconds.
+        if len(chosen) >= limit or examined >= MAX_ROWS_EXAMINED:
             break
     return chosen[:limit]
 
 
+# Index rows a one- or two-character search looks through at most.
+MAX_ROWS_EXAMINED = 20_000
 # How many index rows are counted to judge how common a gram is: enough to tell a rare
 # gram from a common one, never a scan of a common one.
 _COUNT_CAP = 2000

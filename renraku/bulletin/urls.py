@@ -20,6 +20,9 @@ urlpatterns = [
     path("<int:pk>/follow/live/", views.follow_live, name="follow_live"),
     path("<int:pk>/remind/", views.remind, name="remind"),
     path("<int:pk>/export.csv", views.export, name="export"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/attach/", views.attach, name="attach"),
+    path("attachments/<int:pk>/remove/", views.detach, name="detach"),
     path("comments/<int:pk>/hide/", views.hide_comment, name="hide_comment"),
     path("", include("renraku.bulletin.video_urls")),
 ]

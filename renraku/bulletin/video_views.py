@@ -57,7 +57,11 @@ def byte_range(header: str, size: int):
     if unit.strip().lower() != "bytes" or "," in spec:
         return None
     first, dash, last = spec.strip().partition("-")
+    # At most 18 digits each: a longer number is no file's size (and int() of thousands of
+    # digits is refused by Python, which would be a 500).
     if not dash or not (first + last).isdigit() or not (first + last).isascii():
+        return None
+    if len(first) > 18 or len(last) > 18:
         return None
     if not first:  # bytes=-n: the last n bytes
         suffix = int(last)

@@ -28,7 +28,7 @@ from renraku.directory import audience as audiences
 from renraku.notices.models import Recipient
 from renraku.web.headers import no_store
 
-from . import access, actions, listing, queries, rendering, search
+from . import access, actions, attachments, listing, queries, rendering, search
 from . import preferences as prefs
 from .forms import (
     CommentForm,
@@ -41,6 +41,7 @@ from .forms import (
     initial_of,
 )
 from .models import (
+    Attachment,
     Category,
     Comment,
     Post,
@@ -97,11 +98,16 @@ def _percent(part, whole) -> float:
 # --- Reading ------------------------------------------------------------------------------
 
 
+def _id(value) -> int | None:
+    """A query string's id, or None for anything that is not one."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
 @login_required
 def index(request):
     posts = listing.for_reader(request.user)
-    series = Series.objects.filter(pk=request.GET.get("series") or None).first()
-    category = Category.objects.filter(pk=request.GET.get("category") or None).first()
+    series = Series.objects.filter(pk=_id(request.GET.get("series"))).first()
+    category = Category.objects.filter(pk=_id(request.GET.get("category"))).first()
     if series:
         posts = posts.filter(series=series)
     if category:
@@ -142,8 +148,12 @@ def _my_recipient(post, user):
 @login_required
 def post_page(request, pk):
     post = readable_post(request, pk)
-    if post.status == Status.PUBLISHED:
-        # 既読: opening it, from the list, a push or an e-mail's link (all land here).
+    # 既読: opening it, from the list, a push or an e-mail's link (all land here) — as a
+    # page, not as an image or a frame another page loads behind the reader's back.
+    if post.status == Status.PUBLISHED and request.headers.get("Sec-Fetch-Dest", "document") in (
+        "document",
+        "empty",
+    ):
         actions.record_read(post, request.user)
     moderator = access.is_moderator(request.user)
     comments = post.comments.select_related("author__staff")
@@ -423,7 +433,7 @@ def _next_number(series):
 def _compose(request, post=None):
     initial = initial_of(post) if post else {}
     form = ComposeForm(request.POST or None, initial=initial, user=request.user)
-    context = {"form": form, "post": post}
+    context = {"form": form, "post": post, "video_mb": settings.BULLETIN_MAX_VIDEO_MB}
     if request.method != "POST":
         return render(request, "bulletin/compose.html", context)
     if not form.is_valid():
@@ -485,7 +495,7 @@ def edit(request, pk):
     if post.status != Status.PUBLISHED:
         raise Http404
     form = EditForm(request.POST or None, initial={"title": post.title, "body": post.body})
-    context = {"form": form, "post": post}
+    context = {"form": form, "post": post, "video_mb": settings.BULLETIN_MAX_VIDEO_MB}
     if request.method == "POST" and form.is_valid():
         try:
             actions.edit(
@@ -508,7 +518,8 @@ def edit(request, pk):
 # --- Following a post (author and administrators) -----------------------------------------
 
 
-def _live_context(post) -> dict:
+def _live_context(post, user) -> dict:
+    mine = post.author_id == user.pk
     totals = queries.stats(post)
     for group in totals["by_department"]:
         group["read_pct"] = _percent(group["read"], group["recipients"])
@@ -528,7 +539,9 @@ def _live_context(post) -> dict:
         "trend": trend,
         "read_points": _points(trend, 1, totals["recipients"]),
         "ack_points": _points(trend, 2, totals["recipients"]) if post.requires_ack else "",
-        "feedback": post.feedback.select_related("sender__staff")[:200],
+        # Private to the author: not even administrators read it.
+        "feedback": post.feedback.select_related("sender__staff")[:200] if mine else None,
+        "revisions": post.revisions.select_related("edited_by")[:50],
         "comments": post.comments.select_related("author__staff"),
         "waiting": queries.not_acknowledged(post),
     }
@@ -553,7 +566,7 @@ def follow(request, pk):
         request,
         "bulletin/follow.html",
         {
-            **_live_context(post),
+            **_live_context(post, request.user),
             "working_hours": f"{start:%H:%M}–{end:%H:%M}",
             "published": post.status == Status.PUBLISHED,
         },
@@ -563,7 +576,7 @@ def follow(request, pk):
 @login_required
 def follow_live(request, pk):
     post = followed_post(request, pk)
-    return render(request, "bulletin/_follow_live.html", _live_context(post))
+    return render(request, "bulletin/_follow_live.html", _live_context(post, request.user))
 
 
 @login_required
@@ -613,3 +626,39 @@ def export(request, pk):
     response = HttpResponse(data, content_type=f"text/csv; charset={charset}")
     response["Content-Disposition"] = f'attachment; filename="post-{post.pk}-departments.csv"'
     return response
+
+
+@login_required
+@require_POST
+def attach(request, pk):
+    post = followed_post(request, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("Choose a file to attach."))
+        attachments.attach(post, upload, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Attached."))
+    return redirect("bulletin:edit", pk=post.pk)
+
+
+@login_required
+@require_POST
+def detach(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("post"), pk=pk)
+    post = followed_post(request, attachment.post_id)
+    attachments.detach(attachment, by=request.user, request=request)
+    messages.success(request, _("Removed."))
+    return redirect("bulletin:edit", pk=post.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    """Take a post down: off the lists and search; nothing more is sent for it."""
+    post = followed_post(request, pk)
+    actions.withdraw(post, by=request.user, request=request)
+    messages.success(request, _("Withdrawn."))
+    return redirect("bulletin:mine")

@@ -58,6 +58,11 @@ class EmailChannel(Channel):
                     connection=connection,
                     headers={"X-Renraku-Notice": message.tag},
                 )
+                if message.calendar:  # an invitation calendar apps add with one tap
+                    method, text = message.calendar
+                    email.attach(
+                        "invite.ics", text, f"text/calendar; charset=utf-8; method={method}"
+                    )
                 try:
                     email.send()
                 except OSError as exc:  # smtplib errors are OSErrors

@@ -47,18 +47,29 @@ def validate(spec: dict) -> dict:
     unknown_keys = set(spec) - KEYS
     if unknown_keys:
         raise AudienceError(_("Unknown audience selectors: %s") % ", ".join(sorted(unknown_keys)))
+    if not isinstance(spec.get("all", False), bool):  # "false" (or 1) is not a yes or no
+        raise AudienceError(_("“all” is true or false."))
     if spec.get("all"):
         return {"all": True}
     clean, problems = {}, []
+    for key, value in spec.items():
+        if not isinstance(value, list | tuple):
+            problems.append(f"{key}: " + _("a list of codes"))
     for key, (model, field, _lookup) in _SELECTORS.items():
         model = _model(model)
+        if not isinstance(spec.get(key) or [], list | tuple):
+            continue
         codes = sorted({str(c).strip() for c in spec.get(key) or []} - {""})
         if not codes:
             continue
         known = set(model.objects.filter(**{f"{field}__in": codes}).values_list(field, flat=True))
         problems += [f"{key}: {code}" for code in codes if code not in known]
         clean[key] = codes
-    ranks = sorted({int(r) for r in spec.get("ranks") or []})
+    raw_ranks = spec.get("ranks") or []
+    if not isinstance(raw_ranks, list | tuple):
+        raw_ranks = []
+    ranks = sorted({int(r) for r in raw_ranks if str(r).strip().isdigit()})
+    problems += [f"ranks: {r}" for r in raw_ranks if not str(r).strip().isdigit()]
     problems += [f"ranks: {r}" for r in ranks if r not in Rank.values]
     if ranks:
         clean["ranks"] = ranks

@@ -32,6 +32,9 @@ class Message:
     call_url: Callable[[int], str] | None = None
     # Keep the notification on screen until the person acts on it.
     require_interaction: bool = False
+    # An iCalendar object for e-mail to carry (RFC 6047): (METHOD, text), e.g. a dialogue's
+    # invitation ("REQUEST") or its cancellation ("CANCEL").
+    calendar: tuple[str, str] | None = None
     # Further fields the app's service worker reads (e.g. "drill": true).
     extra: dict = field(default_factory=dict)
 

@@ -106,10 +106,19 @@ def quiet_until(start: dt.time, end: dt.time, now: dt.datetime) -> dt.datetime |
     return until if until > local else until + dt.timedelta(days=1)
 
 
-def hold_for_quiet_hours(notice: Notice) -> None:
-    """Put off the deliveries of people now in their quiet hours until those end (the
-    sweeper sends them then)."""
-    now = timezone.now()
+def hold_until(notice: Notice, when: dt.datetime) -> None:
+    """Send nothing of `notice` before `when` (a reminder kept for working hours), and
+    then nothing in a person's quiet hours either."""
+    Delivery.objects.filter(recipient__notice=notice).filter(
+        Q(not_before__isnull=True) | Q(not_before__lt=when)
+    ).update(not_before=when)
+    hold_for_quiet_hours(notice, now=when)
+
+
+def hold_for_quiet_hours(notice: Notice, now: dt.datetime | None = None) -> None:
+    """Put off the deliveries of people in their quiet hours at `now` (default: now) until
+    those end (the sweeper sends them then). Never brings a delivery forward."""
+    now = now or timezone.now()
     people = Recipient.objects.filter(notice=notice).values("staff_id")
     windows = defaultdict(list)
     for staff_id, start, end in QuietHours.objects.filter(staff_id__in=people).values_list(
@@ -119,9 +128,11 @@ def hold_for_quiet_hours(notice: Notice) -> None:
         if until is not None:
             windows[until].append(staff_id)
     for until, staff_ids in windows.items():
-        Delivery.objects.filter(recipient__notice=notice, recipient__staff_id__in=staff_ids).update(
-            not_before=until
-        )
+        Delivery.objects.filter(
+            Q(not_before__isnull=True) | Q(not_before__lt=until),
+            recipient__notice=notice,
+            recipient__staff_id__in=staff_ids,
+        ).update(not_before=until)
 
 
 def settle(recipients) -> None:
@@ -281,7 +292,10 @@ def fall_back(notice: Notice, failed_kind: str, recipient_ids) -> list[int]:
         tried[rid].add(kind)
     staff_of = dict(Recipient.objects.filter(pk__in=recipient_ids).values_list("pk", "staff_id"))
     order = list(notice.channel_order)
-    later = order[order.index(failed_kind) + 1 :] if failed_kind in order else order
+    # An alert tries every listed channel it has not tried; an everyday notice only those
+    # after the failed one (someone who chose e-mail only is never pushed).
+    urgent = notice.urgency == Urgency.HIGH
+    later = order if urgent or failed_kind not in order else order[order.index(failed_kind) + 1 :]
     waiting, rows = set(recipient_ids), []
     for kind in later:
         if kind not in registry.CHANNELS or not waiting:
@@ -307,12 +321,14 @@ def by_channel(ids) -> dict[str, list[int]]:
 def finish(notices, reason: str) -> None:
     """No more deliveries for these notices: what still waits is given up with `reason`."""
     now = timezone.now()
+    # By id: `notices` may be filtered on the very column this sets.
+    ids = list(notices.values_list("pk", flat=True))
     with transaction.atomic():
-        notices.filter(finished_at__isnull=True).update(finished_at=now)
-        Delivery.objects.filter(recipient__notice__in=notices, status__in=OPEN).update(
+        Notice.objects.filter(pk__in=ids, finished_at__isnull=True).update(finished_at=now)
+        Delivery.objects.filter(recipient__notice_id__in=ids, status__in=OPEN).update(
             status=Delivery.Status.PERMANENT, error=reason
         )
-        settle(Recipient.objects.filter(notice__in=notices, reach=Reach.PENDING))
+        settle(Recipient.objects.filter(notice_id__in=ids, reach=Reach.PENDING))
 
 
 def stale_work() -> dict[str, list[int]]:
@@ -320,7 +336,15 @@ def stale_work() -> dict[str, list[int]]:
     rows whose task was lost: all put back to be sent. Everyday notices that could not be
     delivered in two days are finished."""
     now = timezone.now()
+    # Stale counts from when a delivery was due (a reminder held over a weekend for
+    # working hours is not stale on Monday morning).
+    held = Delivery.objects.filter(
+        recipient__notice=OuterRef("pk"),
+        status__in=OPEN,
+        not_before__gt=now - EVERYDAY_NOTICE_LIFETIME,
+    )
     expired = Notice.objects.filter(
+        ~Exists(held),
         finished_at__isnull=True,
         urgency=Urgency.NORMAL,
         issued_at__lt=now - EVERYDAY_NOTICE_LIFETIME,

@@ -182,7 +182,7 @@ def test_reminders_wait_for_working_hours(people, publish, smtp, settings):
     assert waiting.count() == 5 and all(d.not_before > timezone.now() for d in waiting)
 
 
-def test_a_material_edit_asks_those_who_acknowledged_again(
+def test_a_material_edit_asks_those_who_acknowledged_again_in_working_hours(
     people, publish, smtp, django_capture_on_commit_callbacks
 ):
     post = publish(requires_ack=True)
@@ -196,10 +196,19 @@ def test_a_material_edit_asks_those_who_acknowledged_again(
             material=True,
         )
     assert queries.stats(post)["acknowledged"] == 0
+    [asked] = Delivery.objects.filter(recipient__notice__announcement__purpose="ack_again")
+    assert asked.recipient.staff == people.alice.staff  # Bob had not acknowledged: not asked
+    if asked.not_before:  # outside working hours: held until they begin
+        assert actions.in_working_hours(asked.not_before)
+        Delivery.objects.filter(pk=asked.pk).update(not_before=timezone.now())
+        sweep_deliveries()
     again = smtp.to("alice@city.example")[-1]
     assert "12月1日" in again.get_content() and post.title in again["Subject"]
-    assert len(smtp.to("bob@city.example")) == 1  # had not acknowledged: not asked again
     assert post.revisions.get().body == "**会議資料**は電子で。"
+    with pytest.raises(ValidationError):  # asked again less than a day ago
+        actions.edit(post, by=people.dave, title=post.title, body="また変更", material=True)
+    with pytest.raises(ValidationError):  # nothing changed
+        actions.edit(post, by=people.dave, title=post.title, body="締切は12月1日に変わりました。")
 
 
 def test_a_department_admin_posts_only_to_their_departments(people, org):

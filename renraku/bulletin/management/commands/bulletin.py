@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from renraku.bulletin import access, actions, importing, queries, search
 from renraku.bulletin.models import Post, Series
@@ -81,6 +82,10 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc}") from None
 
     def do_post(self, options):
+        with transaction.atomic():  # a refused schedule leaves no draft behind
+            self._post_now_or_later(options)
+
+    def _post_now_or_later(self, options):
         author = _user_of(options["author"]) if options["author"] else actions.system_author()
         series = None
         if options["series"]:
