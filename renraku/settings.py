@@ -104,6 +104,9 @@ BULLETIN_WORKING_HOURS = tuple(
     dt.time.fromisoformat(t)
     for t in os.environ.get("RENRAKU_BULLETIN_WORKING_HOURS", "09:00-17:30").split("-")
 )
+# The largest video a post may carry (a recorded study session is hundreds of MB).
+BULLETIN_MAX_VIDEO_MB = int(os.environ.get("RENRAKU_BULLETIN_MAX_VIDEO_MB", "1024"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default; files go to disk past it
 ANSWER_LINK_MAX_AGE = int(os.environ.get("RENRAKU_ANSWER_LINK_DAYS", "7")) * 24 * 60 * 60
 # Live figures (dashboards, the headquarters' view, the wall) are shared by every screen
 # of a web process for this long (renraku/broadcast/live.py).
@@ -139,6 +142,7 @@ INSTALLED_APPS = [
     "renraku.notices",
     "renraku.broadcast",
     "renraku.bulletin",
+    "renraku.dialogues",
     "renraku.feeds",
     "renraku.channels",
     "renraku.monitoring",

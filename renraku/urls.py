@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/", include("renraku.audit.urls")),
     path("feeds/", include("renraku.feeds.urls")),
     path("bulletin/", include("renraku.bulletin.urls")),
+    path("dialogues/", include("renraku.dialogues.urls")),
     path("", include("renraku.broadcast.urls")),
     path("", include("renraku.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

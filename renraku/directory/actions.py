@@ -21,6 +21,7 @@ from .importing import (
     keep_actors_record,
 )
 from .models import PersonalContact, Staff
+from .signals import imported
 
 _BATCH = 1000
 _STAFF_FIELDS = (
@@ -163,6 +164,8 @@ def apply_import(
                 "accounts_restored": switched_on,
             },
         )
+        new_directors = list(plan.new_directors)
+        transaction.on_commit(lambda: imported.send(sender=None, new_directors=new_directors))
     return counts
 
 

@@ -1,10 +1,12 @@
 """The server's logs, without the signed tokens that some URLs carry.
 
 A one-tap answer link (/a/<token>/) and a voice call's hook (/hooks/voice/<token>/) let
-whoever holds the token answer for that person, for days. Logs are read by more people, and
-kept longer, than the links: the token becomes "…" there. The answer page's own CSS and JS
-requests carry its URL as their Referer, so every field of the access line is cleaned, not
-only the request line; Django's "Not Found: /a/…/" warnings and gunicorn's errors too.
+whoever holds the token answer for that person, for days; a calendar feed's secret URL
+(/dialogues/calendar/<token>.ics) shows their chats until it is replaced. Logs are read by
+more people, and kept longer, than the links: the token becomes "…" there. The answer
+page's own CSS and JS requests carry its URL as their Referer, so every field of the access
+line is cleaned, not only the request line; Django's "Not Found: /a/…/" warnings and
+gunicorn's errors too.
 """
 
 import logging
@@ -14,7 +16,9 @@ from gunicorn.glogging import Logger
 
 # The path's start (line start, after a space as in "GET /a/…", or after scheme://host),
 # then a prefix whose next segment is a token.
-_TOKEN_PATH = re.compile(r"((?:^|\s|//[^/\s]*)/(?:a|hooks/voice|wall)/)[^/?#\s]+")
+_TOKEN_PATH = re.compile(
+    r"((?:^|\s|//[^/\s]*)/(?:a|hooks/voice|wall|dialogues/calendar)/)[^/?#\s]+"
+)
 REDACTED = "…"
 
 

@@ -11,6 +11,7 @@ from renraku.broadcast.links import token_for
 from renraku.broadcast.queries import open_alerts_for
 from renraku.bulletin.listing import unread_for
 from renraku.channels import sms, vapid
+from renraku.dialogues import queries as dialogues
 from renraku.directory.forms import SearchForm
 
 
@@ -19,6 +20,10 @@ def home(request):
     """The app's first screen: any alert waiting for this person's answer, then the rest."""
     staff = request.user.staff
     waiting = open_alerts_for(staff) if staff else []
+    # 「ザツダン」: the next few lunch and evening chats with a seat left, and my next one.
+    dialogue_slots = dialogues.next_with_seats()
+    for slot in dialogue_slots:
+        slot.seats_left = slot.seats - slot.taken
     return render(
         request,
         "web/home.html",
@@ -27,6 +32,8 @@ def home(request):
             "waiting": [(r, token_for(r.pk)) for r in waiting],
             # 「新着のお知らせ」: current bulletin posts sent to this person, not yet opened.
             "news": unread_for(request.user),
+            "dialogue_slots": dialogue_slots,
+            "my_next_booking": dialogues.next_booking(staff) if staff else None,
             "vapid_key": vapid.application_server_key() if staff else "",
             # The push section says which other channels reach this person (no promise of
             # SMS where none is set up) and whether this device's subscription is theirs.

@@ -1,0 +1,93 @@
+"""Reads that staff pages and the home page share: the open slots anyone may sign up for
+(with the seats taken counted in the same query), a person's bookings, and how a slot's
+time reads in Tokyo."""
+
+import zoneinfo
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import ACTIVE, Booking, BookingStatus, Participant, Slot, SlotStatus
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+WEEKDAYS = "月火水木金土日"
+
+
+def when(slot) -> str:
+    """「12月10日（木）12:00〜13:00」 in Tokyo, whatever the reader's language: dates in
+    the ward are read this way."""
+    start, end = slot.start.astimezone(TOKYO), slot.end.astimezone(TOKYO)
+    return f"{start.month}月{start.day}日（{WEEKDAYS[start.weekday()]}）{start:%H:%M}〜{end:%H:%M}"
+
+
+def day_time(moment) -> str:
+    """「12月7日 12:00」 in Tokyo: a deadline."""
+    local = moment.astimezone(TOKYO)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def with_taken(slots):
+    """Each slot annotated with `taken`: its confirmed seats (one query for the list)."""
+    return slots.annotate(
+        taken=Coalesce(
+            Sum("bookings__seats", filter=Q(bookings__status=BookingStatus.CONFIRMED)), 0
+        )
+    )
+
+
+def open_slots(now=None):
+    """Upcoming open slots of the kinds anyone may sign up for, soonest first."""
+    now = now or timezone.now()
+    return with_taken(
+        Slot.objects.filter(status=SlotStatus.OPEN, start__gt=now, kind__open_signup=True)
+        .select_related("kind", "host__staff")
+        .order_by("start", "pk")
+    )
+
+
+def in_lottery(slot, now=None) -> bool:
+    """Applications are still taken for the draw (actions.book answers "applied")."""
+    return bool(slot.draw_at and slot.drawn_at is None and (now or timezone.now()) < slot.draw_at)
+
+
+def next_with_seats(kinds=("lunch", "evening"), limit=3):
+    """The home page's few slots: the next ones of these kinds with a seat left."""
+    rows = open_slots().filter(kind__code__in=kinds)
+    return [s for s in rows[: limit * 10] if s.taken < s.seats][:limit]
+
+
+def my_bookings(staff):
+    """Every booking that brings `staff` (booked by them or by a colleague for a group)."""
+    return (
+        Booking.objects.filter(participants__staff=staff)
+        .select_related("slot__kind", "slot__host__staff", "booked_by")
+        .distinct()
+    )
+
+
+def next_booking(staff):
+    """The person's next active booking of an open slot, or None."""
+    return (
+        my_bookings(staff)
+        .filter(status__in=ACTIVE, slot__status=SlotStatus.OPEN, slot__start__gt=timezone.now())
+        .order_by("slot__start", "pk")
+        .first()
+    )
+
+
+def booked_slot_ids(staff, slot_ids) -> set[int]:
+    return set(
+        Participant.objects.filter(
+            staff=staff, active=True, slot_id__in=slot_ids, booking__status__in=ACTIVE
+        ).values_list("slot_id", flat=True)
+    )
+
+
+def waiting_position(booking) -> int:
+    """1 for the first on the slot's waiting list (the order promote_waiting uses)."""
+    ahead = Booking.objects.filter(slot_id=booking.slot_id, status=BookingStatus.WAITLISTED).filter(
+        Q(waiting_since__lt=booking.waiting_since)
+        | Q(waiting_since=booking.waiting_since, pk__lt=booking.pk)
+    )
+    return ahead.count() + 1

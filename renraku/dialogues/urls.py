@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import host_views, views
+
+app_name = "dialogues"
+urlpatterns = [
+    # Staff: find a slot, book it (alone or as a group), see and cancel bookings.
+    path("", views.index, name="index"),
+    path("mine/", views.mine, name="mine"),
+    path("slots/<int:pk>/", views.slot, name="slot"),
+    path("slots/<int:pk>/book/", views.book, name="book"),
+    path("bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("concerns/", views.concerns, name="concerns"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/<str:token>.ics", views.feed, name="feed"),
+    path("slots/<int:pk>/invite.ics", views.slot_ics, name="slot_ics"),
+    # Hosts (and administrators): offer slots, keep notes, visit directors, count reach.
+    path("host/", host_views.dashboard, name="host"),
+    path("host/slots/new/", host_views.add_slot, name="add_slot"),
+    path("host/slots/recurring/", host_views.add_recurring, name="add_recurring"),
+    path("host/slots/<int:pk>/", host_views.manage_slot, name="manage_slot"),
+    path("host/slots/<int:pk>/move/", host_views.move, name="move"),
+    path("host/slots/<int:pk>/cancel/", host_views.cancel_slot, name="cancel_slot"),
+    path("host/slots/<int:pk>/notes/", host_views.notes, name="notes"),
+    path("host/slots/<int:pk>/concerns/", host_views.add_concern, name="add_concern"),
+    path("host/concerns/<int:pk>/publish/", host_views.publish_concern, name="publish_concern"),
+    path("host/slots/<int:pk>/guests/", host_views.guests, name="guests"),
+    path("host/directors/", host_views.directors, name="directors"),
+    path("host/directors/<int:pk>/schedule/", host_views.schedule_visit, name="schedule_visit"),
+    path("host/directors/<int:pk>/visited/", host_views.mark_visited, name="mark_visited"),
+    path("visits/<int:pk>/propose/", views.propose_time, name="propose_time"),
+    path("host/reach/", host_views.reach, name="reach"),
+    path("host/reach.csv", host_views.reach_csv, name="reach_csv"),
+]

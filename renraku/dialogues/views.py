@@ -1,0 +1,400 @@
+"""The dialogues' pages for staff: find a slot, book it (alone or for named colleagues),
+see and cancel one's bookings, read the published 「困っていること」, and subscribe to a
+private calendar feed. The hosts' pages are in host_views.py.
+
+Thin: parse, authorise, call actions (which check again), render. Who else booked a slot
+is the host's and administrators' to see; everyone else sees only how many seats are
+taken."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from renraku.accounts.models import Role
+from renraku.directory.models import Department, Staff
+from renraku.web.headers import no_store
+
+from . import actions, calendar_feeds, directors, ics, queries
+from .forms import BookForm, ColleagueSearchForm, ProposeForm
+from .models import (
+    ACTIVE,
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    Concern,
+    DirectorVisit,
+    Host,
+    Kind,
+    Participant,
+    Slot,
+    SlotStatus,
+)
+
+CANDIDATES = 10  # colleagues offered by one search
+INDEX_LIMIT = 300  # slots on the list page (a few months of every host's lunches)
+
+
+def _staff_or_403(request):
+    """Booking needs a member of staff behind the account (an administrator's service
+    account has none)."""
+    if request.user.staff is None:
+        raise PermissionDenied(_("Your account is not linked to a member of staff."))
+    return request.user.staff
+
+
+def _is_host_or_admin(user, slot) -> bool:
+    return user.role == Role.ADMINISTRATOR or user.staff_id == slot.host.staff_id
+
+
+def _errors(exc) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _availability(slot, now) -> dict:
+    """What the list says about seats: left, waiting list, or a draw to come."""
+    left = max(0, slot.seats - slot.taken)
+    if queries.in_lottery(slot, now):
+        return {"state": "lottery", "left": left, "deadline": slot.draw_at}
+    return {"state": "open" if left else "full", "left": left}
+
+
+# --- Finding a slot -----------------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    now = timezone.now()
+    slots = queries.open_slots(now)
+    kinds = list(Kind.objects.filter(open_signup=True))
+    hosts = list(
+        Host.objects.filter(slots__status=SlotStatus.OPEN, slots__start__gt=now)
+        .select_related("staff")
+        .distinct()
+        .order_by("staff__family_name_kana", "staff__given_name_kana")
+    )
+    kind = next((k for k in kinds if k.code == request.GET.get("kind")), None)
+    host = next((h for h in hosts if str(h.pk) == request.GET.get("host")), None)
+    if kind:
+        slots = slots.filter(kind=kind)
+    if host:
+        slots = slots.filter(host=host)
+    slots = list(slots[:INDEX_LIMIT])
+    mine = (
+        queries.booked_slot_ids(request.user.staff, [s.pk for s in slots])
+        if request.user.staff
+        else set()
+    )
+    groups: dict[int, dict] = {}
+    for slot in slots:
+        slot.availability = _availability(slot, now)
+        slot.booked = slot.pk in mine
+        groups.setdefault(slot.kind_id, {"kind": slot.kind, "slots": []})["slots"].append(slot)
+    ordered = sorted(groups.values(), key=lambda g: (g["kind"].order, g["kind"].code))
+    return render(
+        request,
+        "dialogues/index.html",
+        {"groups": ordered, "kinds": kinds, "hosts": hosts, "kind": kind, "host": host},
+    )
+
+
+def _my_booking(slot, staff):
+    if staff is None:
+        return None
+    participant = (
+        Participant.objects.filter(slot=slot, staff=staff, active=True, booking__status__in=ACTIVE)
+        .select_related("booking__booked_by")
+        .first()
+    )
+    return participant.booking if participant else None
+
+
+def _describe(booking, now=None) -> dict:
+    """A booking as the pages show it: its status in words, the waiting list position,
+    and whether (and until when) it may still be cancelled."""
+    slot = booking.slot
+    deadline = slot.start - dt.timedelta(hours=slot.kind.cancel_hours)
+    now = now or timezone.now()
+    return {
+        "booking": booking,
+        "slot": slot,
+        "position": queries.waiting_position(booking)
+        if booking.status == BookingStatus.WAITLISTED
+        else None,
+        "deadline": deadline,
+        "may_cancel": booking.status in ACTIVE and now < deadline,
+        "active": booking.status in ACTIVE,
+        "upcoming": slot.start > now and slot.status == SlotStatus.OPEN,
+    }
+
+
+def _slot_context(request, slot, form=None, search=None) -> dict:
+    now = timezone.now()
+    slot = queries.with_taken(Slot.objects.filter(pk=slot.pk)).get()
+    staff = request.user.staff
+    mine = _my_booking(slot, staff)
+    if mine is not None:
+        mine.slot = slot
+    candidates = []
+    search = search or ColleagueSearchForm(request.GET or None)
+    if search.is_valid() and search.cleaned_data["q"].strip():
+        candidates = list(
+            Staff.objects.active()
+            .search(search.cleaned_data["q"])
+            .exclude(pk=getattr(staff, "pk", None))
+            .select_related("department")[:CANDIDATES]
+        )
+    insider = _is_host_or_admin(request.user, slot)
+    return {
+        "slot": slot,
+        "availability": _availability(slot, now),
+        "mine": _describe(mine, now) if mine else None,
+        "form": form or BookForm(initial={"members": request.GET.get("members", "")}),
+        "search": search,
+        "candidates": candidates,
+        "searched": search.is_bound,
+        "may_book": (
+            staff is not None
+            and mine is None
+            and slot.status == SlotStatus.OPEN
+            and slot.start > now
+            and (slot.kind.open_signup or insider)
+        ),
+        "past": slot.start <= now,
+        "insider": insider,
+        "participants": (
+            Participant.objects.filter(slot=slot, active=True, booking__status__in=ACTIVE)
+            .select_related("staff__department", "booking")
+            .order_by("booking__status", "booking__created_at", "pk")
+            if insider
+            else None
+        ),
+    }
+
+
+def _visible_slot(request, pk) -> Slot:
+    """A slot of an open kind, or one the user is in or hosts; 404 otherwise, as for a
+    slot that does not exist (an invitation-only visit's time is not for everyone)."""
+    slot = get_object_or_404(Slot.objects.select_related("kind", "host__staff"), pk=pk)
+    if slot.kind.open_signup or _is_host_or_admin(request.user, slot):
+        return slot
+    staff_id = request.user.staff_id
+    if staff_id and slot.participants.filter(staff_id=staff_id).exists():
+        return slot
+    raise Http404
+
+
+@login_required
+def slot(request, pk):
+    slot = _visible_slot(request, pk)
+    return render(request, "dialogues/slot.html", _slot_context(request, slot))
+
+
+_RESULT = {
+    BookingStatus.CONFIRMED: "confirmed",
+    BookingStatus.WAITLISTED: "waitlisted",
+    BookingStatus.APPLIED: "applied",
+}
+
+
+@login_required
+@require_POST
+def book(request, pk):
+    slot = _visible_slot(request, pk)
+    staff = _staff_or_403(request)
+    form = BookForm(request.POST, booker=staff)
+    if not form.is_valid():
+        context = _slot_context(request, slot, form=form)
+        return render(request, "dialogues/slot.html", context, status=400)
+    try:
+        booking = actions.book(
+            slot,
+            staff,
+            members=form.cleaned_data["members"],
+            topic=form.cleaned_data["topic"],
+            by=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("dialogues:slot", pk=slot.pk)
+    if booking.status == BookingStatus.CONFIRMED:
+        messages.success(
+            request,
+            _("Booked: your seat is confirmed. The invitation for your calendar comes by e-mail."),
+        )
+    elif booking.status == BookingStatus.WAITLISTED:
+        messages.success(
+            request,
+            _(
+                "The seats are taken: you are number %(n)d on the waiting list. If a seat "
+                "is freed it is yours, and you are told."
+            )
+            % {"n": queries.waiting_position(booking)},
+        )
+    else:
+        messages.success(
+            request,
+            _("Applied. Lots are drawn on %(when)s; you will be told the result.")
+            % {"when": queries.day_time(slot.draw_at)},
+        )
+    return redirect(reverse("dialogues:slot", args=[slot.pk]) + "#my-booking")
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    booking = get_object_or_404(Booking.objects.select_related("slot"), pk=pk)
+    # PermissionDenied (someone else's booking) propagates: 403.
+    try:
+        promoted = actions.cancel_booking(booking, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Your booking is cancelled."))
+        if promoted and _is_host_or_admin(request.user, booking.slot):
+            messages.info(
+                request,
+                _("%(n)d booking(s) moved up from the waiting list; they are told.")
+                % {"n": len(promoted)},
+            )
+    if request.POST.get("back") == "mine":
+        return redirect("dialogues:mine")
+    return redirect("dialogues:slot", pk=booking.slot_id)
+
+
+# --- My bookings and visits ---------------------------------------------------------------
+
+
+@login_required
+def mine(request):
+    staff = request.user.staff
+    now = timezone.now()
+    upcoming, past, visits = [], [], []
+    if staff is not None:
+        for booking in queries.my_bookings(staff).order_by("-slot__start", "-pk")[:200]:
+            row = _describe(booking, now)
+            (upcoming if row["upcoming"] and row["active"] else past).append(row)
+        upcoming.reverse()  # soonest first; the past, latest first
+        visits = [
+            {"visit": v, "form": ProposeForm(prefix=f"v{v.pk}")}
+            for v in DirectorVisit.objects.filter(
+                director=staff, year=directors.fiscal_year()
+            ).select_related("host__staff", "slot")
+        ]
+    return render(
+        request,
+        "dialogues/mine.html",
+        {"upcoming": upcoming, "past": past[:50], "visits": visits, "staff": staff},
+    )
+
+
+@login_required
+@require_POST
+def propose_time(request, pk):
+    staff = _staff_or_403(request)
+    visit = get_object_or_404(DirectorVisit, pk=pk, director=staff)
+    form = ProposeForm(request.POST, prefix=f"v{visit.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Give the date and time you propose."))
+        return redirect("dialogues:mine")
+    try:
+        directors.propose(visit, form.cleaned_data["start"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Your proposal is sent to the host."))
+    return redirect("dialogues:mine")
+
+
+# --- 困っていること -----------------------------------------------------------------------
+
+
+@login_required
+def concerns(request):
+    published = Concern.objects.filter(published_at__isnull=False)
+    topics = sorted(set(published.values_list("topic", flat=True)))
+    departments = Department.objects.filter(
+        pk__in=published.exclude(department=None).values("department")
+    )
+    topic = request.GET.get("topic") if request.GET.get("topic") in topics else ""
+    department = departments.filter(pk=request.GET.get("department") or None).first()
+    rows = published.select_related("department").order_by("-published_at", "-pk")
+    if topic:
+        rows = rows.filter(topic=topic)
+    if department:
+        rows = rows.filter(department=department)
+    # Only the text, topic, department and month: never who said it, nor which chat
+    # (a small group on a known date would name them).
+    page = Paginator(rows.only("text", "topic", "department__name", "published_at"), 50)
+    return render(
+        request,
+        "dialogues/concerns.html",
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "topics": topics,
+            "departments": departments,
+            "topic": topic,
+            "department": department,
+        },
+    )
+
+
+# --- Calendar -----------------------------------------------------------------------------
+
+
+@login_required
+@no_store
+def calendar(request):
+    staff = _staff_or_403(request)
+    # Not staff.calendar_feed: a missing reverse one-to-one is cached as missing, and the
+    # page reads it again after issuing one.
+    feed = CalendarFeed.objects.filter(staff=staff).first()
+    context = {"feed": feed, "url": None}
+    if request.method == "POST":
+        token = calendar_feeds.issue(staff, by=request.user, request=request)
+        # Shown on this response only: the token is not kept anywhere we could show again.
+        context["url"] = request.build_absolute_uri(reverse("dialogues:feed", args=[token]))
+        context["rotated"] = feed is not None
+        context["feed"] = CalendarFeed.objects.get(staff=staff)
+    return render(request, "dialogues/calendar.html", context)
+
+
+@require_GET
+def feed(request, token):
+    """The subscription itself, fetched by calendar apps without a session: the secret
+    URL is the key. The token never reaches the access log (web/accesslog.py)."""
+    staff = calendar_feeds.staff_of(token)
+    if staff is None:
+        raise Http404
+    response = HttpResponse(
+        ics.feed(calendar_feeds.slots_for(staff)), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def slot_ics(request, pk):
+    slot = get_object_or_404(Slot.objects.select_related("kind", "host__staff"), pk=pk)
+    staff_id = request.user.staff_id
+    confirmed = (
+        bool(staff_id)
+        and Participant.objects.filter(
+            slot=slot, staff_id=staff_id, active=True, booking__status=BookingStatus.CONFIRMED
+        ).exists()
+    )
+    if not (confirmed or _is_host_or_admin(request.user, slot)):
+        raise Http404
+    body = ics.cancellation(slot) if slot.status == SlotStatus.CANCELLED else ics.invitation(slot)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dialogue-{slot.pk}.ics"'
+    return response
