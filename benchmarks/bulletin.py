@@ -46,7 +46,7 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks._setup import scratch_django, start_server  # noqa: E402
+from benchmarks._setup import scratch_django, signed_in, start_server  # noqa: E402
 from benchmarks.dashboard import spread_staff  # noqa: E402
 from benchmarks.fanout import (  # noqa: E402
     machine_cpu,
@@ -173,15 +173,6 @@ def analyse() -> None:
 def make_people(n: int, subscriptions, rng):
     """N staff over the ward's departments, each with a push subscription, an account
     (role staff) and a signed-in session. Returns (staff ids, [(user id, cookie)])."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-    from django.utils.crypto import get_random_string
-
-    from renraku.accounts.models import Role, User
     from renraku.directory.models import PushSubscription, Staff
 
     spread_staff(n, rng)
@@ -198,31 +189,7 @@ def make_people(n: int, subscriptions, rng):
         ],
         batch_size=5000,
     )
-    # An unusable password each (as for accounts that sign in by a provider): hashing a
-    # real one 10,000 times would take minutes and change nothing measured.
-    User.objects.bulk_create(
-        [
-            User(username=number, staff_id=staff_id, role=Role.STAFF, password=make_password(None))
-            for staff_id, number in staff
-        ],
-        batch_size=2000,
-    )
-    backend = settings.AUTHENTICATION_BACKENDS[0]
-    expires = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    store = SessionStore()
-    users, sessions = [], []
-    for user in User.objects.filter(staff__isnull=False).order_by("pk"):
-        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: backend,
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(session_key=key, session_data=store.encode(data), expire_date=expires)
-        )
-        users.append((user.pk, f"{settings.SESSION_COOKIE_NAME}={key}"))
-    Session.objects.bulk_create(sessions, batch_size=2000)
+    users = signed_in(staff)
     return [pk for pk, _number in staff], users
 
 

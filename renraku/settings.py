@@ -118,7 +118,14 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
         "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+    },
+    # Parts of pages read thousands of times between changes (a post's text, attachments
+    # and comments), per process; their keys carry the post's last change.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+        "TIMEOUT": 600,
+    },
 }
 IMPORT_MAX_LEAVERS_PERCENT = int(os.environ.get("RENRAKU_IMPORT_MAX_LEAVERS_PERCENT", "10"))
 # Requests one API token may make a minute (more get 429 with Retry-After).

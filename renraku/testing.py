@@ -17,6 +17,7 @@ from renraku.directory.models import (
     Domain,
     PersonalContact,
     Position,
+    PushSubscription,
     Rank,
     Section,
     Site,
@@ -207,3 +208,15 @@ def database_url() -> str:
     return (
         f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     )
+
+
+def subscribe_push(staff, service) -> dict:
+    """A browser subscription at the push-service stand-in, registered for `staff`."""
+    info = service.subscribe()
+    PushSubscription.objects.create(
+        staff=staff,
+        endpoint=info["endpoint"],
+        p256dh=info["keys"]["p256dh"],
+        auth=info["keys"]["auth"],
+    )
+    return info

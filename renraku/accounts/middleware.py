@@ -58,8 +58,8 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and user.requires_two_factor
             and request.api_token is None
+            and user.requires_two_factor
             and not user.is_verified()
             and not request.path.startswith(_TWO_FACTOR_EXEMPT_PREFIXES)
         ):

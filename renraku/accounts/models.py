@@ -61,9 +61,14 @@ class User(AbstractUser):
         bulletin's named authors (whatever their role), who post to the whole office."""
         if self.role in TWO_FACTOR_ROLES:
             return True
-        # By the reverse relations' names: accounts does not import the bulletin.
-        named = [getattr(self, name, None) for name in ("bulletin_series", "bulletin_categories")]
-        return bool(self.pk) and any(m is not None and m.exists() for m in named)
+        # By the reverse relations' names (accounts does not import the bulletin), in one
+        # query: this is asked on every request.
+        if not self.pk or not hasattr(self, "bulletin_series"):
+            return False
+        named = models.Q(bulletin_series__isnull=False) | models.Q(
+            bulletin_categories__isnull=False
+        )
+        return User.objects.filter(named, pk=self.pk).exists()
 
 
 class ApiTokenQuerySet(models.QuerySet):

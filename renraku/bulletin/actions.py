@@ -63,6 +63,12 @@ def system_author():
     return user
 
 
+def touch(post) -> None:
+    """Mark the post changed (its comments or attachments): the cached parts of its page,
+    keyed by this time, are made again."""
+    Post.objects.filter(pk=post.pk).update(updated_at=timezone.now())
+
+
 def _control_characters(text: str) -> bool:
     return any(
         (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") or ch in _BIDI_CONTROLS
@@ -437,6 +443,7 @@ def add_comment(post: Post, user, body: str) -> Comment:
     _check_pace(Comment.objects.filter(author=user, created_at__gt=since), COMMENTS_PER_WINDOW)
     comment = Comment.objects.create(post=post, author=user, body=_check_words(body, COMMENT_MAX))
     search.index_comment(comment)
+    touch(post)
     return comment
 
 
@@ -449,6 +456,7 @@ def hide_comment(comment: Comment, *, by, reason: str, request=None) -> Comment:
         comment.hidden_at, comment.hidden_by, comment.hidden_reason = timezone.now(), by, reason
         comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
         search.unindex_comment(comment)
+        touch(comment.post)
         record(
             "bulletin.comment_hidden",
             request=request,

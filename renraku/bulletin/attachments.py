@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from renraku.audit.actions import record
 
-from . import access, search
+from . import access, actions, search
 from .models import Attachment, AttachmentKind
 
 MB = 1024 * 1024
@@ -131,6 +131,7 @@ def attach(post, upload, *, by, request=None) -> Attachment:
         )
         if post.status == "published":
             search.index_post(post)
+        actions.touch(post)
         record(
             "bulletin.attached",
             request=request,
@@ -150,6 +151,7 @@ def detach(attachment, *, by, request=None) -> None:
         attachment.delete()
         if post.status == "published":
             search.index_post(post)
+        actions.touch(post)
         record(
             "bulletin.detached",
             request=request,

@@ -7,6 +7,7 @@ event handler ever reaches the reader.
 """
 
 import html
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -21,6 +22,7 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 
 
+@lru_cache(maxsize=512)  # a post is read thousands of times between edits
 def to_html(markdown: str) -> str:
     return nh3.clean(
         _markdown.render(markdown or ""),

@@ -6,22 +6,20 @@ materials and minutes, director visits, and the reach in numbers and pictures.
 Thin: find the host the user may act for, parse a form, call an action, render. Anyone
 who is neither a host nor an administrator gets 403 on every page here."""
 
-import csv
-import io
 import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from renraku.csvsafe import neutralise
+from renraku import csvsafe
 from renraku.directory.models import Department
 from renraku.web.headers import no_store
 
@@ -600,22 +598,12 @@ CSV_HEADER = ["部局コード", "部局", "職員数", "対話した職員", "�
 @login_required
 @no_store
 def reach_csv(request):
-    """The departments reached: UTF-8 with a BOM (Excel reads it as such), or CP932
-    (?encoding=cp932) for older Excel and the ward's other systems; a character CP932
-    lacks becomes "?" rather than failing the download."""
+    """The departments reached (csvsafe.download: UTF-8 with a BOM, or CP932)."""
     host = _host_for(request)
     year = _fiscal_year(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for row in _department_rows(host, year):
-        cells = [row["code"], row["name"], row["staff"], row["reached"], row["percent"]]
-        writer.writerow([neutralise(c) for c in cells])
-    if request.GET.get("encoding") == "cp932":
-        data, charset = buffer.getvalue().encode("cp932", errors="replace"), "shift_jis"
-    else:
-        data, charset = ("\ufeff" + buffer.getvalue()).encode("utf-8"), "utf-8"
-    response = HttpResponse(data, content_type=f"text/csv; charset={charset}")
+    rows = [
+        [row["code"], row["name"], row["staff"], row["reached"], row["percent"]]
+        for row in _department_rows(host, year)
+    ]
     name = f"reach-{host.staff.employee_number}-{year}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csvsafe.download(request, name, CSV_HEADER, rows)

@@ -92,6 +92,9 @@ def seed_demo(progress: bool = False) -> dict:
     from renraku.bulletin.demo import seed_bulletin_demo
 
     seed_bulletin_demo()
+    from renraku.dialogues.demo import seed_dialogues_demo
+
+    seed_dialogues_demo()
     return counts
 
 

@@ -11,25 +11,14 @@ from django.utils import timezone
 from renraku.audit.models import AuditEntry
 from renraku.bulletin import actions, queries
 from renraku.bulletin.models import Post, Series
-from renraku.directory.models import PushSubscription
 from renraku.notices.models import Delivery, Preference, QuietHours, Recipient
 from renraku.notices.tasks import sweep_deliveries
+from renraku.testing import subscribe_push as subscribe
 
 
 @pytest.fixture(autouse=True)
 def _deliver_in_the_test(tasks_run_at_once):
     """Huey's tasks run as they are enqueued."""
-
-
-def subscribe(staff, service):
-    info = service.subscribe()
-    PushSubscription.objects.create(
-        staff=staff,
-        endpoint=info["endpoint"],
-        p256dh=info["keys"]["p256dh"],
-        auth=info["keys"]["auth"],
-    )
-    return info
 
 
 @pytest.fixture

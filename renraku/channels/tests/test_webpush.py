@@ -12,17 +12,7 @@ from renraku.broadcast.models import Delivery
 from renraku.channels import webpush
 from renraku.directory.models import PushSubscription
 from renraku.notices.tasks import sweep_deliveries
-
-
-def subscribe(staff, service):
-    info = service.subscribe()
-    PushSubscription.objects.create(
-        staff=staff,
-        endpoint=info["endpoint"],
-        p256dh=info["keys"]["p256dh"],
-        auth=info["keys"]["auth"],
-    )
-    return info
+from renraku.testing import subscribe_push as subscribe
 
 
 def draft(**kw):

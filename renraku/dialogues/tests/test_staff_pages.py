@@ -21,7 +21,6 @@ from renraku.dialogues.models import (
     BookingStatus,
     Concern,
     DirectorVisit,
-    Host,
     Kind,
 )
 from renraku.testing import sign_in
@@ -33,13 +32,6 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 def _noon_in(days: int) -> dt.datetime:
     day = (timezone.now() + dt.timedelta(days=days)).astimezone(TOKYO).date()
     return dt.datetime.combine(day, dt.time(12, 0), tzinfo=TOKYO)
-
-
-@pytest.fixture
-def host(people):
-    host = Host.objects.create(staff=people.dave.staff)
-    host.kinds.set(Kind.objects.all())
-    return host
 
 
 @pytest.fixture

@@ -1,0 +1,128 @@
+"""The demo ward's dialogues (called by `renraku seed-demo`): the three deputy mayors as
+hosts, lunch chats on Tuesdays and Thursdays for the coming weeks, an evening chat, a year
+of past chats that make the reach page believable, the first deputy's director visits,
+and a few 困っていること published."""
+
+import datetime as dt
+import random
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from renraku.directory.models import Rank, Staff
+
+from . import actions, directors
+from .models import (
+    Booking,
+    BookingStatus,
+    Concern,
+    Host,
+    Kind,
+    Participant,
+    Slot,
+    VisitStatus,
+)
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+CONCERNS = [
+    ("紙の決裁が残っていて、テレワークの日に進められない。", "DX・システム"),
+    ("窓口の繁忙期に、研修の時間がとれない。", "人材育成"),
+    ("拠点のWi-Fiが遅く、オンライン会議が途切れる。", "職場環境"),
+    ("同じ内容を複数のシステムに入力している。", "DX・システム"),
+]
+
+
+def _past_chats(host: Host, lunch: Kind, rng: random.Random) -> None:
+    """A year of lunch chats that took place: 2–6 people each, from across the ward."""
+    people = list(Staff.objects.active().exclude(pk=host.staff_id).values_list("pk", flat=True))
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=330)
+    day = start
+    while day < today - dt.timedelta(days=1):
+        if day.weekday() in (1, 3) and rng.random() < 0.6:
+            at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=TOKYO)
+            slot = Slot.objects.create(
+                kind=lunch, host=host, start=at, minutes=60, seats=6, place="本庁舎 8階 副区長室"
+            )
+            chosen = rng.sample(people, rng.randint(2, 6))
+            group = rng.random() < 0.3
+            batches = [chosen] if group else [[p] for p in chosen]
+            for batch in batches:
+                booking = Booking.objects.create(
+                    slot=slot,
+                    booked_by_id=batch[0],
+                    status=BookingStatus.CONFIRMED,
+                    seats=len(batch),
+                )
+                Participant.objects.bulk_create(
+                    Participant(booking=booking, slot=slot, staff_id=p) for p in batch
+                )
+            if rng.random() < 0.15:
+                text, topic = rng.choice(CONCERNS)
+                Concern.objects.create(
+                    slot=slot,
+                    text=text,
+                    topic=topic,
+                    department=Staff.objects.get(pk=chosen[0]).department,
+                    published_at=at + dt.timedelta(days=2),
+                )
+        day += dt.timedelta(days=1)
+
+
+def seed_dialogues_demo() -> None:
+    """Idempotent: does nothing once a host exists."""
+    if Host.objects.exists():
+        return
+    deputies = list(
+        Staff.objects.filter(position__rank=Rank.DEPUTY_MAYOR).order_by("employee_number")
+    )
+    if not deputies:
+        return
+    kinds = {k.code: k for k in Kind.objects.all()}
+    rng = random.Random(2026)  # noqa: S311  (demo data: the same ward every time)
+    with transaction.atomic():
+        hosts = []
+        for i, staff in enumerate(deputies):
+            host = Host.objects.create(staff=staff, visits_directors=i == 0)
+            host.kinds.set(
+                [
+                    kinds["lunch"],
+                    kinds["evening"],
+                    kinds["hosts_chat"],
+                    kinds["director_visit"],
+                    kinds["council"],
+                ]
+            )
+            hosts.append(host)
+        first = hosts[0]
+        _past_chats(first, kinds["lunch"], rng)
+        today = timezone.localdate()
+        actions.add_recurring(
+            kind=kinds["lunch"],
+            host=first,
+            weekdays=[1, 3],
+            time=dt.time(12, 0),
+            first_day=today + dt.timedelta(days=1),
+            last_day=today + dt.timedelta(days=42),
+            seats=6,
+            place="本庁舎 8階 副区長室",
+        )
+        evening = dt.datetime.combine(today + dt.timedelta(days=9), dt.time(18, 0), tzinfo=TOKYO)
+        actions.add_slot(
+            kind=kinds["evening"],
+            host=hosts[1],
+            start=evening,
+            minutes=90,
+            seats=8,
+            place="区民会館 第2会議室",
+        )
+        upcoming = Slot.objects.filter(host=first, start__gt=timezone.now()).order_by("start")
+        someone = list(Staff.objects.active().exclude(pk=first.staff_id).order_by("?")[:5])
+        for person in someone[:3]:
+            actions.book(upcoming[0], person, topic="窓口のDXについて話したいです")
+        directors.queue_all(first)
+        visits = list(first.visits.order_by("pk"))
+        for visit in visits[: len(visits) * 2 // 3]:
+            visit.status = VisitStatus.VISITED
+            visit.save(update_fields=["status"])
