@@ -118,3 +118,7 @@ def push_service(vapid_key, settings):
     settings.PUSH_SERVICE_HOSTS = [*settings.PUSH_SERVICE_HOSTS, "127.0.0.1"]
     yield service
     service.stop()
+
+
+# The browser tests' fixtures, registered once for every app (one Chromium, one server).
+from renraku.web.tests.browsing import browser, page, server_url  # noqa: E402, F401

@@ -1,4 +1,5 @@
 import datetime as dt
+import importlib
 
 import pytest
 from django.utils import timezone
@@ -10,6 +11,17 @@ from renraku.dialogues.models import Host, Kind
 @pytest.fixture(autouse=True)
 def _deliver_in_the_test(tasks_run_at_once):
     """Notices go out as they are enqueued."""
+
+
+@pytest.fixture(autouse=True)
+def _kinds(request):
+    """The kinds migration 0002 makes, made again if a test that commits (and so empties
+    every table after it) ran before this one."""
+    committed = "committed_db" in request.fixturenames or "page" in request.fixturenames
+    request.getfixturevalue("committed_db" if committed else "db")
+    from django.apps import apps
+
+    importlib.import_module("renraku.dialogues.migrations.0002_kinds").add_kinds(apps, None)
 
 
 @pytest.fixture

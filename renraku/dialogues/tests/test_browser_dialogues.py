@@ -7,7 +7,6 @@ their translations are merged."""
 
 # The browser fixtures are imported here (as bulletin/tests/conftest.py does) rather than in
 # this folder's conftest.py, which the host pages' tests share; tests then name them.
-# ruff: noqa: F811
 
 import datetime as dt
 import re
@@ -19,11 +18,7 @@ from playwright.sync_api import expect
 from renraku.dialogues import actions
 from renraku.dialogues.models import Booking, BookingStatus, Concern, Host, Kind
 from renraku.testing import make_org, make_people
-from renraku.web.tests.conftest import (  # noqa: F401  (fixtures)
-    assert_accessible,
-    browser,
-    server_url,
-)
+from renraku.web.tests.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -12,11 +12,7 @@ from renraku.bulletin.tests.test_browser_bulletin import signed_in
 from renraku.dialogues import actions, directors
 from renraku.dialogues.models import Concern, DirectorVisit, Host, Kind, Slot
 from renraku.testing import make_org, make_people, make_staff
-from renraku.web.tests.conftest import (  # noqa: F401  (fixtures)
-    assert_accessible,
-    browser,
-    server_url,
-)
+from renraku.web.tests.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +57,7 @@ def ward(committed_db):
     return people, slot
 
 
-def test_the_hosts_pages_pass_axe(browser, server_url, ward):  # noqa: F811  (fixtures)
+def test_the_hosts_pages_pass_axe(browser, server_url, ward):
     people, slot = ward
     alice = signed_in(browser, server_url, people.alice)  # a host who is ordinary staff
     alice.set_viewport_size({"width": 390, "height": 844})

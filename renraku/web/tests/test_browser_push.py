@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from renraku.broadcast import links
 from renraku.broadcast.actions import Draft, send_alert
+from renraku.broadcast.messages import message_of
 from renraku.broadcast.models import Recipient
 from renraku.channels.webpush import payload
 from renraku.testing import PASSWORD, make_org, make_people
@@ -80,7 +81,7 @@ def test_push_reaches_the_service_worker_and_opens_the_alert(
                 {
                     "origin": server_url,
                     "registrationId": ours[-1]["registrationId"],
-                    "data": payload(alert, alice.pk).decode(),
+                    "data": payload(message_of(alert), alice.pk).decode(),
                 },
             )
         shown = page.evaluate("""async () => {
@@ -117,4 +118,4 @@ def test_push_reaches_the_service_worker_and_opens_the_alert(
     expect(page.get_by_test_id("answered")).to_have_text("あなたの回答：無事")
     alice.refresh_from_db()
     assert alice.answer == "safe"
-    assert json.loads(payload(alert, alice.pk))["requireInteraction"] is True
+    assert json.loads(payload(message_of(alert), alice.pk))["requireInteraction"] is True
