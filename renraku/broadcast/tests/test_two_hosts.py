@@ -63,7 +63,9 @@ class Host:
 
     def sent(self, alert) -> list:
         """This alert's e-mails that reached this host's relay."""
-        return [m for _, m in list(self.relay.messages) if m["X-Renraku-Alert"] == str(alert.pk)]
+        return [
+            m for _, m in list(self.relay.messages) if m["X-Renraku-Notice"] == f"alert-{alert.pk}"
+        ]
 
     def stop(self):
         if self.worker:
