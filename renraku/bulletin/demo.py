@@ -15,6 +15,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 
 from renraku.accounts.models import Role, User
+from renraku.dbstats import analyze_if_outgrown
 from renraku.directory import audience as audiences
 from renraku.directory.models import Rank, Staff
 from renraku.notices import pipeline
@@ -177,6 +178,9 @@ def seed_bulletin_demo() -> None:
                 duration_seconds=15.0,
             )
         _give_records(study, read_share=52)
+        # 160,000 recipients in one go: the planner must know, or the next small notice's
+        # queries (the dialogues' invitations) are planned as if the table were empty.
+        analyze_if_outgrown(Recipient.objects.count(), Recipient)
         for post in Post.objects.filter(series__isnull=True):
             AudienceEntry.objects.bulk_create(
                 AudienceEntry(post=post, key=k, code=c)
