@@ -59,10 +59,13 @@ class User(AbstractUser):
     def requires_two_factor(self) -> bool:
         """Anyone who can send to many people or administer: the roles that do, and the
         bulletin's named authors (whatever their role), who post to the whole office."""
-        if self.role in TWO_FACTOR_ROLES:
-            return True
-        # By the reverse relations' names (accounts does not import the bulletin), in one
-        # query: this is asked on every request.
+        return self.role in TWO_FACTOR_ROLES or self.is_named_author
+
+    @property
+    def is_named_author(self) -> bool:
+        """Named by administrators as an author of a bulletin series or category. By the
+        reverse relations' names (accounts does not import the bulletin), in one query:
+        this is asked on every request."""
         if not self.pk or not hasattr(self, "bulletin_series"):
             return False
         named = models.Q(bulletin_series__isnull=False) | models.Q(

@@ -59,11 +59,7 @@ CHART_W, CHART_H = 600, 160
 def may_post(user) -> bool:
     """Whether to offer "new post" and "mine": administrators, named authors and department
     administrators. (Each post is still checked by the actions.)"""
-    return (
-        user.role in (Role.ADMINISTRATOR, Role.DEPARTMENT_ADMIN)
-        or user.bulletin_series.exists()
-        or user.bulletin_categories.exists()
-    )
+    return user.role in (Role.ADMINISTRATOR, Role.DEPARTMENT_ADMIN) or user.is_named_author
 
 
 def readable_post(request, pk) -> Post:

@@ -158,11 +158,7 @@ def add_recurring(
 
 
 def _may_change_slot(user, slot: Slot) -> None:
-    from renraku.accounts.models import Role
-
-    if user is None:
-        return
-    if user.role == Role.ADMINISTRATOR or getattr(user, "staff_id", None) == slot.host.staff_id:
+    if user is None or is_host_or_admin(user, slot):
         return
     raise PermissionDenied(_("Only the host or an administrator may change this slot."))
 
@@ -283,7 +279,7 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
             raise ValidationError(_("This slot has been cancelled."))
         if slot.start <= timezone.now():
             raise ValidationError(_("This slot has already started."))
-        if not slot.kind.open_signup and by is not None and not _is_host_or_admin(by, slot):
+        if not slot.kind.open_signup and by is not None and not is_host_or_admin(by, slot):
             raise ValidationError(_("This kind of dialogue is by invitation only."))
         taken = set(
             Participant.objects.filter(slot=slot, active=True, staff__in=people).values_list(
@@ -338,7 +334,8 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
     return booking
 
 
-def _is_host_or_admin(user, slot) -> bool:
+def is_host_or_admin(user, slot) -> bool:
+    """The slot's host, or an administrator: who may change it and see who comes."""
     from renraku.accounts.models import Role
 
     return user.role == Role.ADMINISTRATOR or getattr(user, "staff_id", None) == slot.host.staff_id
@@ -354,10 +351,10 @@ def cancel_booking(booking: Booking, *, by=None, request=None) -> list[Booking]:
             mine = getattr(by, "staff_id", None) in set(
                 booking.participants.values_list("staff_id", flat=True)
             )
-            if not (mine or _is_host_or_admin(by, slot)):
+            if not (mine or is_host_or_admin(by, slot)):
                 raise PermissionDenied(_("This is not your booking."))
             deadline = slot.start - dt.timedelta(hours=slot.kind.cancel_hours)
-            if timezone.now() > deadline and not _is_host_or_admin(by, slot):
+            if timezone.now() > deadline and not is_host_or_admin(by, slot):
                 raise ValidationError(
                     _("Cancelling closed %(hours)d hours before the start; tell the host.")
                     % {"hours": slot.kind.cancel_hours}

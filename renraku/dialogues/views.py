@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from renraku.accounts.models import Role
 from renraku.directory.models import Department, Staff
 from renraku.web.headers import no_store
 
@@ -49,10 +48,6 @@ def _staff_or_403(request):
     if request.user.staff is None:
         raise PermissionDenied(_("Your account is not linked to a member of staff."))
     return request.user.staff
-
-
-def _is_host_or_admin(user, slot) -> bool:
-    return user.role == Role.ADMINISTRATOR or user.staff_id == slot.host.staff_id
 
 
 def _errors(exc) -> str:
@@ -152,7 +147,7 @@ def _slot_context(request, slot, form=None, search=None) -> dict:
             .exclude(pk=getattr(staff, "pk", None))
             .select_related("department")[:CANDIDATES]
         )
-    insider = _is_host_or_admin(request.user, slot)
+    insider = actions.is_host_or_admin(request.user, slot)
     return {
         "slot": slot,
         "availability": _availability(slot, now),
@@ -184,7 +179,7 @@ def _visible_slot(request, pk) -> Slot:
     """A slot of an open kind, or one the user is in or hosts; 404 otherwise, as for a
     slot that does not exist (an invitation-only visit's time is not for everyone)."""
     slot = get_object_or_404(Slot.objects.select_related("kind", "host__staff"), pk=pk)
-    if slot.kind.open_signup or _is_host_or_admin(request.user, slot):
+    if slot.kind.open_signup or actions.is_host_or_admin(request.user, slot):
         return slot
     staff_id = request.user.staff_id
     if staff_id and slot.participants.filter(staff_id=staff_id).exists():
@@ -260,7 +255,7 @@ def cancel(request, pk):
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("Your booking is cancelled."))
-        if promoted and _is_host_or_admin(request.user, booking.slot):
+        if promoted and actions.is_host_or_admin(request.user, booking.slot):
             messages.info(
                 request,
                 _("%(n)d booking(s) moved up from the waiting list; they are told.")
@@ -392,7 +387,7 @@ def slot_ics(request, pk):
             slot=slot, staff_id=staff_id, active=True, booking__status=BookingStatus.CONFIRMED
         ).exists()
     )
-    if not (confirmed or _is_host_or_admin(request.user, slot)):
+    if not (confirmed or actions.is_host_or_admin(request.user, slot)):
         raise Http404
     body = ics.cancellation(slot) if slot.status == SlotStatus.CANCELLED else ics.invitation(slot)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
