@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -24,3 +26,10 @@ urlpatterns = [
     path("api/v1/", include("renraku.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The benchmarks' floor (renraku/web/floor.py), first so that resolving it costs least;
+# routed only when a benchmark starts the server with RENRAKU_BENCHMARK_FLOOR=1.
+if os.environ.get("RENRAKU_BENCHMARK_FLOOR") == "1":
+    from renraku.web import floor
+
+    urlpatterns.insert(0, path("_floor/", floor.floor, name="benchmark_floor"))
