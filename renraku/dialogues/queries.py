@@ -27,6 +27,17 @@ def day_time(moment) -> str:
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
+def confirmed_seats(slot) -> int:
+    taken = Booking.objects.filter(slot=slot, status=BookingStatus.CONFIRMED).aggregate(
+        n=Sum("seats")
+    )
+    return taken["n"] or 0
+
+
+def seats_left(slot) -> int:
+    return max(0, slot.seats - confirmed_seats(slot))
+
+
 def with_taken(slots):
     """Each slot annotated with `taken`: its confirmed seats (one query for the list)."""
     return slots.annotate(

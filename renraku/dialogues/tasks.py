@@ -3,16 +3,16 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import actions
+from . import lottery, reminders
 
 
 @db_periodic_task(crontab(minute="*/10"))
 def remind_participants():
     """Every 10 minutes: the slots starting in a day that have not been reminded."""
-    actions.remind_tomorrow()
+    reminders.remind_tomorrow()
 
 
 @db_periodic_task(crontab(minute="*"))
 def draw_lots():
     """Every minute: the lotteries whose application deadline has passed."""
-    actions.draw_due()
+    lottery.draw_due()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import host_views, views
+from . import host_reach_views, host_slot_views, host_views, host_visit_views, views
 
 app_name = "dialogues"
 urlpatterns = [
@@ -18,17 +18,21 @@ urlpatterns = [
     path("host/", host_views.dashboard, name="host"),
     path("host/slots/new/", host_views.add_slot, name="add_slot"),
     path("host/slots/recurring/", host_views.add_recurring, name="add_recurring"),
-    path("host/slots/<int:pk>/", host_views.manage_slot, name="manage_slot"),
-    path("host/slots/<int:pk>/move/", host_views.move, name="move"),
-    path("host/slots/<int:pk>/cancel/", host_views.cancel_slot, name="cancel_slot"),
-    path("host/slots/<int:pk>/notes/", host_views.notes, name="notes"),
-    path("host/slots/<int:pk>/concerns/", host_views.add_concern, name="add_concern"),
-    path("host/concerns/<int:pk>/publish/", host_views.publish_concern, name="publish_concern"),
-    path("host/slots/<int:pk>/guests/", host_views.guests, name="guests"),
-    path("host/directors/", host_views.directors, name="directors"),
-    path("host/directors/<int:pk>/schedule/", host_views.schedule_visit, name="schedule_visit"),
-    path("host/directors/<int:pk>/visited/", host_views.mark_visited, name="mark_visited"),
+    path("host/slots/<int:pk>/", host_slot_views.manage_slot, name="manage_slot"),
+    path("host/slots/<int:pk>/move/", host_slot_views.move, name="move"),
+    path("host/slots/<int:pk>/cancel/", host_slot_views.cancel_slot, name="cancel_slot"),
+    path("host/slots/<int:pk>/notes/", host_slot_views.notes, name="notes"),
+    path("host/slots/<int:pk>/concerns/", host_slot_views.add_concern, name="add_concern"),
+    path(
+        "host/concerns/<int:pk>/publish/", host_slot_views.publish_concern, name="publish_concern"
+    ),
+    path("host/slots/<int:pk>/guests/", host_slot_views.guests, name="guests"),
+    path("host/directors/", host_visit_views.directors, name="directors"),
+    path(
+        "host/directors/<int:pk>/schedule/", host_visit_views.schedule_visit, name="schedule_visit"
+    ),
+    path("host/directors/<int:pk>/visited/", host_visit_views.mark_visited, name="mark_visited"),
     path("visits/<int:pk>/propose/", views.propose_time, name="propose_time"),
-    path("host/reach/", host_views.reach, name="reach"),
-    path("host/reach.csv", host_views.reach_csv, name="reach_csv"),
+    path("host/reach/", host_reach_views.reach, name="reach"),
+    path("host/reach.csv", host_reach_views.reach_csv, name="reach_csv"),
 ]
