@@ -18,7 +18,7 @@ from . import demo_org as org
 from .actions import apply_import
 from .csvformat import COLUMNS, MULTI_SEPARATOR
 from .importing import plan_import
-from .models import Body, Department, Domain, Position, Section, Site, Staff, Title
+from .models import Body, Department, Domain, Position, Rank, Section, Site, Staff, Title
 
 STAFF_COUNT = 10_000
 DEMO_PASSWORD = "renraku-demo"  # noqa: S105  (the demo's published password, see README)
@@ -263,3 +263,32 @@ def _seed_accounts():
             TOTPDevice.objects.get_or_create(
                 user=user, name=DEMO_DEVICE_NAME, defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
             )
+    _seed_author_account()
+
+
+def _seed_author_account():
+    """The first deputy mayor: the column's author, a host of the chats and the one who
+    visits directors. Reviewers sign in as him (demo password and second factor) to see
+    the author's and the host's side; the bulletin's demo then names him an author."""
+    staff = (
+        Staff.objects.filter(position__rank=Rank.DEPUTY_MAYOR).order_by("employee_number").first()
+    )
+    user, created = User.objects.get_or_create(
+        username=staff.employee_number,
+        defaults={
+            "email": staff.work_email,
+            "first_name": staff.given_name,
+            "last_name": staff.family_name,
+            "staff": staff,
+            "role": Role.STAFF,
+        },
+    )
+    # An earlier seed made him without a password (unusable, or none at all).
+    if created or not user.password or not user.has_usable_password():
+        user.set_password(DEMO_PASSWORD)
+        user.email = user.email or staff.work_email
+        user.save(update_fields=["password", "email"])
+    # Named authors must use a second factor: he gets the demo's, like the other accounts.
+    TOTPDevice.objects.get_or_create(
+        user=user, name=DEMO_DEVICE_NAME, defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+    )
