@@ -56,7 +56,8 @@ def make_staff(n: int) -> list[int]:
 
 def start_server(workers: int, threads: int):
     """`renraku serve` (web only) on a free loopback port with this process's settings, once
-    it answers /healthz; returns (process, base URL)."""
+    it answers /healthz; returns (process, base URL). The floor view is routed
+    (RENRAKU_BENCHMARK_FLOOR=1, renraku/web/floor.py) so every run can measure it."""
     import socket
     import subprocess
     import sys
@@ -73,6 +74,7 @@ def start_server(workers: int, threads: int):
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "RENRAKU_BENCHMARK_FLOOR": "1"},
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

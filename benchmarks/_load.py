@@ -1,0 +1,270 @@
+"""Load for the web benchmarks, measured against the web floor (DESIGN: "the web floor").
+
+On two cores the load generator shares the CPU with the server, so it is a few lines of
+HTTP/1.1 over asyncio streams on kept connections: it parses no more than the status line
+and the length of each answer (`client_cpu_ms` says what each request cost this process).
+Loopback only; every phase is bounded in requests and in seconds.
+
+- `saturate`: closed loop, a few connections each sending its next request as soon as the
+  last is answered: the server's capacity (`rps`), counted after a warm-up.
+- `at_rate`: open loop, request i sent at i / rate seconds whether or not earlier ones were
+  answered; latency counts from that moment (a queue in front of the server is latency).
+- `floor_calls`: the floor view (renraku/web/floor.py, routed by RENRAKU_BENCHMARK_FLOOR=1,
+  which benchmarks/_setup.start_server sets): GET, or POST through the CSRF check.
+"""
+
+import asyncio
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+CSRF = "benchmarkcsrftoken0123456789abcd"  # 32 characters: Django's unmasked secret form
+IDLE_SECONDS = 4  # under gunicorn's keep-alive (5 s): a kept connection is still open
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as bytes, and the status that means it did what it should."""
+
+    raw: bytes
+    ok: int
+
+    @classmethod
+    def get(cls, path: str, cookie: str, ok: int = 200) -> "Call":
+        return cls(_request("GET", path, [f"Cookie: {cookie}"], b""), ok)
+
+    @classmethod
+    def post(cls, path: str, cookie: str, form: dict, ok: int) -> "Call":
+        body = urlencode(form).encode()
+        headers = [
+            f"Cookie: {cookie}; csrftoken={CSRF}",
+            f"X-CSRFToken: {CSRF}",
+            "Content-Type: application/x-www-form-urlencoded",
+        ]
+        return cls(_request("POST", path, headers, body), ok)
+
+
+def _request(method: str, path: str, headers: list[str], body: bytes) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *headers]
+    lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def floor_calls(cookies: list[str], *, post: bool = False):
+    """Requests to the floor without end (a phase's time bounds them), cycling through the
+    people's sessions."""
+    calls = [
+        Call.post("/_floor/", cookie, {}, 200) if post else Call.get("/_floor/", cookie)
+        for cookie in cookies
+    ]
+    while True:
+        yield from calls
+
+
+class Connection:
+    def __init__(self, reader, writer):
+        self.reader, self.writer, self.used = reader, writer, time.monotonic()
+
+    @classmethod
+    async def open(cls, address) -> "Connection":
+        return cls(*await asyncio.open_connection(*address))
+
+    def close(self) -> None:
+        self.writer.close()
+
+    async def exchange(self, raw: bytes) -> tuple[int, bool]:
+        """Send one request; (status, whether the connection may be kept)."""
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(None, 2)[1])
+        length, chunked, keep = None, False, True
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value
+            elif name == b"connection":
+                keep = b"close" not in value
+        if chunked:
+            while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await self.reader.readexactly(size + 2)
+            while await self.reader.readuntil(b"\r\n") != b"\r\n":  # trailers
+                pass
+        elif length is not None:
+            await self.reader.readexactly(length)
+        else:
+            await self.reader.read()
+            keep = False
+        self.used = time.monotonic()
+        return status, keep
+
+
+class Pool:
+    """Kept connections to one server; a new one when none is idle."""
+
+    def __init__(self, base: str):
+        parts = urlsplit(base)
+        self.address = (parts.hostname, parts.port)
+        self.idle: list[Connection] = []
+
+    async def send(self, call: Call) -> int:
+        """The answer's status; 0 when the connection failed."""
+        for _attempt in range(2):
+            conn = None
+            while self.idle:
+                conn = self.idle.pop()
+                if time.monotonic() - conn.used < IDLE_SECONDS:
+                    break
+                conn.close()
+                conn = None
+            fresh = conn is None
+            try:
+                if fresh:
+                    conn = await Connection.open(self.address)
+                status, keep = await conn.exchange(call.raw)
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                if conn is not None:
+                    conn.close()
+                if fresh:
+                    return 0
+                continue  # a kept connection the server had closed: once more, anew
+            if keep:
+                self.idle.append(conn)
+            else:
+                conn.close()
+            return status
+        return 0
+
+    def close(self) -> None:
+        for conn in self.idle:
+            conn.close()
+        self.idle.clear()
+
+
+def _summary(latencies: list[float], statuses: Counter, calls_ok: int, cpu: float) -> dict:
+    latencies = sorted(latencies)
+    n = len(latencies)
+    sent = sum(statuses.values())
+    return {
+        "requests": sent,
+        "errors": sent - calls_ok,
+        "unexpected": {str(status): count for status, count in statuses.items() if status}
+        if sent != calls_ok
+        else {},
+        "p50_ms": round(latencies[n // 2], 1) if n else None,
+        "p99_ms": round(latencies[min(n - 1, int(n * 0.99))], 1) if n else None,
+        "client_cpu_ms": round(cpu * 1000 / max(1, sent), 3),
+    }
+
+
+async def saturate(
+    base: str, calls: Iterable[Call], *, connections: int = 8, seconds: float = 8, warmup: float = 1
+) -> dict:
+    """Closed loop over `calls` (each used once, in order) until they or the time run out.
+    `rps` counts the answers after the warm-up, over the time they took."""
+    pool, pending = Pool(base), iter(calls)
+    start = time.perf_counter()
+    measure_from, end = start + warmup, start + warmup + seconds
+    done: list[float] = []
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    good = 0
+    cpu = time.process_time()
+
+    async def lane():
+        nonlocal good
+        while time.perf_counter() < end and (call := next(pending, None)) is not None:
+            sent = time.perf_counter()
+            status = await pool.send(call)
+            answered = time.perf_counter()
+            statuses[status] += 1
+            good += status == call.ok
+            if answered >= measure_from:
+                done.append(answered)
+                latencies.append((answered - sent) * 1000)
+
+    await asyncio.gather(*(lane() for _ in range(connections)))
+    cpu = time.process_time() - cpu
+    pool.close()
+    result = _summary(latencies, statuses, good, cpu)
+    window = (max(done) - measure_from) if done else 0
+    result["rps"] = round(len(done) / window, 1) if window > 0 else 0.0
+    result["seconds"] = round(time.perf_counter() - start, 2)
+    result["exhausted"] = next(pending, None) is None and time.perf_counter() < end
+    return result
+
+
+async def at_rate(base: str, calls: list[Call], rate: float) -> dict:
+    """Open loop: call i is due at i / rate seconds; its latency counts from then."""
+    pool = Pool(base)
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    good = 0
+    cpu = time.process_time()
+    start = time.perf_counter() + 0.05
+
+    async def one(due: float, call: Call):
+        nonlocal good
+        status = await pool.send(call)
+        latencies.append((time.perf_counter() - due) * 1000)
+        statuses[status] += 1
+        good += status == call.ok
+
+    tasks = []
+    for i, call in enumerate(calls):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(due, call)))
+    await asyncio.gather(*tasks)
+    cpu = time.process_time() - cpu
+    pool.close()
+    result = _summary(latencies, statuses, good, cpu)
+    result["rate"] = round(rate, 1)
+    result["seconds"] = round(time.perf_counter() - start, 2)
+    return result
+
+
+async def all_at_once(base: str, calls: list[Call]) -> dict:
+    """Every request sent at the same moment, each on its own new connection (people on
+    their own phones); `last_answer_seconds` is when the last was answered."""
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    good = 0
+    cpu = time.process_time()
+    start = time.perf_counter()
+
+    async def one(call: Call):
+        nonlocal good
+        own = Pool(base)  # a pool of its own: a new connection
+        status = await own.send(call)
+        own.close()
+        latencies.append((time.perf_counter() - start) * 1000)
+        statuses[status] += 1
+        good += status == call.ok
+
+    await asyncio.gather(*(one(call) for call in calls))
+    cpu = time.process_time() - cpu
+    result = _summary(latencies, statuses, good, cpu)
+    result["last_answer_seconds"] = round(max(latencies) / 1000, 2) if latencies else None
+    return result
+
+
+def others_meter(server_pid: int):
+    """Start counting; the returned function gives the share of both cores that processes
+    other than this one and the server took meanwhile (as fanout.py's others_busy): figures
+    taken beside a busy neighbour are not the machine's."""
+    from benchmarks.fanout import machine_cpu, others_busy, ticks, tree
+
+    def ours() -> int:
+        return ticks([os.getpid(), *tree(server_pid)])
+
+    before, mine = machine_cpu(), ours()
+    return lambda: others_busy(before, machine_cpu(), ours() - mine)
