@@ -121,6 +121,9 @@ def mark_attendance(slot, came: set[int], *, by, request=None) -> int:
     if slot.start > timezone.now():
         raise ValidationError(_("Attendance is marked once the slot has started."))
     rows = Participant.objects.filter(slot=slot, active=True)
+    strangers = came - set(rows.values_list("pk", flat=True))
+    if strangers:
+        raise ValidationError(_("Only people booked for this slot can be marked as present."))
     with transaction.atomic():
         rows.filter(pk__in=came).update(attended=True)
         absent = rows.exclude(pk__in=came).update(attended=False)

@@ -12,6 +12,7 @@ from . import directors as visits_of
 from . import host_actions
 from .host_actions import is_admin, is_the_host
 from .models import Host, Slot
+from .params import BadInput, optional_number, whole_number
 
 # --- Whose pages ----------------------------------------------------------------------
 
@@ -26,8 +27,9 @@ def host_for(request) -> Host:
             raise PermissionDenied
         return own
     picked = request.POST.get("host") or request.GET.get("host")
-    if picked and picked.isdigit():
-        return get_object_or_404(Host.objects.select_related("staff"), pk=picked)
+    if picked:
+        pk = whole_number(picked, _("The host"))
+        return get_object_or_404(Host.objects.select_related("staff"), pk=pk)
     host = own or Host.objects.select_related("staff").order_by("pk").first()
     if host is None:
         raise Http404(_("No host has been named yet: name one in the admin."))
@@ -59,8 +61,13 @@ def error_text(exc) -> str:
 
 
 def fiscal_year_of(request) -> int:
-    year = request.GET.get("year") or request.POST.get("year") or ""
-    return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else visits_of.fiscal_year()
+    """The fiscal year asked for (?year=), else the current one; BadInput if unusable."""
+    year = optional_number(request.GET.get("year") or request.POST.get("year"), _("The year"))
+    if year is None:
+        return visits_of.fiscal_year()
+    if not 2000 <= year <= 2100:
+        raise BadInput(_("Choose a fiscal year between 2000 and 2100."))
+    return year
 
 
 def years_around(current: int) -> list[int]:

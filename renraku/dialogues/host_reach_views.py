@@ -10,6 +10,7 @@ from renraku.web.headers import no_store
 
 from . import reach as reach_of
 from .host_pages import fiscal_year_of, host_for, picker, years_around
+from .params import refuses_bad_input
 
 # The chart of sessions by month (SVG user units): twelve bars, wide and low as on a phone.
 CHART_W, CHART_H, CHART_TOP, CHART_FOOT = 600, 200, 20, 24
@@ -54,6 +55,7 @@ def _department_rows(host, year) -> list[dict]:
 
 @login_required
 @no_store
+@refuses_bad_input
 def reach(request):
     host = host_for(request)
     year = fiscal_year_of(request)
@@ -88,6 +90,7 @@ CSV_HEADER = ["部局コード", "部局", "職員数", "対話した職員", "�
 
 @login_required
 @no_store
+@refuses_bad_input
 def reach_csv(request):
     """The departments reached (csvsafe.download: UTF-8 with a BOM, or CP932)."""
     host = host_for(request)

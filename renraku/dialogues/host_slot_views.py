@@ -31,6 +31,7 @@ from .models import (
     Participant,
     SlotStatus,
 )
+from .params import refuses_bad_input, whole_number
 
 # --- One slot -----------------------------------------------------------------------
 
@@ -97,23 +98,22 @@ def _to_slot(slot, anchor=""):
 
 
 @login_required
+@refuses_bad_input
 def manage_slot(request, pk):
     slot = slot_for(request, pk)
-    if request.method == "GET" and request.GET.get("material", "").isdigit():
-        return _material(request, slot, request.GET["material"])
+    if request.method == "GET" and "material" in request.GET:
+        return _material(request, slot, whole_number(request.GET["material"], _("The material")))
     if request.method == "POST":
         # Minutes, materials and attendance post here: they belong to this page alone.
         what = request.POST.get("action")
         if what == "attendance":
-            came = {int(v) for v in request.POST.getlist("came") if v.isdigit()}
+            came = {whole_number(v, _("Who came")) for v in request.POST.getlist("came")}
             try:
                 absent = host_actions.mark_attendance(slot, came, by=request.user, request=request)
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, error_text(exc))
-            else:
-                messages.success(
-                    request, _("Attendance saved (%(n)d did not come).") % {"n": absent}
-                )
+                return _render_slot(request, slot, status=400)
+            messages.success(request, _("Attendance saved (%(n)d did not come).") % {"n": absent})
             return _to_slot(slot, "#attendance")
         if what == "minutes" and slot.kind.allows_guests:
             form = MinutesForm(request.POST)

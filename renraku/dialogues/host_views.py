@@ -20,6 +20,7 @@ from .host_forms import (
 )
 from .host_pages import error_text, host_for, picker
 from .models import BookingStatus
+from .params import refuses_bad_input
 
 RECENT = 10
 
@@ -34,6 +35,7 @@ def _with_counts(slots):
 
 
 @login_required
+@refuses_bad_input
 def dashboard(request):
     host = host_for(request)
     now = timezone.now()
@@ -52,7 +54,7 @@ def dashboard(request):
 # --- Adding slots -------------------------------------------------------------------
 
 
-def slot_form_page(request, form_class, template, make):
+def _slot_form_page(request, form_class, template, make):
     host = host_for(request)
     form = form_class(request.POST or None, host=host)
     context = {**picker(request, host), "form": form}
@@ -77,6 +79,7 @@ def _may_add(request, host):
 
 
 @login_required
+@refuses_bad_input
 def add_slot(request):
     def make(host, data):
         _may_add(request, host)
@@ -93,10 +96,11 @@ def add_slot(request):
         )
         return 1
 
-    return slot_form_page(request, SlotForm, "dialogues/host_add_slot.html", make)
+    return _slot_form_page(request, SlotForm, "dialogues/host_add_slot.html", make)
 
 
 @login_required
+@refuses_bad_input
 def add_recurring(request):
     def make(host, data):
         _may_add(request, host)
@@ -116,4 +120,4 @@ def add_recurring(request):
             )
         )
 
-    return slot_form_page(request, RecurringForm, "dialogues/host_add_recurring.html", make)
+    return _slot_form_page(request, RecurringForm, "dialogues/host_add_recurring.html", make)

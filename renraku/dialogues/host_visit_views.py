@@ -16,11 +16,13 @@ from .host_actions import is_admin
 from .host_forms import ScheduleVisitForm
 from .host_pages import error_text, fiscal_year_of, host_for, picker, years_around
 from .models import DirectorVisit, VisitStatus
+from .params import refuses_bad_input
 
 # --- Director visits ----------------------------------------------------------------
 
 
 @login_required
+@refuses_bad_input
 def directors(request):
     host = host_for(request)
     year = fiscal_year_of(request)

@@ -37,6 +37,7 @@ from .models import (
     Slot,
     SlotStatus,
 )
+from .params import BadInput, optional_number, refuses_bad_input
 
 CANDIDATES = 10  # colleagues offered by one search
 INDEX_LIMIT = 300  # slots on the list page (a few months of every host's lunches)
@@ -314,6 +315,7 @@ def propose_time(request, pk):
 
 
 @login_required
+@refuses_bad_input
 def concerns(request):
     published = Concern.objects.filter(published_at__isnull=False)
     topics = sorted(set(published.values_list("topic", flat=True)))
@@ -321,7 +323,12 @@ def concerns(request):
         pk__in=published.exclude(department=None).values("department")
     )
     topic = request.GET.get("topic") if request.GET.get("topic") in topics else ""
-    department = departments.filter(pk=request.GET.get("department") or None).first()
+    department = None
+    wanted = optional_number(request.GET.get("department"), _("The department"))
+    if wanted is not None:
+        department = departments.filter(pk=wanted).first()
+        if department is None:
+            raise BadInput(_("No published concern is tagged with this department."))
     rows = published.select_related("department").order_by("-published_at", "-pk")
     if topic:
         rows = rows.filter(topic=topic)

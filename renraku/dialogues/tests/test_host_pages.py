@@ -366,7 +366,7 @@ def test_attendance_is_marked_after_the_slot_and_counts_in_reach(client, people,
     early = client.post(
         reverse("dialogues:manage_slot", args=[slot.pk]), {"action": "attendance", "came": [bob.pk]}
     )
-    assert early.status_code == 302 and Participant.objects.get(pk=carol.pk).attended
+    assert early.status_code == 400 and Participant.objects.get(pk=carol.pk).attended
     Slot.objects.filter(pk=slot.pk).update(start=timezone.now() - dt.timedelta(hours=2))
     client.post(
         reverse("dialogues:manage_slot", args=[slot.pk]), {"action": "attendance", "came": [bob.pk]}
