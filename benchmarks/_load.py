@@ -147,7 +147,18 @@ class Pool:
         self.idle.clear()
 
 
-def _summary(latencies: list[float], statuses: Counter, calls_ok: int, cpu: float) -> dict:
+def server_cpu(server_pid: int | None) -> float:
+    """CPU seconds the server (gunicorn's master and workers) has used so far."""
+    if server_pid is None:
+        return 0.0
+    from benchmarks.fanout import ticks, tree
+
+    return ticks(tree(server_pid)) / os.sysconf("SC_CLK_TCK")
+
+
+def _summary(
+    latencies: list[float], statuses: Counter, calls_ok: int, cpu: float, server: float
+) -> dict:
     latencies = sorted(latencies)
     n = len(latencies)
     sent = sum(statuses.values())
@@ -160,11 +171,19 @@ def _summary(latencies: list[float], statuses: Counter, calls_ok: int, cpu: floa
         "p50_ms": round(latencies[n // 2], 1) if n else None,
         "p99_ms": round(latencies[min(n - 1, int(n * 0.99))], 1) if n else None,
         "client_cpu_ms": round(cpu * 1000 / max(1, sent), 3),
+        # Less moved by a busy neighbour than throughput: what one request cost the server.
+        "server_cpu_ms": round(server * 1000 / max(1, sent), 2),
     }
 
 
 async def saturate(
-    base: str, calls: Iterable[Call], *, connections: int = 8, seconds: float = 8, warmup: float = 1
+    base: str,
+    calls: Iterable[Call],
+    *,
+    connections: int = 8,
+    seconds: float = 8,
+    warmup: float = 1,
+    server_pid: int | None = None,
 ) -> dict:
     """Closed loop over `calls` (each used once, in order) until they or the time run out.
     `rps` counts the answers after the warm-up, over the time they took."""
@@ -175,7 +194,7 @@ async def saturate(
     latencies: list[float] = []
     statuses: Counter = Counter()
     good = 0
-    cpu = time.process_time()
+    cpu, server = time.process_time(), server_cpu(server_pid)
 
     async def lane():
         nonlocal good
@@ -190,9 +209,9 @@ async def saturate(
                 latencies.append((answered - sent) * 1000)
 
     await asyncio.gather(*(lane() for _ in range(connections)))
-    cpu = time.process_time() - cpu
+    cpu, server = time.process_time() - cpu, server_cpu(server_pid) - server
     pool.close()
-    result = _summary(latencies, statuses, good, cpu)
+    result = _summary(latencies, statuses, good, cpu, server)
     window = (max(done) - measure_from) if done else 0
     result["rps"] = round(len(done) / window, 1) if window > 0 else 0.0
     result["seconds"] = round(time.perf_counter() - start, 2)
@@ -200,13 +219,15 @@ async def saturate(
     return result
 
 
-async def at_rate(base: str, calls: list[Call], rate: float) -> dict:
+async def at_rate(
+    base: str, calls: list[Call], rate: float, *, server_pid: int | None = None
+) -> dict:
     """Open loop: call i is due at i / rate seconds; its latency counts from then."""
     pool = Pool(base)
     latencies: list[float] = []
     statuses: Counter = Counter()
     good = 0
-    cpu = time.process_time()
+    cpu, server = time.process_time(), server_cpu(server_pid)
     start = time.perf_counter() + 0.05
 
     async def one(due: float, call: Call):
@@ -224,21 +245,21 @@ async def at_rate(base: str, calls: list[Call], rate: float) -> dict:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(due, call)))
     await asyncio.gather(*tasks)
-    cpu = time.process_time() - cpu
+    cpu, server = time.process_time() - cpu, server_cpu(server_pid) - server
     pool.close()
-    result = _summary(latencies, statuses, good, cpu)
+    result = _summary(latencies, statuses, good, cpu, server)
     result["rate"] = round(rate, 1)
     result["seconds"] = round(time.perf_counter() - start, 2)
     return result
 
 
-async def all_at_once(base: str, calls: list[Call]) -> dict:
+async def all_at_once(base: str, calls: list[Call], *, server_pid: int | None = None) -> dict:
     """Every request sent at the same moment, each on its own new connection (people on
     their own phones); `last_answer_seconds` is when the last was answered."""
     latencies: list[float] = []
     statuses: Counter = Counter()
     good = 0
-    cpu = time.process_time()
+    cpu, server = time.process_time(), server_cpu(server_pid)
     start = time.perf_counter()
 
     async def one(call: Call):
@@ -251,10 +272,19 @@ async def all_at_once(base: str, calls: list[Call]) -> dict:
         good += status == call.ok
 
     await asyncio.gather(*(one(call) for call in calls))
-    cpu = time.process_time() - cpu
-    result = _summary(latencies, statuses, good, cpu)
+    cpu, server = time.process_time() - cpu, server_cpu(server_pid) - server
+    result = _summary(latencies, statuses, good, cpu, server)
     result["last_answer_seconds"] = round(max(latencies) / 1000, 2) if latencies else None
     return result
+
+
+def share_by_cpu(floor: dict, ours: dict) -> float | None:
+    """The floor's CPU per request (server and client) over ours: the share two cores
+    would give if nothing else ran on them."""
+    ours_ms = ours["server_cpu_ms"] + ours["client_cpu_ms"]
+    return (
+        round((floor["server_cpu_ms"] + floor["client_cpu_ms"]) / ours_ms, 2) if ours_ms else None
+    )
 
 
 def others_meter(server_pid: int):

@@ -112,7 +112,11 @@ def run(args) -> dict:
         "lost": stored != figures["bookings_answered"],
         "phase_errors": figures["phase_errors"],
         "floor_rps_runs": figures["floor_rps_runs"],
-        "client_cpu_ms": figures["client_cpu_ms"],
+        # CPU per request (server, this client) by phase, and the share they give: moved
+        # less than throughput by a busy neighbour (without the database's own CPU on
+        # PostgreSQL).
+        "share_by_cpu": figures["share_by_cpu"],
+        "cpu_ms_server_client": figures["cpu_ms_server_client"],
         "others_busy": figures["others_busy"],
         "web_workers": args.web_workers,
         "threads": args.threads,
@@ -174,12 +178,12 @@ def measure(args, base, server_pid, crowd, racers, slots, race_slot) -> dict:
     floor_runs, phases = [], {}
     others = _load.others_meter(server_pid)
     floor = floor_calls_for(crowd)
-    phases["floor"] = asyncio.run(saturate(args, base, floor))
+    phases["floor"] = asyncio.run(saturate(args, base, floor, server_pid))
     floor_runs.append(phases["floor"]["rps"])
     say(f"floor (POST with CSRF): {floor_runs[-1]}/s")
 
     pending = book_calls(crowd, slots)
-    phases["capacity"] = asyncio.run(saturate(args, base, pending))
+    phases["capacity"] = asyncio.run(saturate(args, base, pending, server_pid))
     capacity = phases["capacity"]["rps"]
     used = phases["capacity"]["requests"]
     say(f"capacity: {capacity} bookings/s ({used} booked)")
@@ -188,15 +192,15 @@ def measure(args, base, server_pid, crowd, racers, slots, race_slot) -> dict:
 
     rate = 0.7 * capacity
     steady = pending[used : used + int(rate * args.rate_seconds)]
-    phases["at_70"] = asyncio.run(_load.at_rate(base, steady, rate))
+    phases["at_70"] = asyncio.run(_load.at_rate(base, steady, rate, server_pid=server_pid))
     say(f"at {rate:.0f}/s: p99 {phases['at_70']['p99_ms']} ms ({len(steady)} booked)")
 
     path = f"/dialogues/slots/{race_slot}/book/"
     race_calls = [_load.Call.post(path, c, {"topic": TOPIC, "members": ""}, 302) for c in racers]
-    phases["race"] = asyncio.run(_load.all_at_once(base, race_calls))
+    phases["race"] = asyncio.run(_load.all_at_once(base, race_calls, server_pid=server_pid))
     say(f"race: last answer after {phases['race']['last_answer_seconds']} s")
 
-    phases["floor_after"] = asyncio.run(saturate(args, base, floor))
+    phases["floor_after"] = asyncio.run(saturate(args, base, floor, server_pid))
     floor_runs.append(phases["floor_after"]["rps"])
     say(f"floor again: {floor_runs[-1]}/s")
     answered = sum(
@@ -214,7 +218,10 @@ def measure(args, base, server_pid, crowd, racers, slots, race_slot) -> dict:
         "last_answer_seconds": phases["race"]["last_answer_seconds"],
         "bookings_answered": answered,
         "phase_errors": {p: (v["errors"], v["unexpected"]) for p, v in phases.items()},
-        "client_cpu_ms": {p: v["client_cpu_ms"] for p, v in phases.items()},
+        "share_by_cpu": _load.share_by_cpu(phases["floor"], phases["capacity"]),
+        "cpu_ms_server_client": {
+            p: [v["server_cpu_ms"], v["client_cpu_ms"]] for p, v in phases.items()
+        },
         "others_busy": others(),
     }
 
@@ -223,8 +230,10 @@ def floor_calls_for(cookies):
     return _load.floor_calls(cookies, post=True)
 
 
-async def saturate(args, base, calls):
-    return await _load.saturate(base, calls, connections=args.connections, seconds=args.seconds)
+async def saturate(args, base, calls, server_pid):
+    return await _load.saturate(
+        base, calls, connections=args.connections, seconds=args.seconds, server_pid=server_pid
+    )
 
 
 def check_race(slot_id: int, seats: int) -> dict:
