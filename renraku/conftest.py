@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 from huey.contrib.djhuey import HUEY
 
@@ -122,3 +125,28 @@ def push_service(vapid_key, settings):
 
 # The browser tests' fixtures, registered once for every app (one Chromium, one server).
 from renraku.web.tests.browsing import browser, page, server_url  # noqa: E402, F401
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's own var/ (settings.py gives each test run one), and any left by
+    runs that were killed before they could remove theirs."""
+    import shutil
+
+    from django.conf import settings
+
+    runs = Path(settings.BASE_DIR) / "var" / "test-runs"
+    if os.environ.get("PYTEST_XDIST_WORKER") or not runs.is_dir():
+        return
+    for run in runs.iterdir():
+        if run == Path(settings.VAR_DIR) or not _process_alive(run.name):
+            shutil.rmtree(run, ignore_errors=True)
+
+
+def _process_alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True

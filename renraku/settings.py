@@ -23,6 +23,11 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+if "pytest" in sys.modules and "RENRAKU_VAR_DIR" not in os.environ:
+    # Each test run has a var/ of its own (test database, queue, cache, keys), so that two
+    # runs side by side never empty each other's database; the servers and workers a test
+    # starts inherit it through the environment.
+    os.environ["RENRAKU_VAR_DIR"] = str(BASE_DIR / "var" / "test-runs" / str(os.getpid()))
 VAR_DIR = Path(os.environ.get("RENRAKU_VAR_DIR", BASE_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
