@@ -23,6 +23,7 @@ from renraku.broadcast.models import Alert
 from renraku.directory import audience
 from renraku.directory.models import Staff
 from renraku.directory.queries import org_summary
+from renraku.parsing import ascii_int
 
 from . import actions, posts
 from .schemas import (
@@ -282,7 +283,7 @@ def _audience_shape(spec: dict) -> list[str]:
             continue
         if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
             problems.append(f"audience.{key}: a list of codes")
-        elif key == "ranks" and not all(str(v).strip().isdigit() for v in value):
+        elif key == "ranks" and any(ascii_int(v) is None for v in value):
             problems.append("audience.ranks: numbers")
     return problems
 

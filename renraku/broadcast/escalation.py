@@ -25,6 +25,7 @@ from renraku.audit.actions import record
 from renraku.channels import registry
 from renraku.directory.queries import supervisors_of
 from renraku.notices.pipeline import settle
+from renraku.parsing import ascii_int
 
 from .messages import subject
 from .models import Alert, Channel, Delivery, EscalationRun, Kind, ReplyForm
@@ -56,7 +57,9 @@ def parse_cli(text: str) -> list[dict]:
     steps = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         minutes, _sep, what = part.partition(":")
-        step = {"after_minutes": int(minutes) if minutes.isdigit() else minutes}
+        # Not a number ("²", "x"): kept as text for check_steps to name, never int()ed.
+        number = ascii_int(minutes)
+        step = {"after_minutes": minutes if number is None else number}
         step |= (
             {"action": "supervisor"}
             if what == "supervisor"

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from renraku.accounts import permissions
 from renraku.channels import registry
 from renraku.directory import audience
+from renraku.parsing import ascii_int
 from renraku.web.headers import no_store
 
 from . import actions, escalation, exports, live, queries
@@ -40,9 +41,13 @@ def alert_list(request):
 def compose(request):
     if not permissions.can_compose(request.user):
         raise PermissionDenied
-    template = Template.objects.filter(pk=request.GET.get("template") or None).first()
+    asked = request.GET.get("template")
+    template = Template.objects.filter(pk=ascii_int(asked)).first() if asked else None
     form = ComposeForm(request.POST or None, initial=initial_from(template) or blank_initial())
     context = {"form": form, "templates": Template.objects.all(), "template": template}
+    if asked and template is None:  # crafted ("x", "²") or since deleted: say so, send nothing
+        context["errors"] = [_("There is no such template. Choose one from the list.")]
+        return render(request, "broadcast/compose.html", context, status=400)
     if request.method == "POST" and form.is_valid():
         draft = actions.Draft(
             title=form.cleaned_data["title"],

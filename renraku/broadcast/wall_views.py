@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renraku.directory.models import Department
+from renraku.parsing import ascii_int
 from renraku.web.headers import no_store
 
 from . import actions, display, live, wall
@@ -50,7 +51,8 @@ def _int(text, default):
     text = (text or "").strip()
     if not text:
         return default
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else -1
+    number = ascii_int(text, max_digits=4)
+    return -1 if number is None else number
 
 
 def _department(code: str):

@@ -15,6 +15,7 @@ import urllib.request
 from django.conf import settings
 
 from renraku.directory.models import PersonalContact
+from renraku.parsing import ascii_int
 
 from .base import Channel, Outcome
 
@@ -88,7 +89,7 @@ def outcome(delivery_id: int, status: int, reply: dict) -> Outcome:
         ok=False,
         error=f"Twilio: {status} {reply.get('message', '')}",
         permanent=reply.get("code") in _BAD_NUMBER or status in (400, 401, 403, 404),
-        retry_after=float(retry) if retry and str(retry).isdigit() else None,
+        retry_after=float(seconds) if (seconds := ascii_int(retry)) is not None else None,
     )
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from renraku.directory.models import PushSubscription
 from renraku.notices.message import Message
+from renraku.parsing import ascii_int
 
 from . import vapid
 from .base import Channel, Outcome
@@ -137,8 +138,8 @@ def retry_after(value: str | None) -> float | None:
     """Retry-After as seconds, from either of its forms (RFC 9110 §10.2.3)."""
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value)
+    if (seconds := ascii_int(value)) is not None:  # not "²", which float() refuses
+        return float(seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

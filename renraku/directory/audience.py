@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from renraku.parsing import ascii_int
+
 from .models import Department, Domain, Rank, Section, Site, Staff, Title
 
 # Saved groups (災害対策本部員, CSIRT …) are broadcast's model, looked up by name so that
@@ -68,8 +70,8 @@ def validate(spec: dict) -> dict:
     raw_ranks = spec.get("ranks") or []
     if not isinstance(raw_ranks, list | tuple):
         raw_ranks = []
-    ranks = sorted({int(r) for r in raw_ranks if str(r).strip().isdigit()})
-    problems += [f"ranks: {r}" for r in raw_ranks if not str(r).strip().isdigit()]
+    ranks = sorted({n for n in map(ascii_int, raw_ranks) if n is not None})
+    problems += [f"ranks: {r}" for r in raw_ranks if ascii_int(r) is None]
     problems += [f"ranks: {r}" for r in ranks if r not in Rank.values]
     if ranks:
         clean["ranks"] = ranks
