@@ -5,7 +5,11 @@ from django.urls import include, path
 
 from renraku.web import views
 
-handler403 = "renraku.web.views.forbidden"
+# Japanese, styled error pages that need neither the user nor the database (web/errors.py).
+handler400 = "renraku.web.errors.bad_request"
+handler403 = "renraku.web.errors.forbidden"
+handler404 = "renraku.web.errors.not_found"
+handler500 = "renraku.web.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from renraku.broadcast.links import token_for
 from renraku.broadcast.queries import open_alerts_for
-from renraku.bulletin.listing import unread_for
+from renraku.bulletin.listing import to_confirm_for, unread_for
 from renraku.channels import sms, vapid
 from renraku.dialogues import queries as dialogues
 from renraku.directory.forms import SearchForm
@@ -30,7 +30,9 @@ def home(request):
         {
             "form": SearchForm(),
             "waiting": [(r, token_for(r.pk)) for r in waiting],
-            # 「新着のお知らせ」: current bulletin posts sent to this person, not yet opened.
+            # 「確認をお願いします」: posts asking this person to confirm, not yet confirmed;
+            # 「新着のお知らせ」: the other current posts sent to them, not yet opened.
+            "to_confirm": to_confirm_for(request.user),
             "news": unread_for(request.user),
             "dialogue_slots": dialogue_slots,
             "my_next_booking": dialogues.next_booking(staff) if staff else None,
@@ -72,7 +74,3 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
-
-
-def forbidden(request, exception=None):
-    return render(request, "web/403.html", status=403)
