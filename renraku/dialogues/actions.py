@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from renraku.audit.actions import record
 from renraku.directory.models import Staff
 
-from . import notify
+from . import notify, queries
 from .lottery import draw, draw_due  # noqa: F401  (one door: see the docstring)
 from .models import (
     ACTIVE,
     Booking,
     BookingStatus,
     Participant,
-    Purpose,
     Slot,
     SlotStatus,
 )
@@ -37,6 +36,7 @@ from .slot_actions import (  # noqa: F401
     cancel_slot,
     move_slot,
 )
+from .waiting import promote_waiting
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_GROUP = 20
@@ -105,8 +105,12 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
         if errors:
             raise ValidationError(errors)
         now = timezone.now()
-        if slot.draw_at and slot.drawn_at is None and now < slot.draw_at:
+        if queries.in_lottery(slot, now):
             status = BookingStatus.APPLIED
+        elif queries.awaiting_draw(slot, now):
+            # Applications closed and the draw has not run yet: no seat can be given
+            # before those who applied in time are drawn; join the list behind them.
+            status = BookingStatus.WAITLISTED
         elif confirmed_seats(slot) + len(people) <= slot.seats:
             status = BookingStatus.CONFIRMED
         else:
@@ -177,30 +181,6 @@ def cancel_booking(booking: Booking, *, by=None, request=None) -> list[Booking]:
             target=f"slot:{slot.pk}",
             detail={"booking": booking.pk, "promoted": [b.pk for b in promoted]},
         )
-    return promoted
-
-
-def promote_waiting(slot: Slot) -> list[Booking]:
-    """Give freed seats to the waiting list in order (a group that does not fit yet keeps
-    its place while a smaller booking behind it may take the seats). Tells those moved up.
-    In the caller's transaction, with the slot locked."""
-    free = slot.seats - confirmed_seats(slot)
-    promoted = []
-    waiting = Booking.objects.filter(slot=slot, status=BookingStatus.WAITLISTED).order_by(
-        "waiting_since", "pk"
-    )
-    for candidate in waiting:
-        if free <= 0:
-            break
-        if candidate.seats <= free:
-            candidate.status, candidate.waiting_since = BookingStatus.CONFIRMED, None
-            candidate.save(update_fields=["status", "waiting_since"])
-            free -= candidate.seats
-            promoted.append(candidate)
-    for booking in promoted:
-        people = list(booking.participants.values_list("staff_id", flat=True))
-        notify.tell(slot, Purpose.PROMOTED, people)
-        notify.invite(slot, people)
     return promoted
 
 

@@ -16,6 +16,7 @@ from renraku.audit.actions import record
 from . import notify
 from .models import Booking, BookingStatus, Participant, Purpose, Slot, SlotStatus
 from .queries import confirmed_seats
+from .waiting import promote_waiting
 
 
 def draw(slot: Slot) -> dict:
@@ -43,6 +44,7 @@ def draw(slot: Slot) -> dict:
 
         applied.sort(key=has_met)  # stable: random within each group
         free, now = slot.seats - confirmed_seats(slot), timezone.now()
+        deadline = slot.draw_at or now
         won, waiting = [], []
         for position, booking in enumerate(applied):
             if booking.seats <= free:
@@ -51,11 +53,17 @@ def draw(slot: Slot) -> dict:
                 won.append(booking)
             else:
                 booking.status = BookingStatus.WAITLISTED
-                booking.waiting_since = now + dt.timedelta(microseconds=position)
+                # Just before the deadline, in the drawn order: ahead of anyone who
+                # joined the waiting list after applications closed.
+                booking.waiting_since = deadline - dt.timedelta(
+                    microseconds=len(applied) - position
+                )
                 waiting.append(booking)
             booking.save(update_fields=["status", "waiting_since"])
         slot.drawn_at = now
         slot.save(update_fields=["drawn_at"])
+        # Seats nobody drawn could use go to those who came after the deadline, in order.
+        promote_waiting(slot)
         for booking in won:
             people = list(booking.participants.values_list("staff_id", flat=True))
             notify.tell(slot, Purpose.DRAWN, people)

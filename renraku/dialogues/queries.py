@@ -62,6 +62,11 @@ def in_lottery(slot, now=None) -> bool:
     return bool(slot.draw_at and slot.drawn_at is None and (now or timezone.now()) < slot.draw_at)
 
 
+def awaiting_draw(slot, now=None) -> bool:
+    """Applications for the draw have closed but the lots are not drawn yet."""
+    return bool(slot.draw_at and slot.drawn_at is None and (now or timezone.now()) >= slot.draw_at)
+
+
 def next_with_seats(kinds=("lunch", "evening"), limit=3):
     """The home page's few slots: the next ones of these kinds with a seat left."""
     rows = open_slots().filter(kind__code__in=kinds)

@@ -60,6 +60,8 @@ def _availability(slot, now) -> dict:
     left = max(0, slot.seats - slot.taken)
     if queries.in_lottery(slot, now):
         return {"state": "lottery", "left": left, "deadline": slot.draw_at}
+    if queries.awaiting_draw(slot, now):
+        return {"state": "full", "left": 0}  # only the waiting list, behind those drawn
     return {"state": "open" if left else "full", "left": left}
 
 
@@ -122,8 +124,9 @@ def _describe(booking, now=None) -> dict:
     return {
         "booking": booking,
         "slot": slot,
+        # Before the draw nobody knows how many of those who applied in time will wait.
         "position": queries.waiting_position(booking)
-        if booking.status == BookingStatus.WAITLISTED
+        if booking.status == BookingStatus.WAITLISTED and not queries.awaiting_draw(slot, now)
         else None,
         "deadline": deadline,
         "may_cancel": booking.status in ACTIVE and now < deadline,
@@ -226,6 +229,14 @@ def book(request, pk):
         messages.success(
             request,
             _("Booked: your seat is confirmed. The invitation for your calendar comes by e-mail."),
+        )
+    elif booking.status == BookingStatus.WAITLISTED and queries.awaiting_draw(slot):
+        messages.success(
+            request,
+            _(
+                "Applications for the draw have closed: you are on the waiting list, behind "
+                "those who applied in time. Your place is known once lots are drawn."
+            ),
         )
     elif booking.status == BookingStatus.WAITLISTED:
         messages.success(
