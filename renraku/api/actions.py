@@ -1,5 +1,6 @@
-"""What the API changes of its own: an alert sent once per idempotency key, the per-token
-request count, and the audit entry for every use of a token."""
+"""What the API changes of its own: an alert sent (or a post published) once per
+idempotency key, the per-token request count, and the audit entry for every use of a
+token."""
 
 import dataclasses
 import datetime as dt
@@ -27,10 +28,12 @@ class KeyReused(Exception):
     """The idempotency key was used for a different request."""
 
 
-def fingerprint(draft: Draft) -> str:
+def fingerprint(draft) -> str:
     """The request as understood (after the command line's shorthands are read), so that
-    `"5:email"` and its list form are the same request, and a changed word is not."""
-    canonical = json.dumps(dataclasses.asdict(draft), sort_keys=True, ensure_ascii=False)
+    `"5:email"` and its list form are the same request, and a changed word is not. A
+    dataclass (an alert's Draft) or a dict (a post's fields)."""
+    fields = draft if isinstance(draft, dict) else dataclasses.asdict(draft)
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -39,39 +42,54 @@ def send_once(draft: Draft, *, token, key: str, request) -> tuple[Alert, bool]:
     in the last 24 hours. Returns the alert and whether it was sent now. Raises KeyReused
     when the key was used for something else, and whatever send_alert raises (nothing is
     kept then, the key included: a corrected request may use it again)."""
-    digest = fingerprint(draft)
+    return make_once(
+        lambda: send_alert(draft, sender=token.user, request=request),
+        kind="alert",
+        token=token,
+        key=key,
+        digest=fingerprint(draft),
+    )
+
+
+def make_once(make, *, kind: str, token, key: str, digest: str):
+    """`make()` (which returns the new alert or post, `kind` "alert" or "post"), unless
+    this token already made one under `key` in the last 24 hours for the same request
+    (`digest`). Returns it and whether it was made now. Raises KeyReused when the key was
+    used for something else, and whatever `make` raises (nothing is kept then, the key
+    included: a corrected request may use it again)."""
     if earlier := _earlier(token, key):
-        return _same_request(earlier, digest), False
+        return _same_request(earlier, digest, kind), False
     try:
         with transaction.atomic():
             IdempotencyKey.objects.filter(
                 token=token, created_at__lt=timezone.now() - KEY_LIFETIME
             ).delete()
-            alert = send_alert(draft, sender=token.user, request=request)
-            # In the sending transaction: no alert without its key, no key without its alert.
-            IdempotencyKey.objects.create(token=token, key=key, fingerprint=digest, alert=alert)
+            made = make()
+            # In the same transaction: nothing made without its key, no key without it.
+            IdempotencyKey.objects.create(token=token, key=key, fingerprint=digest, **{kind: made})
     except IntegrityError:
-        # A retry that ran alongside the first request and lost the race for the key: its
-        # alert has rolled back (nothing was dispatched, that waits for the commit).
+        # A retry that ran alongside the first request and lost the race for the key: what
+        # it made has rolled back (nothing was dispatched, that waits for the commit).
         if earlier := _earlier(token, key):
-            return _same_request(earlier, digest), False
+            return _same_request(earlier, digest, kind), False
         raise
-    return alert, True
+    return made, True
 
 
 def _earlier(token, key: str) -> IdempotencyKey | None:
     fresh = timezone.now() - KEY_LIFETIME
     return (
-        IdempotencyKey.objects.select_related("alert")
+        IdempotencyKey.objects.select_related("alert", "post")
         .filter(token=token, key=key, created_at__gte=fresh)
         .first()
     )
 
 
-def _same_request(earlier: IdempotencyKey, digest: str) -> Alert:
-    if earlier.fingerprint != digest:
+def _same_request(earlier: IdempotencyKey, digest: str, kind: str):
+    made = getattr(earlier, kind)
+    if earlier.fingerprint != digest or made is None:  # another request, or another kind
         raise KeyReused
-    return earlier.alert
+    return made
 
 
 def count_request(token, now=None) -> tuple[int, int]:

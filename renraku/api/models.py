@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
-    """An `Idempotency-Key` a token sent with an alert, written in the transaction that
-    sends it: the key exists exactly when its alert does, so a retried request finds the
-    alert and sends nothing. Kept 24 hours (actions.KEY_LIFETIME); after that the same key
-    starts a new alert."""
+    """An `Idempotency-Key` a token sent with an alert or a bulletin post, written in the
+    transaction that makes it: the key exists exactly when its alert (or post) does, so a
+    retried request finds it and makes nothing. Kept 24 hours (actions.KEY_LIFETIME);
+    after that the same key starts a new one. One key names one thing: an alert or a
+    post, never both."""
 
     token = models.ForeignKey(
         "accounts.ApiToken", on_delete=models.CASCADE, related_name="idempotency_keys"
@@ -17,14 +18,24 @@ class IdempotencyKey(models.Model):
     # A digest of what was asked for: the same key with a different request is refused,
     # never answered with an alert that says something else.
     fingerprint = models.CharField(max_length=64)
-    alert = models.ForeignKey("broadcast.Alert", on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey(
+        "broadcast.Alert", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    post = models.ForeignKey(
+        "bulletin.Post", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("idempotency key")
         verbose_name_plural = _("idempotency keys")
         constraints = [
-            models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_key_per_token")
+            models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_key_per_token"),
+            models.CheckConstraint(
+                condition=models.Q(alert__isnull=False, post__isnull=True)
+                | models.Q(alert__isnull=True, post__isnull=False),
+                name="api_idempotency_key_names_one_thing",
+            ),
         ]
         indexes = [models.Index(fields=["token", "created_at"])]
 

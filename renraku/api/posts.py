@@ -8,14 +8,16 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Field, Schema, Status
+from ninja import Field, Header, Schema, Status
 
 from renraku.bulletin import access, actions, queries
 from renraku.bulletin.messages import heading
 from renraku.bulletin.models import Post, Series
 from renraku.directory import audience
+from renraku.notices.models import Recipient
 
-from .schemas import Error, Problems
+from . import actions as api_actions
+from .schemas import KEY_MAX_LENGTH, KEY_PATTERN, Error, Problems
 
 _LIMIT = 100
 
@@ -98,9 +100,26 @@ def register(api, auth, failures) -> None:
         figures = queries.stats(post) if access.can_follow(request.user, post) else None
         return {**_summary(post), "body": post.body, "figures": figures}
 
-    @api.post("/posts", auth=auth, response={201: PostCreated, 400: Problems, **failures},
-              tags=["bulletin"], summary="Publish a post (or schedule it)")  # fmt: skip
-    def publish_post(request, payload: PostIn):
+    @api.post(
+        "/posts",
+        auth=auth,
+        response={201: PostCreated, 200: PostCreated, 400: Problems, 422: Error, **failures},
+        tags=["bulletin"],
+        summary="Publish a post (or schedule it), once per Idempotency-Key",
+    )
+    def publish_post(
+        request,
+        payload: PostIn,
+        idempotency_key: str | None = Header(
+            None,
+            alias="Idempotency-Key",
+            max_length=KEY_MAX_LENGTH,
+            pattern=KEY_PATTERN,
+            description="Optional, as for alerts: the same key from the same token within 24 "
+            "hours answers 200 with the post the first request made (201) and publishes "
+            "nothing; with a different body, 422.",
+        ),
+    ):
         """As the compose page: the token's user must be a named author of the series (or
         an administrator; a department administrator for their departments only)."""
         spec = payload.audience
@@ -113,10 +132,28 @@ def register(api, auth, failures) -> None:
             series = Series.objects.filter(name=payload.series).first()
             if series is None:
                 raise ValidationError([f"series: no series named {payload.series}"])
-        with transaction.atomic():  # a refused schedule leaves no draft behind
-            return _save_and_publish(request, payload, spec, series)
 
-    def _save_and_publish(request, payload, spec, series):
+        def make():
+            with transaction.atomic():  # a refused schedule leaves no draft behind
+                return _save_and_publish(request, payload, spec, series)
+
+        if idempotency_key is None:
+            return Status(201, _created(make()))
+        # The request as understood: the audience's text and its selectors are the same.
+        asked = payload.dict() | {"audience": spec}
+        try:
+            post, made_now = api_actions.make_once(
+                make,
+                kind="post",
+                token=request.auth,
+                key=idempotency_key,
+                digest=api_actions.fingerprint(asked),
+            )
+        except api_actions.KeyReused:
+            return Status(422, {"error": "this Idempotency-Key was used for a different request"})
+        return Status(201 if made_now else 200, _created(post))
+
+    def _save_and_publish(request, payload, spec, series) -> Post:
         post = actions.save_draft(
             request.user,
             title=payload.title,
@@ -128,11 +165,20 @@ def register(api, auth, failures) -> None:
         )
         if payload.publish_at:
             actions.schedule(post, payload.publish_at, by=request.user, request=request)
-            count = audience.resolve(post.audience).count()
-        else:
-            post = actions.publish(post, by=request.user, request=request)
-            count = post.recipient_count
-        created = {"id": post.pk, "series": series.name if series else None}
-        return Status(
-            201, {**created, "number": post.number, "recipients": count, "status": post.status}
-        )
+            return post
+        return actions.publish(post, by=request.user, request=request)
+
+
+def _created(post: Post) -> dict:
+    """What publishing answers (and a retry with the same Idempotency-Key again)."""
+    if post.notice_id is None:  # scheduled: whom its audience reaches today
+        count = audience.resolve(post.audience).count()
+    elif (count := getattr(post, "recipient_count", None)) is None:  # a retry: as frozen
+        count = Recipient.objects.filter(notice_id=post.notice_id).count()
+    return {
+        "id": post.pk,
+        "series": post.series.name if post.series_id else None,
+        "number": post.number,
+        "recipients": count,
+        "status": post.status,
+    }

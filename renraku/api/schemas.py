@@ -99,6 +99,11 @@ class AlertStatus(Schema):
     )
 
 
+# An Idempotency-Key: printable ASCII, as the IETF httpapi draft and Stripe take it.
+KEY_PATTERN = r"^[\x20-\x7e]+$"
+KEY_MAX_LENGTH = 100
+
+
 class Problems(Schema):
     errors: list[str] = Field(description="Every problem found; nothing was done.")
 

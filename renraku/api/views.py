@@ -27,6 +27,8 @@ from renraku.parsing import ascii_int
 
 from . import actions, posts
 from .schemas import (
+    KEY_MAX_LENGTH,
+    KEY_PATTERN,
     AlertCreated,
     AlertIn,
     AlertStatus,
@@ -205,9 +207,6 @@ def staff(request, q: str = ""):
 
 # --- Alerts ----------------------------------------------------------------------------
 
-# Printable ASCII, as the Idempotency-Key draft (IETF httpapi) and Stripe take it.
-_KEY_PATTERN = r"^[\x20-\x7e]+$"
-
 
 @api.post(
     "/alerts",
@@ -221,8 +220,8 @@ def send(
     payload: AlertIn,
     idempotency_key: str = Header(
         alias="Idempotency-Key",
-        max_length=100,
-        pattern=_KEY_PATTERN,
+        max_length=KEY_MAX_LENGTH,
+        pattern=KEY_PATTERN,
         description="Any unique text (printable ASCII, at most 100 characters), e.g. a "
         "UUID. The same key from the same token within 24 hours answers 200 with the "
         "alert the first request sent (201) and sends nothing; with a different body, 422. "
