@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from renraku.audit.actions import record
 from renraku.directory.models import Staff
@@ -40,32 +41,10 @@ from .waiting import promote_waiting
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_GROUP = 20
-
-
-def _check_fairness(slot: Slot, people: list[Staff]) -> list[str]:
-    """At most `kind.upcoming_per_host` upcoming chats per person with the same host."""
-    limit = slot.kind.upcoming_per_host
-    if not limit:
-        return []
-    busy = (
-        Participant.objects.filter(
-            staff__in=people,
-            active=True,
-            slot__host=slot.host,
-            slot__start__gt=timezone.now(),
-            slot__status=SlotStatus.OPEN,
-        )
-        .exclude(slot=slot)
-        .values_list("staff__employee_number", "staff__family_name", "staff__given_name")
-    )
-    counts: dict[tuple, int] = {}
-    for row in busy:
-        counts[row] = counts.get(row, 0) + 1
-    return [
-        _("%(name)s already has an upcoming chat with this host.") % {"name": f"{f} {g}"}
-        for (_number, f, g), n in counts.items()
-        if n >= limit
-    ]
+ALREADY_WITH_HOST = _lazy(
+    "You already have an upcoming chat with this host; at most %(n)d per person until it "
+    "has taken place."
+)
 
 
 def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, request=None):
@@ -92,18 +71,33 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
             raise ValidationError(_("This slot has already started."))
         if not slot.kind.open_signup and by is not None and not is_host_or_admin(by, slot):
             raise ValidationError(_("This kind of dialogue is by invitation only."))
+        ids = {p.pk for p in people}
+        # The refusals never name the others: who has booked what is for hosts and
+        # administrators. The booker learns only that someone they named cannot come.
         taken = set(
-            Participant.objects.filter(slot=slot, active=True, staff__in=people).values_list(
-                "staff__employee_number", flat=True
+            Participant.objects.filter(slot=slot, active=True, staff_id__in=ids).values_list(
+                "staff_id", flat=True
             )
         )
+        if booker.pk in taken:
+            raise ValidationError(_("You are already booked for this slot."))
         if taken:
             raise ValidationError(
-                _("Already booked for this slot: %(who)s") % {"who": ", ".join(sorted(taken))}
+                _(
+                    "Someone you named is already booked for this slot. Book without them, "
+                    "or ask them."
+                )
             )
-        errors = _check_fairness(slot, people)
-        if errors:
-            raise ValidationError(errors)
+        busy = queries.at_limit_with_host(slot, ids)
+        if booker.pk in busy:
+            raise ValidationError(ALREADY_WITH_HOST % {"n": slot.kind.upcoming_per_host})
+        if busy:
+            raise ValidationError(
+                _(
+                    "Someone you named already has as many upcoming chats with this host as "
+                    "the rules allow. Book without them, or ask them."
+                )
+            )
         now = timezone.now()
         if queries.in_lottery(slot, now):
             status = BookingStatus.APPLIED

@@ -32,6 +32,18 @@ class BookForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.booker = booker
 
+    @staticmethod
+    def carrying_picks(data):
+        """`data` with the colleagues ticked in the search results moved into the list of
+        numbers: a page shown again (a new search, a refusal) keeps everyone chosen."""
+        data = data.copy()
+        picks = [n.strip() for n in data.getlist("pick") if n.strip()]
+        if picks:
+            numbers = [n for n in _SEPARATORS.split(data.get("members", "")) if n]
+            data["members"] = ", ".join(dict.fromkeys(numbers + picks))
+            data.setlist("pick", [])
+        return data
+
     def clean_members(self):
         """The named colleagues as Staff: every number must be a current member of staff
         (one unknown number refuses the whole group rather than booking fewer people)."""

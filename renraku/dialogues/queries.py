@@ -4,7 +4,7 @@ time reads in Tokyo."""
 
 import zoneinfo
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -60,6 +60,29 @@ def open_slots(now=None):
 def in_lottery(slot, now=None) -> bool:
     """Applications are still taken for the draw (actions.book answers "applied")."""
     return bool(slot.draw_at and slot.drawn_at is None and (now or timezone.now()) < slot.draw_at)
+
+
+def at_limit_with_host(slot, staff_ids) -> set[int]:
+    """Those of `staff_ids` who already have as many upcoming chats with the slot's host as
+    its kind allows (`upcoming_per_host`; 0: no limit), this slot aside."""
+    limit = slot.kind.upcoming_per_host
+    if not limit or not staff_ids:
+        return set()
+    counts = (
+        Participant.objects.filter(
+            staff_id__in=staff_ids,
+            active=True,
+            booking__status__in=ACTIVE,
+            slot__host_id=slot.host_id,
+            slot__start__gt=timezone.now(),
+            slot__status=SlotStatus.OPEN,
+        )
+        .exclude(slot_id=slot.pk)
+        .values("staff_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["staff_id"] for row in counts if row["n"] >= limit}
 
 
 def awaiting_draw(slot, now=None) -> bool:

@@ -1,15 +1,15 @@
 from django.urls import path
 
-from . import host_reach_views, host_slot_views, host_views, host_visit_views, views
+from . import booking_views, host_reach_views, host_slot_views, host_views, host_visit_views, views
 
 app_name = "dialogues"
 urlpatterns = [
     # Staff: find a slot, book it (alone or as a group), see and cancel bookings.
     path("", views.index, name="index"),
     path("mine/", views.mine, name="mine"),
-    path("slots/<int:pk>/", views.slot, name="slot"),
-    path("slots/<int:pk>/book/", views.book, name="book"),
-    path("bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("slots/<int:pk>/", booking_views.slot, name="slot"),
+    path("slots/<int:pk>/book/", booking_views.book, name="book"),
+    path("bookings/<int:pk>/cancel/", booking_views.cancel, name="cancel"),
     path("concerns/", views.concerns, name="concerns"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),

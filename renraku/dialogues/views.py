@@ -6,11 +6,9 @@ Thin: parse, authorise, call actions (which check again), render. Who else booke
 is the host's and administrators' to see; everyone else sees only how many seats are
 taken."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,14 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from renraku.directory.models import Department, Staff
+from renraku.directory.models import Department
 from renraku.web.headers import no_store
 
 from . import actions, calendar_feeds, directors, ics, queries
-from .forms import BookForm, ColleagueSearchForm, ProposeForm
+from .booking_views import availability_of, describe, error_text, staff_or_403
+from .forms import ProposeForm
 from .models import (
-    ACTIVE,
-    Booking,
     BookingStatus,
     CalendarFeed,
     Concern,
@@ -39,30 +36,7 @@ from .models import (
 )
 from .params import BadInput, optional_number, refuses_bad_input
 
-CANDIDATES = 10  # colleagues offered by one search
 INDEX_LIMIT = 300  # slots on the list page (a few months of every host's lunches)
-
-
-def _staff_or_403(request):
-    """Booking needs a member of staff behind the account (an administrator's service
-    account has none)."""
-    if request.user.staff is None:
-        raise PermissionDenied(_("Your account is not linked to a member of staff."))
-    return request.user.staff
-
-
-def _errors(exc) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-
-
-def _availability(slot, now) -> dict:
-    """What the list says about seats: left, waiting list, or a draw to come."""
-    left = max(0, slot.seats - slot.taken)
-    if queries.in_lottery(slot, now):
-        return {"state": "lottery", "left": left, "deadline": slot.draw_at}
-    if queries.awaiting_draw(slot, now):
-        return {"state": "full", "left": 0}  # only the waiting list, behind those drawn
-    return {"state": "open" if left else "full", "left": left}
 
 
 # --- Finding a slot -----------------------------------------------------------------------
@@ -93,7 +67,7 @@ def index(request):
     )
     groups: dict[int, dict] = {}
     for slot in slots:
-        slot.availability = _availability(slot, now)
+        slot.availability = availability_of(slot, now)
         slot.booked = slot.pk in mine
         groups.setdefault(slot.kind_id, {"kind": slot.kind, "slots": []})["slots"].append(slot)
     ordered = sorted(groups.values(), key=lambda g: (g["kind"].order, g["kind"].code))
@@ -102,180 +76,6 @@ def index(request):
         "dialogues/index.html",
         {"groups": ordered, "kinds": kinds, "hosts": hosts, "kind": kind, "host": host},
     )
-
-
-def _my_booking(slot, staff):
-    if staff is None:
-        return None
-    participant = (
-        Participant.objects.filter(slot=slot, staff=staff, active=True, booking__status__in=ACTIVE)
-        .select_related("booking__booked_by")
-        .first()
-    )
-    return participant.booking if participant else None
-
-
-def _describe(booking, now=None) -> dict:
-    """A booking as the pages show it: its status in words, the waiting list position,
-    and whether (and until when) it may still be cancelled."""
-    slot = booking.slot
-    deadline = slot.start - dt.timedelta(hours=slot.kind.cancel_hours)
-    now = now or timezone.now()
-    return {
-        "booking": booking,
-        "slot": slot,
-        # Before the draw nobody knows how many of those who applied in time will wait.
-        "position": queries.waiting_position(booking)
-        if booking.status == BookingStatus.WAITLISTED and not queries.awaiting_draw(slot, now)
-        else None,
-        "deadline": deadline,
-        "may_cancel": booking.status in ACTIVE and now < deadline,
-        "active": booking.status in ACTIVE,
-        "upcoming": slot.start > now and slot.status == SlotStatus.OPEN,
-    }
-
-
-def _slot_context(request, slot, form=None, search=None) -> dict:
-    now = timezone.now()
-    slot = queries.with_taken(Slot.objects.filter(pk=slot.pk)).get()
-    staff = request.user.staff
-    mine = _my_booking(slot, staff)
-    if mine is not None:
-        mine.slot = slot
-    candidates = []
-    search = search or ColleagueSearchForm(request.GET or None)
-    if search.is_valid() and search.cleaned_data["q"].strip():
-        candidates = list(
-            Staff.objects.active()
-            .search(search.cleaned_data["q"])
-            .exclude(pk=getattr(staff, "pk", None))
-            .select_related("department")[:CANDIDATES]
-        )
-    insider = actions.is_host_or_admin(request.user, slot)
-    return {
-        "slot": slot,
-        "availability": _availability(slot, now),
-        "mine": _describe(mine, now) if mine else None,
-        "form": form or BookForm(initial={"members": request.GET.get("members", "")}),
-        "search": search,
-        "candidates": candidates,
-        "searched": search.is_bound,
-        "may_book": (
-            staff is not None
-            and mine is None
-            and slot.status == SlotStatus.OPEN
-            and slot.start > now
-            and (slot.kind.open_signup or insider)
-        ),
-        "past": slot.start <= now,
-        "insider": insider,
-        "participants": (
-            Participant.objects.filter(slot=slot, active=True, booking__status__in=ACTIVE)
-            .select_related("staff__department", "booking")
-            .order_by("booking__status", "booking__created_at", "pk")
-            if insider
-            else None
-        ),
-    }
-
-
-def _visible_slot(request, pk) -> Slot:
-    """A slot of an open kind, or one the user is in or hosts; 404 otherwise, as for a
-    slot that does not exist (an invitation-only visit's time is not for everyone)."""
-    slot = get_object_or_404(Slot.objects.select_related("kind", "host__staff"), pk=pk)
-    if slot.kind.open_signup or actions.is_host_or_admin(request.user, slot):
-        return slot
-    staff_id = request.user.staff_id
-    if staff_id and slot.participants.filter(staff_id=staff_id).exists():
-        return slot
-    raise Http404
-
-
-@login_required
-def slot(request, pk):
-    slot = _visible_slot(request, pk)
-    return render(request, "dialogues/slot.html", _slot_context(request, slot))
-
-
-_RESULT = {
-    BookingStatus.CONFIRMED: "confirmed",
-    BookingStatus.WAITLISTED: "waitlisted",
-    BookingStatus.APPLIED: "applied",
-}
-
-
-@login_required
-@require_POST
-def book(request, pk):
-    slot = _visible_slot(request, pk)
-    staff = _staff_or_403(request)
-    form = BookForm(request.POST, booker=staff)
-    if not form.is_valid():
-        context = _slot_context(request, slot, form=form)
-        return render(request, "dialogues/slot.html", context, status=400)
-    try:
-        booking = actions.book(
-            slot,
-            staff,
-            members=form.cleaned_data["members"],
-            topic=form.cleaned_data["topic"],
-            by=request.user,
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect("dialogues:slot", pk=slot.pk)
-    if booking.status == BookingStatus.CONFIRMED:
-        messages.success(
-            request,
-            _("Booked: your seat is confirmed. The invitation for your calendar comes by e-mail."),
-        )
-    elif booking.status == BookingStatus.WAITLISTED and queries.awaiting_draw(slot):
-        messages.success(
-            request,
-            _(
-                "Applications for the draw have closed: you are on the waiting list, behind "
-                "those who applied in time. Your place is known once lots are drawn."
-            ),
-        )
-    elif booking.status == BookingStatus.WAITLISTED:
-        messages.success(
-            request,
-            _(
-                "The seats are taken: you are number %(n)d on the waiting list. If a seat "
-                "is freed it is yours, and you are told."
-            )
-            % {"n": queries.waiting_position(booking)},
-        )
-    else:
-        messages.success(
-            request,
-            _("Applied. Lots are drawn on %(when)s; you will be told the result.")
-            % {"when": queries.day_time(slot.draw_at)},
-        )
-    return redirect(reverse("dialogues:slot", args=[slot.pk]) + "#my-booking")
-
-
-@login_required
-@require_POST
-def cancel(request, pk):
-    booking = get_object_or_404(Booking.objects.select_related("slot"), pk=pk)
-    # PermissionDenied (someone else's booking) propagates: 403.
-    try:
-        promoted = actions.cancel_booking(booking, by=request.user, request=request)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Your booking is cancelled."))
-        if promoted and actions.is_host_or_admin(request.user, booking.slot):
-            messages.info(
-                request,
-                _("%(n)d booking(s) moved up from the waiting list; they are told.")
-                % {"n": len(promoted)},
-            )
-    if request.POST.get("back") == "mine":
-        return redirect("dialogues:mine")
-    return redirect("dialogues:slot", pk=booking.slot_id)
 
 
 # --- My bookings and visits ---------------------------------------------------------------
@@ -288,7 +88,7 @@ def mine(request):
     upcoming, past, visits = [], [], []
     if staff is not None:
         for booking in queries.my_bookings(staff).order_by("-slot__start", "-pk")[:200]:
-            row = _describe(booking, now)
+            row = describe(booking, now)
             (upcoming if row["upcoming"] and row["active"] else past).append(row)
         upcoming.reverse()  # soonest first; the past, latest first
         visits = [
@@ -307,7 +107,7 @@ def mine(request):
 @login_required
 @require_POST
 def propose_time(request, pk):
-    staff = _staff_or_403(request)
+    staff = staff_or_403(request)
     visit = get_object_or_404(DirectorVisit, pk=pk, director=staff)
     form = ProposeForm(request.POST, prefix=f"v{visit.pk}")
     if not form.is_valid():
@@ -316,7 +116,7 @@ def propose_time(request, pk):
     try:
         directors.propose(visit, form.cleaned_data["start"], by=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Your proposal is sent to the host."))
     return redirect("dialogues:mine")
@@ -367,7 +167,7 @@ def concerns(request):
 @login_required
 @no_store
 def calendar(request):
-    staff = _staff_or_403(request)
+    staff = staff_or_403(request)
     # Not staff.calendar_feed: a missing reverse one-to-one is cached as missing, and the
     # page reads it again after issuing one.
     feed = CalendarFeed.objects.filter(staff=staff).first()

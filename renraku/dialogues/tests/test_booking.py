@@ -53,8 +53,9 @@ def test_cancelling_promotes_the_next_and_tells_them(
 def test_the_same_person_twice_and_too_many_upcoming_chats_are_refused(people, lunch):
     slot = lunch(seats=5)
     actions.book(slot, people.alice.staff)
-    with pytest.raises(ValidationError, match=people.alice.username):
+    with pytest.raises(ValidationError) as refused:
         actions.book(slot, people.bob.staff, members=[people.alice.staff])
+    assert people.alice.username not in str(refused.value)  # never who booked
     other = lunch(seats=5, days=8)
     with pytest.raises(ValidationError):
         actions.book(other, people.alice.staff)  # one upcoming chat per host (the kind's rule)
@@ -241,8 +242,9 @@ def test_the_cli_speaks_json_and_refuses_with_a_reason(people, host, capsys):
     }
     call_command("dialogue", "book", str(slot_id), "--staff", people.bob.username, "--json")
     assert json.loads(capsys.readouterr().out)["status"] == "waitlisted"
-    with pytest.raises(CommandError, match=people.alice.username):
+    with pytest.raises(CommandError) as refused:
         call_command("dialogue", "book", str(slot_id), "--staff", people.alice.username)
+    assert str(refused.value)  # the reason
     call_command("dialogue", "slot", "show", str(slot_id), "--json")
     shown = json.loads(capsys.readouterr().out)
     assert (shown["confirmed"], shown["waitlisted"]) == (

@@ -116,7 +116,9 @@ def test_a_group_booking_names_colleagues_by_number_or_from_the_search(client, p
     slot = lunch(seats=6)
     sign_in(client, people.alice)
     # The search offers colleagues with their employee numbers, to tick.
-    found = client.get(reverse("dialogues:slot", args=[slot.pk]), {"q": "かとう"}).text
+    found = client.post(
+        reverse("dialogues:book", args=[slot.pk]), {"action": "search", "q": "かとう"}
+    ).text
     carol_number = people.carol.staff.employee_number
     assert f'name="pick" value="{carol_number}"' in found
 
@@ -175,16 +177,69 @@ def test_a_lottery_slot_says_its_deadline_and_takes_applications(client, people,
     assert _status_on_page(client, slot) == "applied"
 
 
-def test_a_second_chat_with_the_same_host_is_refused_with_the_reason(client, people, lunch):
+def test_a_second_chat_with_the_same_host_is_said_before_the_form_is_filled(client, people, lunch):
     first, second = lunch(days=10), lunch(days=11)
     sign_in(client, people.alice)
     _book(client, first)
-    response = _book(client, second)
-    assert response.status_code == 302
-    page = client.get(response.url).text
-    notice = re.search(r'<p class="notice error"[^>]*>(.*?)</p>', page, re.S)
-    assert notice and "青木 愛" in notice.group(1)  # who already has one, said
+    page = _slot_page(client, second)
+    assert 'data-testid="cannot-book"' in page  # said up front …
+    assert 'data-testid="book-form"' not in page  # … instead of a form to fill in
+    response = _book(client, second, topic="窓口のこと")  # posted anyway: refused, kept
+    assert response.status_code == 400
+    assert 'data-testid="refusal"' in response.text
     assert not Booking.objects.filter(slot=second).exists()
+
+
+def test_a_refusal_keeps_the_colleagues_and_the_topic_and_names_nobody(client, people, lunch):
+    first, second = lunch(days=10), lunch(days=11)
+    actions.book(first, people.carol.staff)  # Carol already has a chat with this host
+    sign_in(client, people.alice)
+    bob, carol = people.bob.staff.employee_number, people.carol.staff.employee_number
+    response = _book(client, second, members=bob, pick=[carol], topic="庁内の手続きを減らしたい")
+    assert response.status_code == 400
+    page = response.text
+    refusal = page.split('data-testid="refusal"')[1].split("</div>")[0]
+    assert "加藤" not in refusal and carol not in refusal  # Carol is not named
+    # Everything typed and ticked is still in the form.
+    assert "庁内の手続きを減らしたい</textarea>" in page
+    members = re.search(r'name="members"[^>]*value="([^"]*)"', page).group(1)
+    assert {n.strip() for n in members.split(",")} == {bob, carol}
+    assert not Booking.objects.filter(slot=second).exists()
+
+
+def test_someone_elses_seat_is_never_confirmed_by_a_refusal(client, people, lunch):
+    slot = lunch(seats=6)
+    actions.book(slot, people.carol.staff)
+    sign_in(client, people.alice)
+    carol = people.carol.staff.employee_number
+    response = _book(client, slot, members=carol)
+    assert response.status_code == 400
+    refusal = response.text.split('data-testid="refusal"')[1].split("</div>")[0]
+    assert carol not in refusal and "加藤" not in refusal
+
+
+def test_searching_for_a_colleague_keeps_the_topic_and_those_already_ticked(client, people, lunch):
+    slot = lunch(seats=6)
+    sign_in(client, people.alice)
+    bob = people.bob.staff.employee_number
+    url = reverse("dialogues:book", args=[slot.pk])
+    found = client.post(
+        url, {"action": "search", "q": "かとう", "topic": "子育てと両立", "pick": [bob]}
+    )
+    assert found.status_code == 200
+    assert not Booking.objects.filter(slot=slot).exists()  # a search books nobody
+    page = found.text
+    assert "子育てと両立</textarea>" in page
+    carol = people.carol.staff.employee_number
+    assert f'name="pick" value="{carol}"' in page
+    members = re.search(r'name="members"[^>]*value="([^"]*)"', page).group(1)
+    assert members == bob
+    response = client.post(
+        url, {"action": "book", "members": members, "pick": [carol], "topic": "子育てと両立"}
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get(slot=slot)
+    assert (booking.seats, booking.topic) == (3, "子育てと両立")
 
 
 def test_cancelling_before_the_deadline_frees_the_seat(client, people, lunch):
