@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 
 def scratch_django(database_url: str | None = None) -> None:
@@ -67,15 +68,18 @@ def start_server(workers: int, threads: int):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "renraku.cli", "serve", "--no-worker"),
-            *("--port", str(port), "--workers", str(workers), "--threads", str(threads)),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "RENRAKU_BENCHMARK_FLOOR": "1"},
-    )
+    # Its output in the scratch var dir (not a pipe nobody reads): shown if it fails to start.
+    log = Path(os.environ.get("RENRAKU_VAR_DIR", tempfile.gettempdir())) / f"serve-{port}.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "renraku.cli", "serve", "--no-worker"),
+                *("--port", str(port), "--workers", str(workers), "--threads", str(threads)),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "RENRAKU_BENCHMARK_FLOOR": "1"},
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -83,8 +87,9 @@ def start_server(workers: int, threads: int):
             with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
                 return server, base
         except OSError:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
+                print(log.read_text()[-3000:], file=sys.stderr)
                 raise
             time.sleep(0.2)
 
