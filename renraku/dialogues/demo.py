@@ -13,16 +13,7 @@ from django.utils import timezone
 from renraku.directory.models import Rank, Staff
 
 from . import actions, directors
-from .models import (
-    Booking,
-    BookingStatus,
-    Concern,
-    Host,
-    Kind,
-    Participant,
-    Slot,
-    VisitStatus,
-)
+from .models import Booking, BookingStatus, Concern, Host, Kind, Participant, Slot
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 CONCERNS = [
@@ -33,19 +24,28 @@ CONCERNS = [
 ]
 
 
-def _past_chats(host: Host, lunch: Kind, rng: random.Random) -> None:
-    """A year of lunch chats that took place: 2–6 people each, from across the ward."""
+# The first deputy mayor took office then: his chats since are the seed's 「71組」.
+SINCE = dt.date(2022, 6, 1)
+
+
+def _past_chats(host: Host, kinds: dict, rng: random.Random) -> None:
+    """The chats that took place since SINCE: sparse in the first years (a lunch or an
+    evening every few weeks), then a year of lunches that make the reach page believable;
+    2–6 people each, from across the ward, booked alone or as a group."""
     people = list(Staff.objects.active().exclude(pk=host.staff_id).values_list("pk", flat=True))
     today = timezone.localdate()
-    start = today - dt.timedelta(days=330)
-    day = start
-    while day < today - dt.timedelta(days=1):
-        if day.weekday() in (1, 3) and rng.random() < 0.6:
-            at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=TOKYO)
+    recent = today - dt.timedelta(days=330)
+    day = SINCE
+    while day < today - dt.timedelta(days=1) and people:
+        chance = 0.6 if day >= recent else 0.12
+        if day.weekday() in (1, 3) and rng.random() < chance:
+            evening = day < recent and rng.random() < 0.25
+            kind = kinds["evening" if evening else "lunch"]
+            at = dt.datetime.combine(day, dt.time(18 if evening else 12, 0), tzinfo=TOKYO)
             slot = Slot.objects.create(
-                kind=lunch, host=host, start=at, minutes=60, seats=6, place="本庁舎 8階 副区長室"
+                kind=kind, host=host, start=at, minutes=60, seats=6, place="本庁舎 8階 副区長室"
             )
-            chosen = rng.sample(people, rng.randint(2, 6))
+            chosen = rng.sample(people, min(len(people), rng.randint(2, 6)))
             group = rng.random() < 0.3
             batches = [chosen] if group else [[p] for p in chosen]
             for batch in batches:
@@ -96,7 +96,7 @@ def seed_dialogues_demo() -> None:
             )
             hosts.append(host)
         first = hosts[0]
-        _past_chats(first, kinds["lunch"], rng)
+        _past_chats(first, kinds, rng)
         today = timezone.localdate()
         actions.add_recurring(
             kind=kinds["lunch"],
@@ -123,6 +123,6 @@ def seed_dialogues_demo() -> None:
             actions.book(upcoming[0], person, topic="窓口のDXについて話したいです")
         directors.queue_all(first)
         visits = list(first.visits.order_by("pk"))
+        done = timezone.now() - dt.timedelta(days=20)
         for visit in visits[: len(visits) * 2 // 3]:
-            visit.status = VisitStatus.VISITED
-            visit.save(update_fields=["status"])
+            directors.mark_visited(visit, when=done)

@@ -111,7 +111,33 @@ def propose(visit: DirectorVisit, start: dt.datetime, *, by) -> DirectorVisit:
     return visit
 
 
-def mark_visited(visit: DirectorVisit, *, by=None) -> DirectorVisit:
-    visit.status = VisitStatus.VISITED
-    visit.save(update_fields=["status"])
+def mark_visited(visit: DirectorVisit, *, by=None, when: dt.datetime | None = None):
+    """Done: when the visit took place (the scheduled time once it has passed, else now)."""
+    now = timezone.now()
+    if when is None:
+        when = visit.slot.start if visit.slot and visit.slot.start <= now else now
+    visit.status, visit.visited_at = VisitStatus.VISITED, when
+    visit.save(update_fields=["status", "visited_at"])
     return visit
+
+
+def as_rows(host: Host, year: int | None = None) -> list[dict]:
+    """The year's list as `renraku dialogue directors --json` prints it: every director,
+    whether newly appointed, and when visited or scheduled (Tokyo time, ISO 8601)."""
+
+    def iso(moment):
+        return moment.astimezone(TOKYO).isoformat() if moment else None
+
+    return [
+        {
+            "staff": v.director.employee_number,
+            "name": v.director.full_name,
+            "department": v.director.department.name,
+            "new": v.newly_appointed,
+            "visited_at": iso(v.visited_at) if v.status == VisitStatus.VISITED else None,
+            "scheduled_at": iso(v.slot.start)
+            if v.slot and v.slot.status == "open" and v.status != VisitStatus.NOT_YET
+            else None,
+        }
+        for v in visits(host, year)
+    ]

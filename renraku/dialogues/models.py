@@ -271,6 +271,7 @@ class DirectorVisit(models.Model):
     # The director may propose another time.
     proposed_start = models.DateTimeField(_("proposed time"), null=True, blank=True)
     newly_appointed = models.BooleanField(default=False)
+    visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
     queued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -306,6 +307,9 @@ class Purpose(models.TextChoices):
     PROMOTED = "promoted", _("From the waiting list to a seat")
     DRAWN = "drawn", _("Result of the draw")
     INVITED = "invited", _("Invitation")
+    ADDED = "added", _("Booked by a colleague")
+    PROPOSED = "proposed", _("A director proposes another time")
+    NOT_RUN = "not_run", _("Deferred work not done")
 
 
 class SlotNotice(Notice):

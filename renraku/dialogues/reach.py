@@ -23,11 +23,11 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def held_slots(host, year: int, now=None):
-    """Slots of the year that took place: started, not cancelled, someone confirmed."""
+def _held(host, start: dt.datetime, end: dt.datetime, now=None):
+    """Slots that took place between `start` and `end` (not after now): started, not
+    cancelled, someone confirmed."""
     from django.utils import timezone
 
-    start, end = _year_bounds(year)
     end = min(end, now or timezone.now())
     confirmed = Booking.objects.filter(slot=OuterRef("pk"), status=BookingStatus.CONFIRMED)
     return Slot.objects.filter(
@@ -35,24 +35,37 @@ def held_slots(host, year: int, now=None):
     )
 
 
-def attendance(host, year: int):
-    """The confirmed participants of the held slots (one row per person per slot)."""
+def held_slots(host, year: int, now=None):
+    """Slots of the fiscal year that took place."""
+    return _held(host, *_year_bounds(year), now=now)
+
+
+def _came(slots):
+    """The confirmed participants who came to `slots` (one row per person per slot)."""
     return Participant.objects.filter(
-        slot__in=held_slots(host, year),
-        active=True,
-        attended=True,
-        booking__status=BookingStatus.CONFIRMED,
+        slot__in=slots, active=True, attended=True, booking__status=BookingStatus.CONFIRMED
     )
 
 
-def summary(host, year: int | None = None) -> dict:
-    year = year or fiscal_year()
-    slots = held_slots(host, year)
-    rows = attendance(host, year)
+def attendance(host, year: int):
+    return _came(held_slots(host, year))
+
+
+def summary(host, year: int | None = None, *, since: dt.date | None = None) -> dict:
+    """The figures of a fiscal year (default: the current one), or from `since` (a date,
+    Tokyo) until now. `groups` counts parties: each booking that came, alone or as a group
+    (the seed's 「71組」)."""
+    if since is not None:
+        start = dt.datetime.combine(since, dt.time(0), tzinfo=TOKYO)
+        slots = _held(host, start, dt.datetime.max.replace(tzinfo=TOKYO))
+        year = None
+    else:
+        year = year or fiscal_year()
+        start = _year_bounds(year)[0]
+        slots = held_slots(host, year)
+    rows = _came(slots)
     per_person = Counter(rows.values_list("staff_id", flat=True))
-    groups = Booking.objects.filter(
-        slot__in=slots, status=BookingStatus.CONFIRMED, seats__gt=1
-    ).count()
+    parties = rows.values("booking_id").distinct().count()
     months = sorted(
         {s.astimezone(TOKYO).strftime("%Y-%m") for s in slots.values_list("start", flat=True)}
     )
@@ -60,8 +73,9 @@ def summary(host, year: int | None = None) -> dict:
     return {
         "host": host.staff.employee_number,
         "year": year,
+        "since": start.date().isoformat(),
         "sessions": slots.count(),
-        "groups": groups,
+        "groups": parties,
         "people": len(per_person),
         "departments": rows.values("staff__department").distinct().count(),
         "departments_total": Department.objects.count(),

@@ -1,10 +1,11 @@
+import argparse
 import datetime as dt
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from renraku.dialogues import actions, ics, reach
+from renraku.dialogues import actions, directors, ics, reach
 from renraku.dialogues.models import Booking, Host, Kind, Slot
 from renraku.directory.models import Staff
 
@@ -15,6 +16,13 @@ def _when(text: str) -> dt.datetime:
     except ValueError:
         raise CommandError(f"not an ISO date and time: {text}") from None
     return when if when.tzinfo else when.replace(tzinfo=actions.TOKYO)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
 
 
 def _staff(number: str) -> Staff:
@@ -66,8 +74,18 @@ class Command(BaseCommand):
         calendar.add_argument("slot", type=int)
         total = sub.add_parser("summary")
         total.add_argument("--host", required=True)
-        total.add_argument("--year", type=int, help="fiscal year (April to March)")
+        when = total.add_mutually_exclusive_group()
+        when.add_argument("--year", type=int, help="fiscal year (April to March)")
+        when.add_argument(
+            "--since",
+            type=_date,
+            help="from this date (YYYY-MM-DD, Tokyo) until now; default: this fiscal year",
+        )
         total.add_argument("--json", action="store_true")
+        visits = sub.add_parser("directors")
+        visits.add_argument("--host", required=True, help="the host's employee number")
+        visits.add_argument("--year", type=int, help="fiscal year (April to March)")
+        visits.add_argument("--json", action="store_true")
 
     def handle(self, *args, subcommand, **options):
         name = subcommand if subcommand != "slot" else f"slot_{options['slot_command']}"
@@ -143,5 +161,21 @@ class Command(BaseCommand):
         self.stdout.write(text, ending="")
 
     def do_summary(self, options):
-        figures = reach.summary(_host(options["host"]), options["year"])
+        figures = reach.summary(_host(options["host"]), options["year"], since=options["since"])
         self._out(options, figures)
+
+    def do_directors(self, options):
+        rows = directors.as_rows(_host(options["host"]), options["year"])
+        plain = "\n".join(
+            "\t".join(
+                [
+                    r["staff"],
+                    r["name"],
+                    r["department"],
+                    r["visited_at"] or r["scheduled_at"] or "-",
+                ]
+                + (["新任"] if r["new"] else [])
+            )
+            for r in rows
+        )
+        self._out(options, rows, plain)
