@@ -1,6 +1,6 @@
-"""Every state change of the bulletin, each checked and (where it matters) audited: save a
-draft, publish (now or at a time), edit, withdraw, read, acknowledge, remind, comment,
-react, send private feedback, hide a comment."""
+"""A post's life, each step checked and audited: save a draft, publish (now or at a time),
+edit, withdraw, remind once. What readers do with a post is in responses.py; what runs
+later on someone's behalf (scheduled posts, held reminders) is re-checked in deferred.py."""
 
 import datetime as dt
 import unicodedata
@@ -8,7 +8,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,19 +16,15 @@ from django.utils.translation import gettext as _
 from renraku.audit.actions import record
 from renraku.directory import audience as audiences
 from renraku.notices import pipeline
-from renraku.notices.models import Delivery, Recipient, Urgency
+from renraku.notices.models import Recipient, Urgency
 
 from . import access, search
 from .models import (
     Announcement,
     AudienceEntry,
     Category,
-    Comment,
-    Feedback,
     Post,
     Purpose,
-    Reaction,
-    ReactionKind,
     Revision,
     Series,
     Status,
@@ -36,15 +32,10 @@ from .models import (
 
 TITLE_MAX = 150
 BODY_MAX = 100_000
-COMMENT_MAX = 2_000
-FEEDBACK_MAX = 4_000
-FEEDBACK_PUSH_GAP = dt.timedelta(minutes=15)
-PACE_WINDOW = dt.timedelta(minutes=10)
-COMMENTS_PER_WINDOW = 20
-FEEDBACK_PER_WINDOW = 10
 # Right-to-left overrides and isolates can make a title read as something it is not.
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+SYSTEM_USERNAME = "renraku"
 # Everyday notices go by push, then e-mail for those push does not reach.
 CHANNELS = ["push", "email"]
 
@@ -55,7 +46,7 @@ def system_author():
     from renraku.accounts.models import User
 
     user, created = User.objects.get_or_create(
-        username="renraku", defaults={"first_name": "renraku", "is_active": False}
+        username=SYSTEM_USERNAME, defaults={"first_name": "renraku", "is_active": False}
     )
     if created:
         user.set_unusable_password()
@@ -189,8 +180,6 @@ def publish(post: Post, *, by=None, request=None) -> Post:
     (who it went to, who opened it, who acknowledged it), and a notification to each
     through the pipeline, as each person chose for this series or category."""
     _may_change(by, post)
-    from renraku.notices.tasks import dispatch_notice
-
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
         if post.status not in (Status.DRAFT, Status.SCHEDULED):
@@ -202,21 +191,20 @@ def publish(post: Post, *, by=None, request=None) -> Post:
             last = Post.objects.filter(series_id=post.series_id).aggregate(n=Max("number"))["n"]
             post.number = (last or 0) + 1
         post.status, post.published_at = Status.PUBLISHED, timezone.now()
-        announcement = Announcement.objects.create(
+        announcement = Announcement(
             post=post,
             purpose=Purpose.PUBLISHED,
             owner="post",
             urgency=Urgency.NORMAL,
             channel_order=CHANNELS,
         )
+        count = pipeline.issue(announcement, audiences.resolve(post.audience), topic=topic_of(post))
         post.notice = announcement.notice_ptr
         post.save()
         AudienceEntry.objects.bulk_create(
             AudienceEntry(post=post, key=key, code=code)
             for key, code in access.audience_rows(post.audience)
         )
-        count = pipeline.freeze(announcement, audiences.resolve(post.audience))
-        pipeline.plan(announcement, topic=topic_of(post))
         search.index_post(post)
         record(
             "bulletin.published",
@@ -230,22 +218,8 @@ def publish(post: Post, *, by=None, request=None) -> Post:
                 "audience": post.audience,
             },
         )
-        transaction.on_commit(lambda: dispatch_notice(announcement.pk))
     post.recipient_count = count
     return post
-
-
-def publish_due(now=None) -> list[int]:
-    """Publish the scheduled posts whose time has come (the minute's task)."""
-    now = now or timezone.now()
-    done = []
-    for post in Post.objects.filter(status=Status.SCHEDULED, publish_at__lte=now):
-        try:
-            publish(post)
-        except ValidationError:  # another worker published it first
-            continue
-        done.append(post.pk)
-    return done
 
 
 def edit(post: Post, *, by, title: str, body: str, material: bool = False, request=None):
@@ -285,8 +259,8 @@ def edit(post: Post, *, by, title: str, body: str, material: bool = False, reque
             acknowledged.update(answered_at=None, answer="")
             now = timezone.now()
             when = next_working_time(now)
-            asked = _announce(
-                post, Purpose.ACK_AGAIN, staff_ids, not_before=when if when > now else None
+            asked = announce(
+                post, Purpose.ACK_AGAIN, staff_ids, not_before=when if when > now else None, by=by
             )
         if post.status == Status.PUBLISHED:
             search.index_post(post)
@@ -300,21 +274,25 @@ def edit(post: Post, *, by, title: str, body: str, material: bool = False, reque
     return post
 
 
-def _announce(post: Post, purpose: str, staff_ids, *, not_before=None) -> int:
-    """A notice about `post` to these people (in a transaction): frozen, planned as they
-    chose, sent after commit (or held until `not_before`)."""
+def announce(post: Post, purpose: str, staff_ids, *, not_before=None, by=None) -> int:
+    """A notice about `post` to these people (in a transaction), asked for by `by`:
+    frozen, planned as they chose, sent after commit (or held until `not_before`)."""
     from renraku.directory.models import Staff
-    from renraku.notices.tasks import dispatch_notice
 
-    announcement = Announcement.objects.create(
-        post=post, purpose=purpose, owner="post", urgency=Urgency.NORMAL, channel_order=CHANNELS
+    announcement = Announcement(
+        post=post,
+        purpose=purpose,
+        owner="post",
+        urgency=Urgency.NORMAL,
+        channel_order=CHANNELS,
+        requested_by=by,
     )
-    count = pipeline.freeze(announcement, Staff.objects.filter(pk__in=staff_ids))
-    pipeline.plan(announcement, topic=topic_of(post))
-    if not_before is not None:
-        pipeline.hold_until(announcement, not_before)
-    transaction.on_commit(lambda: dispatch_notice(announcement.pk))
-    return count
+    return pipeline.issue(
+        announcement,
+        Staff.objects.filter(pk__in=staff_ids),
+        topic=topic_of(post),
+        not_before=not_before,
+    )
 
 
 def withdraw(post: Post, *, by, request=None) -> Post:
@@ -327,46 +305,6 @@ def withdraw(post: Post, *, by, request=None) -> Post:
         search.unindex_post(post)
         record("bulletin.withdrawn", request=request, actor=by, target=f"post:{post.pk}")
     return post
-
-
-def _recipient(post: Post, user):
-    staff_id = getattr(user, "staff_id", None)
-    if staff_id is None or post.notice_id is None:
-        return None
-    return Recipient.objects.filter(notice_id=post.notice_id, staff_id=staff_id)
-
-
-def record_read(post: Post, user) -> bool:
-    """既読: the first opening counts (in the app, or from its push or e-mail). One UPDATE;
-    False when `user` was not among its recipients (joined later: they may read it, but
-    the rates are of those it was sent to)."""
-    rows = _recipient(post, user)
-    if rows is None:
-        return False
-    return bool(rows.filter(read_at__isnull=True).update(read_at=timezone.now()))
-
-
-def acknowledge(post: Post, user) -> bool:
-    """確認: a separate, explicit tap, for a post that asks for it. Also counts as read."""
-    if not post.requires_ack:
-        raise ValidationError(_("This post does not ask for acknowledgement."))
-    rows = _recipient(post, user)
-    if rows is None or not rows.exists():
-        raise ValidationError(_("This post was not sent to you, so there is nothing to confirm."))
-    now = timezone.now()
-    rows.filter(read_at__isnull=True).update(read_at=now)
-    done = bool(rows.filter(answered_at__isnull=True).update(answered_at=now, answer="ack"))
-    # A reminder (or request to confirm again) still waiting for them is now moot.
-    pending = Recipient.objects.filter(
-        staff_id=user.staff_id,
-        notice__announcement__post=post,
-        notice__announcement__purpose__in=(Purpose.REMINDER, Purpose.ACK_AGAIN),
-    )
-    Delivery.objects.filter(recipient__in=pending, status__in=pipeline.OPEN).update(
-        status=Delivery.Status.PERMANENT, error="acknowledged before sending"
-    )
-    pipeline.settle(pending)
-    return done
 
 
 def in_working_hours(when: dt.datetime) -> bool:
@@ -403,8 +341,8 @@ def remind(post: Post, *, by, request=None) -> int:
         staff_ids = list(waiting.values_list("staff_id", flat=True))
         now = timezone.now()
         when = next_working_time(now)
-        count = _announce(
-            post, Purpose.REMINDER, staff_ids, not_before=when if when > now else None
+        count = announce(
+            post, Purpose.REMINDER, staff_ids, not_before=when if when > now else None, by=by
         )
         post.reminded_at = now
         post.save(update_fields=["reminded_at", "updated_at"])
@@ -416,96 +354,3 @@ def remind(post: Post, *, by, request=None) -> int:
             detail={"recipients": count, "deliver_from": when.isoformat()},
         )
     return count
-
-
-def _check_words(text: str, limit: int) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(_("Write something first."))
-    if len(text) > limit:
-        raise ValidationError(_("Keep it within %(n)d characters.") % {"n": limit})
-    if _control_characters(text):
-        raise ValidationError(_("The text contains control characters."))
-    return text
-
-
-def _check_pace(rows, limit: int) -> None:
-    """A person writes at a human pace: past `limit` in the window, wait."""
-    if rows.count() >= limit:
-        raise ValidationError(_("You have written a lot just now; please wait a few minutes."))
-
-
-def add_comment(post: Post, user, body: str) -> Comment:
-    """A named comment under the post; its author is told with the next feedback digest."""
-    if not access.can_read(user, post) or post.status != Status.PUBLISHED:
-        raise PermissionDenied(_("You cannot comment on this post."))
-    since = timezone.now() - PACE_WINDOW
-    _check_pace(Comment.objects.filter(author=user, created_at__gt=since), COMMENTS_PER_WINDOW)
-    comment = Comment.objects.create(post=post, author=user, body=_check_words(body, COMMENT_MAX))
-    search.index_comment(comment)
-    touch(post)
-    return comment
-
-
-def hide_comment(comment: Comment, *, by, reason: str, request=None) -> Comment:
-    """Administrators hide a comment, giving a reason; the hiding is audited."""
-    if not access.is_moderator(by):
-        raise PermissionDenied(_("Only administrators may hide comments."))
-    reason = _check_words(reason, 200)
-    with transaction.atomic():
-        comment.hidden_at, comment.hidden_by, comment.hidden_reason = timezone.now(), by, reason
-        comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-        search.unindex_comment(comment)
-        touch(comment.post)
-        record(
-            "bulletin.comment_hidden",
-            request=request,
-            actor=by,
-            target=f"comment:{comment.pk}",
-            detail={"post": comment.post_id, "reason": reason, "author": comment.author_id},
-        )
-    return comment
-
-
-def toggle_reaction(post: Post, user, kind: str) -> bool:
-    """Add the reaction, or take it back when it is there. True when now present."""
-    if kind not in ReactionKind.values:
-        raise ValidationError(_("Unknown reaction."))
-    if not access.can_read(user, post):
-        raise PermissionDenied(_("You cannot react to this post."))
-    deleted, _rows = Reaction.objects.filter(post=post, user=user, kind=kind).delete()
-    if deleted:
-        return False
-    try:
-        with transaction.atomic():
-            Reaction.objects.create(post=post, user=user, kind=kind)
-    except IntegrityError:  # a double tap
-        pass
-    return True
-
-
-def send_feedback(post: Post, user, body: str) -> Feedback:
-    """「ご意見・ご感想」 to the author alone. An author who chose a push for each hears at
-    once; the others in the daily digest."""
-    from .models import AuthorSettings, FeedbackDigest
-
-    if not access.can_read(user, post) or post.status != Status.PUBLISHED:
-        raise PermissionDenied(_("You cannot send feedback on this post."))
-    since = timezone.now() - PACE_WINDOW
-    _check_pace(Feedback.objects.filter(sender=user, created_at__gt=since), FEEDBACK_PER_WINDOW)
-    with transaction.atomic():
-        feedback = Feedback.objects.create(
-            post=post, sender=user, body=_check_words(body, FEEDBACK_MAX)
-        )
-        choice = AuthorSettings.objects.filter(user_id=post.author_id).first()
-        author_staff = getattr(post.author, "staff_id", None)
-        recently = post.announcements.filter(
-            purpose=Purpose.FEEDBACK, issued_at__gt=timezone.now() - FEEDBACK_PUSH_GAP
-        )
-        # One push per post in a quarter of an hour; the rest wait for the digest.
-        wants_push = choice and choice.feedback == FeedbackDigest.PUSH and author_staff
-        if wants_push and not recently.exists():
-            _announce(post, Purpose.FEEDBACK, [author_staff])
-            feedback.notified_at = timezone.now()
-            feedback.save(update_fields=["notified_at"])
-    return feedback

@@ -1,4 +1,5 @@
-"""Attaching files to a post: a PDF (its text searched), an image, or a video (MP4 or
+"""Attaching files to a post: a PDF (its text searched, once read by extract_text.py
+outside the request), an image, or a video (MP4 or
 QuickTime, hundreds of MB, its length read from the file). The type is decided by the
 file's first bytes, never by its name or the browser's word; the file goes to Django's
 storage (shared storage when there are several web servers)."""
@@ -13,12 +14,10 @@ from django.utils.translation import gettext as _
 
 from renraku.audit.actions import record
 
-from . import access, actions, search
-from .models import Attachment, AttachmentKind
+from . import access, actions, extract_text, search
+from .models import Attachment, AttachmentKind, TextStatus
 
 MB = 1024 * 1024
-PDF_TEXT_PAGES = 100
-PDF_TEXT_CHARS = 200_000
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -80,25 +79,6 @@ def mp4_duration(stream) -> float | None:
     return None
 
 
-def pdf_text(stream) -> str:
-    """The text of a PDF's first pages, for search; "" when it has none to give."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(stream)
-        parts, size = [], 0
-        for page in reader.pages[:PDF_TEXT_PAGES]:
-            text = page.extract_text() or ""
-            parts.append(text)
-            size += len(text)
-            if size >= PDF_TEXT_CHARS:
-                break
-        return "\n".join(parts)[:PDF_TEXT_CHARS]
-    except (PyPdfError, ValueError, KeyError, TypeError, struct.error):
-        return ""
-
-
 def attach(post, upload, *, by, request=None) -> Attachment:
     """Check and store `upload` (a Django UploadedFile) on `post`. ValidationError for a
     type or size renraku does not take; PermissionDenied unless by its author or an
@@ -115,7 +95,6 @@ def attach(post, upload, *, by, request=None) -> Attachment:
     if upload.size > limit * MB:
         raise ValidationError(_("The file is larger than %(n)d MB.") % {"n": limit})
     name = (upload.name or "file").replace("\x00", "")[-200:]
-    text = pdf_text(upload) if kind == AttachmentKind.PDF else ""
     duration = mp4_duration(upload) if kind == AttachmentKind.VIDEO else None
     upload.seek(0)
     with transaction.atomic():
@@ -126,9 +105,12 @@ def attach(post, upload, *, by, request=None) -> Attachment:
             kind=kind,
             content_type=content_type,
             size=upload.size,
-            text=text,
+            # Read later, in a limited process of its own (extract_text.py).
+            text_status=TextStatus.PENDING if kind == AttachmentKind.PDF else "",
             duration_seconds=duration,
         )
+        if kind == AttachmentKind.PDF:
+            transaction.on_commit(lambda: extract_text.start(attachment.pk))
         if post.status == "published":
             search.index_post(post)
         actions.touch(post)

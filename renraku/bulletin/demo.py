@@ -3,15 +3,17 @@ the past 18 months, notices that ask for acknowledgement, the recorded study ses
 comments, private feedback and read records that make the rates believable.
 
 Read records are made inside the database (a few UPDATEs per post over 10,000 people),
-spread by each person's id so that departments differ, as they would."""
+spread by each person's id so that departments differ, as they would; the times written
+are datetimes the database stores as such (see _read_time)."""
 
 import datetime as dt
 from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from renraku.accounts.models import Role, User
@@ -39,6 +41,7 @@ from .models import (
 DEMO = Path(__file__).parent / "demo"
 SERIES = "松副のDXだより"
 RECENT_WITH_RECORDS = 12  # the latest columns carry who was sent and who read them
+READ_HOURS = 40  # readers open a post over its first 40 hours
 NOTICES = [
     (
         "年末年始の安否確認訓練について（要確認）",
@@ -115,14 +118,27 @@ def _give_records(post: Post, read_share: int, ack_share: int = 0) -> None:
     rows = Recipient.objects.filter(notice=announcement)
     rows.update(reach=Reach.SENT, reached_via="push")
     spread = Mod(F("id") * 7919, Value(100))
-    hours = Mod(F("id"), Value(40))
-    rows.annotate(s=spread).filter(s__lt=read_share).update(
-        read_at=post.published_at + dt.timedelta(minutes=5) + hours * dt.timedelta(hours=1)
-    )
+    rows.annotate(s=spread).filter(s__lt=read_share).update(read_at=_read_time(post))
     if ack_share:
         rows.annotate(s=spread).filter(s__lt=ack_share).update(
             answered_at=F("read_at"), answer="ack"
         )
+
+
+def _read_time(post: Post) -> Case:
+    """When each recipient opened the post: 5 minutes after publishing plus (id mod 40)
+    hours, as literal datetimes chosen by a CASE. Not date arithmetic in SQL: SQLite has
+    no datetime type, and `published_at + n * interval` stored the sum as a number
+    (21600002026), which the app then read as neither read nor unread."""
+    first = post.published_at + dt.timedelta(minutes=5)
+    hour = Mod(F("id"), Value(READ_HOURS))
+    return Case(
+        *(
+            When(Exact(hour, n), then=Value(first + dt.timedelta(hours=n)))
+            for n in range(READ_HOURS)
+        ),
+        output_field=DateTimeField(),
+    )
 
 
 def _publish_demo(author, title, body, *, category, requires_ack, days_ago) -> Post:

@@ -35,13 +35,33 @@ def for_reader(user, posts=None):
 
 
 def unread_for(user, limit: int = 5) -> list:
-    """The current posts sent to this person that they have not opened yet: the home
+    """The current posts sent to this person that they have neither opened nor confirmed,
+    and that do not wait for their confirmation (those are in to_confirm_for): the home
     page's 「新着のお知らせ」."""
     staff_id = getattr(user, "staff_id", None)
     if staff_id is None:
         return []
     unread = Recipient.objects.filter(
-        notice_id=OuterRef("notice_id"), staff_id=staff_id, read_at__isnull=True
+        notice_id=OuterRef("notice_id"),
+        staff_id=staff_id,
+        read_at__isnull=True,
+        answered_at__isnull=True,
     )
     posts = access.readable_posts(user).filter(current_q()).filter(Exists(unread))
+    posts = posts.exclude(requires_ack=True)
+    return list(posts.select_related("series").order_by("-published_at", "-pk")[:limit])
+
+
+def to_confirm_for(user, limit: int = 5) -> list:
+    """The posts sent to this person that ask for confirmation and that they have not
+    confirmed, read or not, in their display period or past it: the home page's
+    「確認をお願いします」. Each has `was_read`."""
+    staff_id = getattr(user, "staff_id", None)
+    if staff_id is None:
+        return []
+    mine = Recipient.objects.filter(
+        notice_id=OuterRef("notice_id"), staff_id=staff_id, answered_at__isnull=True
+    )
+    posts = access.readable_posts(user).filter(requires_ack=True).filter(Exists(mine))
+    posts = posts.annotate(was_read=Exists(mine.filter(read_at__isnull=False)))
     return list(posts.select_related("series").order_by("-published_at", "-pk")[:limit])

@@ -8,6 +8,7 @@ record and counts by department and site as an alert's.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renraku.notices.models import Notice
@@ -135,15 +136,25 @@ class Purpose(models.TextChoices):
     REMINDER = "reminder", _("Reminder to acknowledge")
     ACK_AGAIN = "ack_again", _("Changed: please acknowledge again")
     FEEDBACK = "feedback", _("New feedback, to the author")
+    # Deferred work that could no longer run (deferred.py), to its author and administrators.
+    NOT_PUBLISHED = "cancelled", _("Scheduled post not published")
+    NOT_REMINDED = "stopped", _("Reminder not sent")
 
 
 class Announcement(Notice):
     """A notice about a post: its publishing, the one reminder, a request to acknowledge
-    again after a material change, or new feedback to its author. Sent through the one
-    pipeline (renraku.notices) at normal urgency."""
+    again after a material change, new feedback to its author, or word that deferred work
+    on it could not run. Sent through the one pipeline (renraku.notices) at normal
+    urgency."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="announcements")
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    # Who asked for it (a reminder, a request to confirm again): checked again when it is
+    # held for working hours and goes out later (deferred.stop_reminders).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("announcement")
@@ -198,6 +209,12 @@ class AttachmentKind(models.TextChoices):
     VIDEO = "video", _("Video")
 
 
+class TextStatus(models.TextChoices):
+    PENDING = "pending", _("Being read")
+    DONE = "done", _("Read")
+    FAILED = "failed", _("Could not be read")
+
+
 class Attachment(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="bulletin/%Y/%m/")
@@ -205,8 +222,14 @@ class Attachment(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(_("size"), default=0)
-    # The text of a PDF, for search.
+    # The text of a PDF, for search: read after the upload, in a process of its own with
+    # limits on CPU time and memory (extract_text.py), never in the request.
     text = models.TextField(blank=True)
+    text_status = models.CharField(
+        _("text for search"), max_length=10, choices=TextStatus.choices, blank=True
+    )
+    text_started_at = models.DateTimeField(null=True, blank=True)
+    text_attempts = models.PositiveSmallIntegerField(default=0)
     duration_seconds = models.FloatField(_("length (seconds)"), null=True, blank=True)
 
     class Meta:
@@ -313,6 +336,8 @@ class VideoView(models.Model):
     staff = models.ForeignKey("directory.Staff", on_delete=models.CASCADE, related_name="+")
     # Played ranges as [[start, end], …] in seconds, merged.
     ranges = models.JSONField(default=list)
+    # When the person first asked for the file: what they watched must fit the time since.
+    first_requested_at = models.DateTimeField(default=timezone.now)
     watched_seconds = models.FloatField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -81,6 +81,10 @@ def trend(post, hours: int = 72) -> list[tuple[dt.datetime, int, int]]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    # An hour the database could not truncate (a value that is not a time) is left out:
+    # one bad row must not take the author's page down.
+    read.pop(None, None)
+    acked.pop(None, None)
     start = post.published_at.replace(minute=0, second=0, microsecond=0)
     last = max([*read, *acked, start])
     points, total_read, total_acked = [], 0, 0

@@ -5,6 +5,12 @@ viewer who skips to the end has not watched the session. The player reports rang
 plays (renraku/web/static/web/video.js); each report is merged into the person's one
 VideoView row. Reaching 90 % of the video's length completes it, once.
 
+What the server credits is bounded by what it knows, never by what the player says: the
+video's length is the one read from the file when it was attached (a video whose length
+could not be read keeps no record), and a person's watched seconds never exceed twice the
+time since they first asked for the file (someone watching at double speed), so one
+crafted report cannot complete a video a moment after opening it.
+
 Viewing records are not written to the audit log: like an answer to an alert they are the
 person's own data, not something done with authority, and a player reports every few
 seconds.
@@ -12,13 +18,13 @@ seconds.
 
 import math
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from renraku.directory.models import Staff
 
-from .models import Attachment, AttachmentKind, VideoView
+from .models import AttachmentKind, VideoView
 
 COMPLETED_SHARE = 0.9
 # Players report currentTime a little past the length in the file's metadata (the last
@@ -31,8 +37,11 @@ JOIN_GAP_SECONDS = 0.5
 # Past it the two ranges with the smallest gap between them become one: the record keeps
 # its size and overstates what was watched by at most that gap.
 MAX_RANGES = 100
-# A length a player may report for a video whose length we do not know yet (a day).
-MAX_DURATION_SECONDS = 24 * 60 * 60
+# The fastest a person watches: twice the normal speed (players offer 2×).
+FASTEST_SPEED = 2.0
+# What a report may credit beyond FASTEST_SPEED × the time since the file was first asked
+# for: the player's reporting granularity and the JOIN_GAP_SECONDS joins.
+PACE_SLACK_SECONDS = 2.0
 
 
 def merge_ranges(ranges, new_range) -> list:
@@ -70,52 +79,51 @@ def _number(value, name) -> float:
     return number
 
 
-def _known_duration(attachment, reported) -> float:
-    """The video's length: the stored one, or else the first length a player reports
-    (stored then, so later players cannot change it and completion means the same for
-    everyone)."""
-    if attachment.duration_seconds:
-        return attachment.duration_seconds
-    if reported is None:
-        raise ValueError("the video's length is not known yet: send duration")
-    duration = _number(reported, "duration")
-    if not 0 < duration <= MAX_DURATION_SECONDS:
-        raise ValueError("duration is out of range")
-    # Only where still unknown: of two first players at once, one length is kept.
-    Attachment.objects.filter(pk=attachment.pk, duration_seconds__isnull=True).update(
-        duration_seconds=duration
+def note_request(attachment, staff, now=None) -> None:
+    """Remember when `staff` first asked for this video's file (the player loading it):
+    the clock their watching is measured against. One INSERT that does nothing when the
+    person's record already exists."""
+    if attachment.kind != AttachmentKind.VIDEO or staff is None:
+        return
+    VideoView.objects.bulk_create(
+        [VideoView(attachment=attachment, staff=staff, first_requested_at=now or timezone.now())],
+        ignore_conflicts=True,
     )
-    attachment.refresh_from_db(fields=["duration_seconds"])
-    return attachment.duration_seconds
 
 
-def record_progress(attachment, staff, start, end, duration=None) -> VideoView:
+def record_progress(attachment, staff, start, end, now=None) -> VideoView:
     """Add the range [start, end] seconds that `staff` played of `attachment` (a video).
 
     Raises ValueError, storing nothing, for anything but 0 ≤ start < end ≤ the video's
-    length (plus END_SLACK_SECONDS), numbers only. `duration` is what the player says the
-    length is; it is used only while the attachment's own is unknown.
+    length (plus END_SLACK_SECONDS), numbers only; for a video whose length is unknown;
+    for someone who never asked for the file; and when the seconds watched would be more
+    than FASTEST_SPEED × the time since they first asked for it.
     """
     if attachment.kind != AttachmentKind.VIDEO:
         raise ValueError("this attachment is not a video")
     start, end = _number(start, "start"), _number(end, "end")
-    if duration is not None:
-        _number(duration, "duration")  # bad input is refused even when not needed
     if start >= end:
         raise ValueError("start must be before end")
+    length = attachment.duration_seconds
+    if not length:
+        raise ValueError("the video's length could not be read, so viewing is not recorded")
+    if end > length + END_SLACK_SECONDS:
+        raise ValueError("end is past the end of the video")
+    end = min(end, length)
+    if start >= end:
+        raise ValueError("start is at or past the end of the video")
+    now = now or timezone.now()
     with transaction.atomic():
-        length = _known_duration(attachment, duration)
-        if end > length + END_SLACK_SECONDS:
-            raise ValueError("end is past the end of the video")
-        end = min(end, length)
-        if start >= end:
-            raise ValueError("start is at or past the end of the video")
         view = _view_for_update(attachment, staff)
-        view.ranges = merge_ranges(view.ranges, [round(start, 3), round(end, 3)])
-        view.watched_seconds = round(watched_seconds(view.ranges), 3)
+        ranges = merge_ranges(view.ranges, [round(start, 3), round(end, 3)])
+        watched = round(watched_seconds(ranges), 3)
+        elapsed = max((now - view.first_requested_at).total_seconds(), 0)
+        if watched > FASTEST_SPEED * elapsed + PACE_SLACK_SECONDS:
+            raise ValueError("more watched than the time since the video was opened allows")
+        view.ranges, view.watched_seconds = ranges, watched
         fields = ["ranges", "watched_seconds", "updated_at"]
         if view.completed_at is None and view.watched_seconds >= COMPLETED_SHARE * length:
-            view.completed_at = timezone.now()
+            view.completed_at = now
             fields.append("completed_at")
         view.save(update_fields=fields)
     return view
@@ -123,16 +131,28 @@ def record_progress(attachment, staff, start, end, duration=None) -> VideoView:
 
 def _view_for_update(attachment, staff) -> VideoView:
     """The person's record, locked: the pagehide beacon and the periodic report of one
-    player can arrive together, and one must not overwrite the other's range."""
-    views = VideoView.objects.select_for_update()
-    view = views.filter(attachment=attachment, staff=staff).first()
-    if view is not None:
-        return view
-    try:
-        with transaction.atomic():
-            return VideoView.objects.create(attachment=attachment, staff=staff)
-    except IntegrityError:  # the other report created it first
-        return views.get(attachment=attachment, staff=staff)
+    player can arrive together, and one must not overwrite the other's range. None yet:
+    they never asked for the file, so nothing of it can have been watched."""
+    view = VideoView.objects.select_for_update().filter(attachment=attachment, staff=staff)
+    view = view.first()
+    if view is None:
+        raise ValueError("the video has not been opened: load it in the player first")
+    return view
+
+
+def views_of(post, staff_id) -> list:
+    """What `staff_id` has watched of the post's videos, with `percent` of each: for the
+    post's page (視聴済み). Only videos they started."""
+    if staff_id is None:
+        return []
+    views = VideoView.objects.filter(
+        attachment__post=post, staff_id=staff_id, watched_seconds__gt=0
+    ).select_related("attachment")
+    out = list(views.order_by("attachment_id"))
+    for view in out:
+        length = view.attachment.duration_seconds or 0
+        view.percent = min(100, round(100 * view.watched_seconds / length)) if length else 0
+    return out
 
 
 def stats_by_department(attachment, recipients=None) -> dict:
@@ -149,13 +169,17 @@ def stats_by_department(attachment, recipients=None) -> dict:
     """
     if recipients is None:
         # From the viewing records: only as many rows as people who watched.
-        people, department = VideoView.objects.filter(attachment=attachment), "staff__department"
+        people = VideoView.objects.filter(attachment=attachment, watched_seconds__gt=0)
+        department = "staff__department"
         counts = {
             "viewers": Count("pk"),
             "completed": Count("pk", filter=Q(completed_at__isnull=False)),
         }
     else:
-        views = VideoView.objects.filter(attachment=attachment, staff=OuterRef("pk"))
+        # Asking for the file (the player loading it) makes a record; playing makes a viewer.
+        views = VideoView.objects.filter(
+            attachment=attachment, staff=OuterRef("pk"), watched_seconds__gt=0
+        )
         people, department = Staff.objects.filter(pk__in=recipients), "department"
         counts = {
             "recipients": Count("pk"),

@@ -113,14 +113,18 @@ def readable_attachment(request, pk) -> Attachment:
 @require_http_methods(["GET", "HEAD"])
 def stream(request, pk):
     """The file, shown in the page: the video in <video>, an image, a PDF."""
-    return serve(request, readable_attachment(request, pk), as_attachment=False)
+    attachment = readable_attachment(request, pk)
+    video.note_request(attachment, request.user.staff)
+    return serve(request, attachment, as_attachment=False)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def download(request, pk):
     """The file, saved under its own name."""
-    return serve(request, readable_attachment(request, pk), as_attachment=True)
+    attachment = readable_attachment(request, pk)
+    video.note_request(attachment, request.user.staff)
+    return serve(request, attachment, as_attachment=True)
 
 
 def serve(request, attachment, *, as_attachment):
@@ -177,8 +181,9 @@ def _headers(response, attachment, etag, as_attachment):
 @login_required
 @require_POST
 def progress(request, pk):
-    """The player's report of a range it played: start, end and duration in seconds
-    (form-encoded). 204 when recorded, 400 with the reason when not."""
+    """The player's report of a range it played: start and end in seconds (form-encoded;
+    a `duration` it sends is ignored: lengths are the server's). 204 when recorded, 400
+    with the reason when not."""
     attachment = readable_attachment(request, pk)
     if attachment.kind != AttachmentKind.VIDEO:
         raise Http404
@@ -193,7 +198,6 @@ def progress(request, pk):
             staff,
             request.POST.get("start"),
             request.POST.get("end"),
-            request.POST.get("duration") or None,
         )
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")

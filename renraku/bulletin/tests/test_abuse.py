@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from renraku.bulletin import access, actions
+from renraku.bulletin import access, actions, responses
 from renraku.bulletin.models import Category, Feedback, Post
 from renraku.bulletin.rendering import to_html
 from renraku.directory.audience import AudienceError, validate
@@ -81,7 +81,7 @@ def test_private_feedback_is_the_authors_alone(client, people, publish):
 def test_a_reminder_held_over_the_weekend_is_still_sent_on_monday(people, publish, smtp):
     post = publish(requires_ack=True)
     monday = timezone.now() + dt.timedelta(days=3)
-    with_held = actions._announce(post, "reminder", [people.alice.staff_id], not_before=monday)
+    with_held = actions.announce(post, "reminder", [people.alice.staff_id], not_before=monday)
     assert with_held == 1
     Notice.objects.filter(announcement__purpose="reminder").update(
         issued_at=timezone.now() - dt.timedelta(hours=60)
@@ -95,7 +95,7 @@ def test_a_reminder_held_over_the_weekend_is_still_sent_on_monday(people, publis
 
 def test_finishing_gives_up_what_waits(people, publish):
     post = publish(requires_ack=True)
-    actions._announce(
+    actions.announce(
         post, "reminder", [people.alice.staff_id], not_before=timezone.now() + dt.timedelta(hours=1)
     )
     reminders = Notice.objects.filter(announcement__purpose="reminder", finished_at__isnull=True)
@@ -106,10 +106,10 @@ def test_finishing_gives_up_what_waits(people, publish):
 
 def test_acknowledging_cancels_the_reminder_still_waiting(people, publish):
     post = publish(requires_ack=True)
-    actions._announce(
+    actions.announce(
         post, "reminder", [people.alice.staff_id], not_before=timezone.now() + dt.timedelta(hours=1)
     )
-    actions.acknowledge(post, people.alice)
+    responses.acknowledge(post, people.alice)
     held = Delivery.objects.get(recipient__notice__announcement__purpose="reminder")
     assert (held.status, held.error) == ("permanent", "acknowledged before sending")
 
@@ -157,12 +157,12 @@ def test_comments_and_feedback_come_at_a_human_pace(people, publish):
     from django.core.exceptions import ValidationError
 
     post = publish()
-    for i in range(actions.COMMENTS_PER_WINDOW):
-        actions.add_comment(post, people.alice, f"コメント{i}")
+    for i in range(responses.COMMENTS_PER_WINDOW):
+        responses.add_comment(post, people.alice, f"コメント{i}")
     with pytest.raises(ValidationError):
-        actions.add_comment(post, people.alice, "もう一つ")
-    actions.add_comment(post, people.bob, "別の人は書ける")
-    assert post.comments.count() == actions.COMMENTS_PER_WINDOW + 1
+        responses.add_comment(post, people.alice, "もう一つ")
+    responses.add_comment(post, people.bob, "別の人は書ける")
+    assert post.comments.count() == responses.COMMENTS_PER_WINDOW + 1
 
 
 def test_attachments_are_typed_by_their_bytes_and_searchable(

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
-from renraku.bulletin import actions
+from renraku.bulletin import actions, responses
 from renraku.bulletin.models import Attachment, Comment, Feedback, VideoView
 from renraku.notices.models import Recipient
 from renraku.testing import make_org, make_people
@@ -161,7 +161,7 @@ def test_search_finds_a_post_by_two_characters_and_by_its_hiragana_reading(
 
 def test_the_bulletins_pages_pass_axe(browser, server_url, post):
     post, people = post
-    actions.add_comment(post, people.carol, "防災訓練と同じ日ですか")
+    responses.add_comment(post, people.carol, "防災訓練と同じ日ですか")
     alice = signed_in(browser, server_url, people.alice)
     alice.set_viewport_size({"width": 390, "height": 844})
     for path in (

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from renraku.bulletin import actions
+from renraku.bulletin import actions, responses
 from renraku.bulletin.models import Comment, Feedback, Post, Series, Status
 from renraku.notices.models import Preference, QuietHours, Recipient
 from renraku.testing import sign_in
@@ -259,7 +259,7 @@ def test_only_those_who_may_post_see_compose(client, people):
 
 def test_a_material_edit_asks_those_who_confirmed_again(client, people, publish):
     post = publish(requires_ack=True)
-    actions.acknowledge(post, people.alice)
+    responses.acknowledge(post, people.alice)
     sign_in(client, people.dave)
     client.post(
         reverse("bulletin:edit", args=[post.pk]),
@@ -274,7 +274,7 @@ def test_a_material_edit_asks_those_who_confirmed_again(client, people, publish)
 
 def test_a_hidden_comment_shows_its_reason_to_administrators_only(client, people, publish):
     post = publish()
-    comment = actions.add_comment(post, people.alice, "不適切な書き込み")
+    comment = responses.add_comment(post, people.alice, "不適切な書き込み")
     sign_in(client, people.alice)
     assert (
         client.post(
@@ -327,7 +327,7 @@ def test_search_highlights_and_keeps_to_what_the_searcher_may_read(client, peopl
 
 def test_a_hit_in_a_comment_says_so(client, people, publish):
     post = publish()
-    actions.add_comment(post, people.carol, "雨天の場合はどうなりますか")
+    responses.add_comment(post, people.carol, "雨天の場合はどうなりますか")
     sign_in(client, people.alice)
     response = client.get(reverse("bulletin:search"), {"q": "雨天"})
     assert f"#comment-{post.comments.get().pk}" in response.text

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from renraku.audit.models import AuditEntry
-from renraku.bulletin import actions, queries
+from renraku.bulletin import actions, queries, responses
 from renraku.bulletin.models import Post, Series
 from renraku.notices.models import Delivery, Preference, QuietHours, Recipient
 from renraku.notices.tasks import sweep_deliveries
@@ -106,11 +106,11 @@ def test_quiet_hours_hold_a_post_but_never_an_alert(people, publish, push_servic
 
 def test_reading_and_acknowledging_are_counted_separately(people, publish, smtp):
     post = publish(requires_ack=True)
-    assert actions.record_read(post, people.alice) is True
-    assert actions.record_read(post, people.alice) is False  # the first opening counts
+    assert responses.record_read(post, people.alice) is True
+    assert responses.record_read(post, people.alice) is False  # the first opening counts
     figures = queries.stats(post)
     assert (figures["read"], figures["acknowledged"]) == (1, 0)
-    assert actions.acknowledge(post, people.carol) is True
+    assert responses.acknowledge(post, people.carol) is True
     figures = queries.stats(post)
     assert (figures["read"], figures["acknowledged"], figures["ack_rate"]) == (2, 1, 0.2)
     som = next(r for r in figures["by_department"] if r["code"] == "SOM")
@@ -122,7 +122,7 @@ def test_reading_and_acknowledging_are_counted_separately(people, publish, smtp)
 def test_a_post_without_acknowledgement_refuses_one_and_names_nobody(people, publish, smtp):
     post = publish()
     with pytest.raises(ValidationError):
-        actions.acknowledge(post, people.alice)
+        responses.acknowledge(post, people.alice)
     assert queries.not_acknowledged(post) == []
     assert queries.stats(post)["ack_rate"] is None
 
@@ -131,7 +131,7 @@ def test_one_reminder_only_to_those_who_have_not_acknowledged(
     people, publish, smtp, settings, django_capture_on_commit_callbacks
 ):
     post = publish(requires_ack=True)
-    actions.acknowledge(post, people.alice)
+    responses.acknowledge(post, people.alice)
     with pytest.raises(PermissionDenied):
         actions.remind(Post.objects.get(pk=post.pk), by=people.bob)  # not the author
     with django_capture_on_commit_callbacks(execute=True):
@@ -175,7 +175,7 @@ def test_a_material_edit_asks_those_who_acknowledged_again_in_working_hours(
     people, publish, smtp, django_capture_on_commit_callbacks
 ):
     post = publish(requires_ack=True)
-    actions.acknowledge(post, people.alice)
+    responses.acknowledge(post, people.alice)
     with django_capture_on_commit_callbacks(execute=True):
         actions.edit(
             post,

@@ -6,6 +6,8 @@ The post is for 総務部 (SOM): Alice and Carol may read it, Bob and Erin (危�
 not, Dave administers and may.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -224,8 +226,24 @@ def test_a_file_gone_from_storage_is_404(client, people, clip):
 # --- Viewing records ----------------------------------------------------------------------
 
 
+def opened(client, user, attachment, seconds_ago=3600):
+    """`user` loads the video in the player (asks for the file), `seconds_ago`."""
+    get(client, user, attachment, Range="bytes=0-1")
+    VideoView.objects.filter(attachment=attachment, staff=user.staff).update(
+        first_requested_at=timezone.now() - dt.timedelta(seconds=seconds_ago)
+    )
+
+
 def report(client, user, attachment, **data):
+    if not VideoView.objects.filter(attachment=attachment, staff=user.staff).exists():
+        opened(client, user, attachment)
     return sign_in(client, user).post(progress_url(attachment), data)
+
+
+def watched(attachment, staff, start, end):
+    """Through the function the page calls, for someone who opened it an hour ago."""
+    video.note_request(attachment, staff, now=timezone.now() - dt.timedelta(hours=1))
+    return video.record_progress(attachment, staff, start, end)
 
 
 def view_of(user, attachment):
@@ -283,7 +301,6 @@ def test_an_end_a_moment_past_the_length_is_the_end(client, people, clip):
         {"start": 20, "end": 10},
         {"start": 10, "end": 10},
         {"start": 0, "end": 700},  # past the 600 s video
-        {"start": 0, "end": 10, "duration": "-5"},
     ],
 )
 def test_bad_reports_are_refused_with_a_reason_and_store_nothing(client, people, clip, data):
@@ -291,21 +308,50 @@ def test_bad_reports_are_refused_with_a_reason_and_store_nothing(client, people,
 
     assert response.status_code == 400
     assert response.content  # the reason
+    assert view_of(people.alice, clip).ranges == []
+
+
+def test_a_report_from_someone_who_never_loaded_the_video_is_refused(client, people, clip):
+    response = sign_in(client, people.alice).post(progress_url(clip), {"start": 0, "end": 10})
+
+    assert response.status_code == 400
     assert not VideoView.objects.exists()
 
 
-def test_an_unknown_length_is_taken_from_the_first_player_only(client, people):
+def test_a_player_cannot_set_the_length_of_a_video(client, people):
+    """The server could not read its length: a player saying "1 s" changes nothing for
+    anyone, and no viewing is recorded (the author's page says why)."""
     clip = attach(make_post(people.dave), duration=None)
 
-    assert report(client, people.alice, clip, start=0, end=10).status_code == 400
-    assert report(client, people.alice, clip, start=0, end=90, duration=100).status_code == 204
-    assert report(client, people.carol, clip, start=0, end=90, duration=1000).status_code == 204
+    assert report(client, people.alice, clip, start=0, end=1, duration=1).status_code == 400
+    assert report(client, people.carol, clip, start=0, end=90, duration=100).status_code == 400
 
     clip.refresh_from_db()
-    assert clip.duration_seconds == 100
+    assert clip.duration_seconds is None
+    assert not VideoView.objects.exclude(ranges=[]).exists()
+
+
+def test_a_crafted_report_cannot_complete_a_video_just_opened(client, people):
+    """One POST claiming [0, 15] of a 15 s video right after loading it is refused: at
+    double speed 15 s of video takes 7.5 s. After 8 s the same report is believable."""
+    clip = attach(make_post(people.dave), duration=15)
+
+    opened(client, people.alice, clip, seconds_ago=0.01)
+    assert report(client, people.alice, clip, start=0, end=15).status_code == 400
+    assert view_of(people.alice, clip).completed_at is None
+
+    opened(client, people.alice, clip, seconds_ago=5)  # 10 s at double speed: not 15
+    assert report(client, people.alice, clip, start=0, end=15).status_code == 400
+    opened(client, people.alice, clip, seconds_ago=8)
+    assert report(client, people.alice, clip, start=0, end=15).status_code == 204
     assert view_of(people.alice, clip).completed_at is not None
-    assert view_of(people.carol, clip).completed_at is not None
-    assert report(client, people.carol, clip, start=0, end=500).status_code == 400
+
+
+def test_reports_add_up_to_no_more_than_the_time_allows(client, people, clip):
+    opened(client, people.alice, clip, seconds_ago=60)  # at most 120 s at double speed
+    assert report(client, people.alice, clip, start=0, end=100).status_code == 204
+    assert report(client, people.alice, clip, start=200, end=250).status_code == 400
+    assert view_of(people.alice, clip).watched_seconds == 100
 
 
 def test_reports_for_a_video_one_may_not_read_are_404(client, people, clip):
@@ -326,6 +372,7 @@ def test_a_report_needs_the_csrf_token_the_page_sends(people, clip):
     secret = "a" * 32
     browser.cookies["csrftoken"] = secret
     url = progress_url(clip)
+    opened(browser, people.alice, clip)
 
     forged = browser.post(url, {"start": 0, "end": 10})
     with_header = browser.post(url, {"start": 0, "end": 10}, headers={"X-CSRFToken": secret})
@@ -354,7 +401,7 @@ def test_ranges_join_when_they_overlap_or_touch():
 
 def test_ranges_kept_are_capped_by_joining_the_closest(people, clip):
     for i in range(150):
-        video.record_progress(clip, people.alice.staff, i * 4, i * 4 + 1 + (i == 7))
+        watched(clip, people.alice.staff, i * 4, i * 4 + 1 + (i == 7))
 
     view = view_of(people.alice, clip)
     assert len(view.ranges) == video.MAX_RANGES
@@ -365,10 +412,10 @@ def test_ranges_kept_are_capped_by_joining_the_closest(people, clip):
 def test_rates_by_department_count_people_in_their_current_department(
     people, clip, django_assert_num_queries
 ):
-    video.record_progress(clip, people.alice.staff, 0, 600)
-    video.record_progress(clip, people.carol.staff, 0, 60)
-    video.record_progress(clip, people.bob.staff, 0, 600)
-    video.record_progress(clip, people.erin.staff, 0, 10)
+    watched(clip, people.alice.staff, 0, 600)
+    watched(clip, people.carol.staff, 0, 60)
+    watched(clip, people.bob.staff, 0, 600)
+    watched(clip, people.erin.staff, 0, 10)
     # Erin has moved to 総務部 since she watched.
     Staff.objects.filter(pk=people.erin.staff.pk).update(department=people.carol.staff.department)
 
@@ -386,8 +433,8 @@ def test_rates_by_department_count_people_in_their_current_department(
 
 
 def test_rates_by_department_among_recipients(org, people, clip, django_assert_num_queries):
-    video.record_progress(clip, people.alice.staff, 0, 600)
-    video.record_progress(clip, people.bob.staff, 0, 600)  # not a recipient
+    watched(clip, people.alice.staff, 0, 600)
+    watched(clip, people.bob.staff, 0, 600)  # not a recipient
     recipients = Staff.objects.filter(department__code="SOM", is_active=True)
 
     with django_assert_num_queries(1):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from renraku.bulletin import access, actions, importing, queries, search
+from renraku.bulletin import access, actions, importing, queries, responses, search
 from renraku.bulletin.models import Post, Series
 from renraku.directory import audience
 from renraku.directory.models import Staff
@@ -124,7 +124,7 @@ class Command(BaseCommand):
 
     def do_comment(self, options):
         post = self._post(options["id"])
-        comment = actions.add_comment(
+        comment = responses.add_comment(
             post, _user_of(options["author"]), self._read(options["body_file"])
         )
         self._out(options, {"id": comment.pk}, str(comment.pk))

@@ -1,0 +1,54 @@
+"""What the bulletin's pages share: who may do what, the post a request may see, and how
+a refusal reads. Anyone who may not read a post gets 404, the answer for a post that does
+not exist, so ids tell nothing; a reader who may not follow it gets 403 on the author's
+pages."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from renraku.accounts.models import Role
+
+from . import access
+from .models import Post
+
+
+def may_post(user) -> bool:
+    """Whether to offer "new post" and "mine": administrators, named authors and department
+    administrators. (Each post is still checked by the actions.)"""
+    return user.role in (Role.ADMINISTRATOR, Role.DEPARTMENT_ADMIN) or user.is_named_author
+
+
+def readable_post(request, pk) -> Post:
+    # Its series, author and the rest are read only when the page's cached part is made
+    # again: joining them on every opening cost more than the rest of the page.
+    post = get_object_or_404(Post, pk=pk)
+    if not access.can_read(request.user, post):
+        raise Http404
+    return post
+
+
+def followed_post(request, pk) -> Post:
+    """The author's and administrators' view: 404 for those who may not read the post, 403
+    for readers who may not follow it."""
+    post = readable_post(request, pk)
+    if not access.can_follow(request.user, post):
+        raise PermissionDenied
+    return post
+
+
+def back_to(post, anchor=""):
+    return redirect(reverse("bulletin:post", args=[post.pk]) + anchor)
+
+
+def query_id(value) -> int | None:
+    """A query string's id, or None for anything that is not one."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+def messages_of(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or _("You may not do this.")
