@@ -65,7 +65,9 @@ class User(AbstractUser):
     def is_named_author(self) -> bool:
         """Named by administrators as an author of a bulletin series or category. By the
         reverse relations' names (accounts does not import the bulletin), in one query:
-        this is asked on every request."""
+        this is asked on every request (whose user the backend loads with the answer)."""
+        if "named_author_fact" in self.__dict__:
+            return bool(self.named_author_fact)
         if not self.pk or not hasattr(self, "bulletin_series"):
             return False
         named = models.Q(bulletin_series__isnull=False) | models.Q(
