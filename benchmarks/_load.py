@@ -7,6 +7,8 @@ Loopback only; every phase is bounded in requests and in seconds.
 
 - `saturate`: closed loop, a few connections each sending its next request as soon as the
   last is answered: the server's capacity (`rps`), counted after a warm-up.
+- `alternate`: the floor and our page at saturation in turns, so that a busy neighbour
+  (other people's tests on a shared machine) weighs on both alike.
 - `at_rate`: open loop, request i sent at i / rate seconds whether or not earlier ones were
   answered; latency counts from that moment (a queue in front of the server is latency).
 - `floor_calls`: the floor view (renraku/web/floor.py, routed by RENRAKU_BENCHMARK_FLOOR=1,
@@ -214,9 +216,58 @@ async def saturate(
     result = _summary(latencies, statuses, good, cpu, server)
     window = (max(done) - measure_from) if done else 0
     result["rps"] = round(len(done) / window, 1) if window > 0 else 0.0
+    result["counted"], result["window"] = len(done), window
     result["seconds"] = round(time.perf_counter() - start, 2)
     result["exhausted"] = next(pending, None) is None and time.perf_counter() < end
     return result
+
+
+async def alternate(
+    base: str,
+    floor: Iterable[Call],
+    ours: Iterable[Call],
+    *,
+    rounds: int = 4,
+    seconds: float = 2,
+    connections: int = 8,
+    server_pid: int | None = None,
+) -> tuple[dict, dict]:
+    """The floor and our requests at saturation in turns (floor, ours, floor, ours …), so
+    a neighbour's load falls on both alike; each turn's first 0.3 s is not counted. Returns
+    (floor, ours), each with `rps` over all its turns and `server_cpu_ms` per request."""
+    floor, ours = iter(floor), iter(ours)
+    turns: dict[str, list[dict]] = {"floor": [], "ours": []}
+    for _round in range(rounds):
+        for name, calls in (("floor", floor), ("ours", ours)):
+            turn = await saturate(
+                base,
+                calls,
+                connections=connections,
+                seconds=seconds,
+                warmup=0.3,
+                server_pid=server_pid,
+            )
+            turns[name].append(turn)
+    return _merged(turns["floor"]), _merged(turns["ours"])
+
+
+def _merged(turns: list[dict]) -> dict:
+    sent = sum(t["requests"] for t in turns)
+    window = sum(t["window"] for t in turns)
+
+    def mean(key):  # per request, weighted by each turn's requests
+        return round(sum(t[key] * t["requests"] for t in turns) / max(1, sent), 3)
+
+    return {
+        "rps": round(sum(t["counted"] for t in turns) / window, 1) if window else 0.0,
+        "rps_by_turn": [t["rps"] for t in turns],
+        "requests": sent,
+        "errors": sum(t["errors"] for t in turns),
+        "unexpected": [t["unexpected"] for t in turns if t["unexpected"]],
+        "exhausted": any(t["exhausted"] for t in turns),
+        "server_cpu_ms": mean("server_cpu_ms"),
+        "client_cpu_ms": mean("client_cpu_ms"),
+    }
 
 
 async def at_rate(

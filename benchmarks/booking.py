@@ -7,10 +7,12 @@ loopback, against the same server in the same run:
 
 1. `floor_rps`: the web floor for a write, the cheapest signed-in POST the server answers
    (renraku/web/floor.py: the session, the user and the CSRF check, two bytes back), at
-   saturation. Measured before and after the rest; the higher counts.
+   saturation, in `--rounds` turns of `--seconds` with the bookings' (so a neighbour's
+   load falls on both alike).
 2. `capacity_rps`: 申し込む (POST /dialogues/slots/N/book/, answered with a redirect) at
    saturation; every request is a new booking by a person who has none, on one of
-   `--slots` slots. `share` = capacity / floor (target ≥ 0.5).
+   `--slots` slots. `share` = capacity / floor (target ≥ 0.5); `share_by_cpu`, the same
+   from the server's and this client's CPU per request.
 3. `p99_ms_at_70`: 70 % of that capacity offered as a steady arrival rate for
    `--rate-seconds`, again each a new booking (target p99 ≤ 200 ms).
 4. The race: `--contenders` people press 申し込む for one slot of `--seats` seats at the
@@ -28,6 +30,7 @@ import datetime as dt
 import json
 import sys
 import time
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +54,8 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--slots", type=int, default=200, help="slots booked at capacity")
     parser.add_argument("--slot-seats", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=8, help="each saturation phase")
+    parser.add_argument("--rounds", type=int, default=4, help="turns of floor and booking")
+    parser.add_argument("--seconds", type=float, default=2, help="each turn at saturation")
     parser.add_argument("--rate-seconds", type=float, default=10, help="the p99 phase")
     parser.add_argument("--connections", type=int, default=8, help="at saturation")
     parser.add_argument("--web-workers", type=int, default=2)
@@ -111,7 +115,7 @@ def run(args) -> dict:
         "bookings_stored": stored,
         "lost": stored != figures["bookings_answered"],
         "phase_errors": figures["phase_errors"],
-        "floor_rps_runs": figures["floor_rps_runs"],
+        "rps_by_turn": figures["rps_by_turn"],
         # CPU per request (server, this client) by phase, and the share they give: moved
         # less than throughput by a busy neighbour (without the database's own CPU on
         # PostgreSQL).
@@ -175,65 +179,54 @@ def book_calls(cookies, slots) -> list[_load.Call]:
 
 
 def measure(args, base, server_pid, crowd, racers, slots, race_slot) -> dict:
-    floor_runs, phases = [], {}
     others = _load.others_meter(server_pid)
-    floor = floor_calls_for(crowd)
-    phases["floor"] = asyncio.run(saturate(args, base, floor, server_pid))
-    floor_runs.append(phases["floor"]["rps"])
-    say(f"floor (POST with CSRF): {floor_runs[-1]}/s")
-
-    pending = book_calls(crowd, slots)
-    phases["capacity"] = asyncio.run(saturate(args, base, pending, server_pid))
-    capacity = phases["capacity"]["rps"]
-    used = phases["capacity"]["requests"]
-    say(f"capacity: {capacity} bookings/s ({used} booked)")
-    if phases["capacity"]["exhausted"]:
+    pending = iter(book_calls(crowd, slots))
+    floor, capacity = asyncio.run(
+        _load.alternate(
+            base,
+            _load.floor_calls(crowd, post=True),
+            pending,
+            rounds=args.rounds,
+            seconds=args.seconds,
+            connections=args.connections,
+            server_pid=server_pid,
+        )
+    )
+    say(f"floor (POST with CSRF): {floor['rps']}/s {floor['rps_by_turn']}")
+    say(f"bookings: {capacity['rps']}/s {capacity['rps_by_turn']} ({capacity['requests']})")
+    if capacity["exhausted"]:
         say("WARNING: people ran out before the capacity phase's time: raise --people")
 
-    rate = 0.7 * capacity
-    steady = pending[used : used + int(rate * args.rate_seconds)]
-    phases["at_70"] = asyncio.run(_load.at_rate(base, steady, rate, server_pid=server_pid))
-    say(f"at {rate:.0f}/s: p99 {phases['at_70']['p99_ms']} ms ({len(steady)} booked)")
+    rate = 0.7 * capacity["rps"]
+    steady = list(islice(pending, int(rate * args.rate_seconds)))
+    at_70 = asyncio.run(_load.at_rate(base, steady, rate, server_pid=server_pid))
+    say(f"at {rate:.0f}/s: p99 {at_70['p99_ms']} ms ({len(steady)} booked)")
 
     path = f"/dialogues/slots/{race_slot}/book/"
     race_calls = [_load.Call.post(path, c, {"topic": TOPIC, "members": ""}, 302) for c in racers]
-    phases["race"] = asyncio.run(_load.all_at_once(base, race_calls, server_pid=server_pid))
-    say(f"race: last answer after {phases['race']['last_answer_seconds']} s")
-
-    phases["floor_after"] = asyncio.run(saturate(args, base, floor, server_pid))
-    floor_runs.append(phases["floor_after"]["rps"])
-    say(f"floor again: {floor_runs[-1]}/s")
-    answered = sum(
-        phases[p]["requests"] - phases[p]["errors"] for p in ("capacity", "at_70", "race")
-    )
+    race = asyncio.run(_load.all_at_once(base, race_calls, server_pid=server_pid))
+    say(f"race: last answer after {race['last_answer_seconds']} s")
+    phases = {"floor": floor, "capacity": capacity, "at_70": at_70, "race": race}
     return {
-        "floor_rps": max(floor_runs),
-        "floor_rps_runs": floor_runs,
-        "capacity_rps": capacity,
-        "p99_ms_at_70": phases["at_70"]["p99_ms"],
-        "p50_ms_at_70": phases["at_70"]["p50_ms"],
+        "floor_rps": floor["rps"],
+        "capacity_rps": capacity["rps"],
+        "p99_ms_at_70": at_70["p99_ms"],
+        "p50_ms_at_70": at_70["p50_ms"],
         "rate_at_70": round(rate, 1),
-        "race_errors": phases["race"]["errors"],
-        "race_p50_ms": phases["race"]["p50_ms"],
-        "last_answer_seconds": phases["race"]["last_answer_seconds"],
-        "bookings_answered": answered,
-        "phase_errors": {p: (v["errors"], v["unexpected"]) for p, v in phases.items()},
-        "share_by_cpu": _load.share_by_cpu(phases["floor"], phases["capacity"]),
+        "race_errors": race["errors"],
+        "race_p50_ms": race["p50_ms"],
+        "last_answer_seconds": race["last_answer_seconds"],
+        "bookings_answered": sum(
+            phases[p]["requests"] - phases[p]["errors"] for p in ("capacity", "at_70", "race")
+        ),
+        "phase_errors": {p: [v["errors"], v["unexpected"]] for p, v in phases.items()},
+        "rps_by_turn": {"floor": floor["rps_by_turn"], "booking": capacity["rps_by_turn"]},
+        "share_by_cpu": _load.share_by_cpu(floor, capacity),
         "cpu_ms_server_client": {
             p: [v["server_cpu_ms"], v["client_cpu_ms"]] for p, v in phases.items()
         },
         "others_busy": others(),
     }
-
-
-def floor_calls_for(cookies):
-    return _load.floor_calls(cookies, post=True)
-
-
-async def saturate(args, base, calls, server_pid):
-    return await _load.saturate(
-        base, calls, connections=args.connections, seconds=args.seconds, server_pid=server_pid
-    )
 
 
 def check_race(slot_id: int, seats: int) -> dict:

@@ -15,8 +15,8 @@ SQLite file), in this order, so each figure is taken on the whole ward's data:
    sent by `renraku run_huey` worker processes (as benchmarks/fanout.py).
 4. The post page against the web floor (DESIGN: "the web floor"), all on one `renraku
    serve` in this run: `floor_rps`, the cheapest signed-in GET it answers (two bytes
-   through the whole middleware, renraku/web/floor.py), at saturation, before and after
-   the rest (the higher counts); `read_capacity_rps`, people opening the post (GET
+   through the whole middleware, renraku/web/floor.py), at saturation, in `--rounds`
+   turns of `--seconds` with the page's; `read_capacity_rps`, people opening the post (GET
    /bulletin/<id>/, what the push opens) at saturation, each a different person's first
    open, so each records 既読; `read_share` = capacity / floor; `read_p99_ms_at_70`, 70 %
    of that capacity (or `--rate`) offered as a steady arrival rate for `--rate-seconds`,
@@ -44,7 +44,7 @@ import random
 import subprocess
 import sys
 import time
-from functools import partial
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,8 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=10_000)
     parser.add_argument("--posts", type=int, default=50_000)
     parser.add_argument("--comments", type=int, help="default: four per post")
-    parser.add_argument("--seconds", type=float, default=8, help="each saturation phase")
+    parser.add_argument("--rounds", type=int, default=4, help="turns of floor and page")
+    parser.add_argument("--seconds", type=float, default=2, help="each turn at saturation")
     parser.add_argument("--rate-seconds", type=float, default=10, help="the steady phase")
     parser.add_argument(
         "--rate", type=float, help="reads per second, steady (default: 70 %% of capacity)"
@@ -348,59 +349,57 @@ def start_workers(n):
 
 
 def measure_reads(args, post_id: int, users, rng) -> dict:
-    """Against one server, in one run: the floor (a signed-in GET of two bytes), the post
-    page at saturation, then 70 % of that as a steady rate, then the floor again. Every
-    read of the post is a different person's first open (it records 既読)."""
+    """Against one server, in one run: the floor (a signed-in GET of two bytes) and the
+    post page at saturation, in turns; then 70 % of the page's capacity as a steady rate.
+    Every read of the post is a different person's first open (it records 既読)."""
     order = list(users)
     rng.shuffle(order)
     cookies = [cookie for _pk, cookie in order]
     path = f"/bulletin/{post_id}/"
-    reads = [_load.Call.get(path, cookie) for cookie in cookies]
+    reads = iter([_load.Call.get(path, cookie) for cookie in cookies])
     server, base = start_server(args.web_workers, args.threads)
     try:
         others = _load.others_meter(server.pid)
-        saturate = partial(
-            _load.saturate,
-            base,
-            connections=args.connections,
-            seconds=args.seconds,
-            server_pid=server.pid,
+        floor, capacity = asyncio.run(
+            _load.alternate(
+                base,
+                _load.floor_calls(cookies),
+                reads,
+                rounds=args.rounds,
+                seconds=args.seconds,
+                connections=args.connections,
+                server_pid=server.pid,
+            )
         )
-        floor = [asyncio.run(saturate(_load.floor_calls(cookies)))]
-        say(f"floor (signed-in GET): {floor[0]['rps']}/s")
-        capacity = asyncio.run(saturate(reads))
-        used = capacity["requests"]
-        say(f"post page at saturation: {capacity['rps']}/s ({used} first opens)")
+        say(f"floor (signed-in GET): {floor['rps']}/s {floor['rps_by_turn']}")
+        say(f"post page: {capacity['rps']}/s {capacity['rps_by_turn']} (first opens)")
         if capacity["exhausted"]:
             say("WARNING: readers ran out before the capacity phase's time: raise --staff")
         rate = args.rate or 0.7 * capacity["rps"]
-        steady = reads[used : used + int(rate * args.rate_seconds)]
+        steady = list(islice(reads, int(rate * args.rate_seconds)))
         at_70 = asyncio.run(_load.at_rate(base, steady, rate, server_pid=server.pid))
         say(f"at {rate:.0f}/s: p50 {at_70['p50_ms']} ms, p99 {at_70['p99_ms']} ms")
-        floor.append(asyncio.run(saturate(_load.floor_calls(cookies))))
-        say(f"floor again: {floor[1]['rps']}/s")
         busy = others()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    floor_rps = max(f["rps"] for f in floor)
     return {
-        "floor_rps": floor_rps,
+        "floor_rps": floor["rps"],
         "read_capacity_rps": capacity["rps"],
-        "read_share": round(capacity["rps"] / floor_rps, 2) if floor_rps else None,
+        "read_share": round(capacity["rps"] / floor["rps"], 2) if floor["rps"] else None,
         "read_p99_ms_at_70": at_70["p99_ms"],
         "read_p50_ms_at_70": at_70["p50_ms"],
         "read_rate_at_70": at_70["rate"],
         "reads": capacity["requests"] + at_70["requests"],
         "errors": capacity["errors"] + at_70["errors"],
-        "floor_errors": sum(f["errors"] for f in floor),
-        "floor_rps_runs": [f["rps"] for f in floor],
+        "floor_errors": floor["errors"],
+        "rps_by_turn": {"floor": floor["rps_by_turn"], "read": capacity["rps_by_turn"]},
         # CPU per request (server + this client), floor and page: a share that a busy
         # neighbour moves less than throughput (the database's own CPU is not in it on
         # PostgreSQL).
-        "read_share_by_cpu": _load.share_by_cpu(floor[0], capacity),
+        "read_share_by_cpu": _load.share_by_cpu(floor, capacity),
         "cpu_ms_server_client": {
-            "floor": [floor[0]["server_cpu_ms"], floor[0]["client_cpu_ms"]],
+            "floor": [floor["server_cpu_ms"], floor["client_cpu_ms"]],
             "read": [capacity["server_cpu_ms"], capacity["client_cpu_ms"]],
         },
         "read_others_busy": busy,
