@@ -6,7 +6,7 @@ credential (display.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,11 +117,11 @@ def display_send_heads(request, pk):
     return redirect("broadcast:displays", pk=pk)
 
 
-def _gone(request, exc: display.LinkGone):
+def _gone(request, exc: display.LinkGone, *, maker_may_not: bool = False):
     response = render(
         request,
         "broadcast/wall/gone.html",
-        {"expired": exc.expired, "known": exc.known},
+        {"expired": exc.expired, "known": exc.known, "maker_may_not": maker_may_not},
         status=410 if exc.known else 404,
     )
     # A wall left running reloads, so the room sees this page rather than stale figures.
@@ -129,13 +129,46 @@ def _gone(request, exc: display.LinkGone):
     return response
 
 
+def maker_may_still_show(link: DisplayLink) -> bool:
+    """A link shows its figures on its maker's authority, so that authority is asked again
+    on every use: once the maker's account is deactivated (or gone), or they may no longer
+    manage one of its alerts, it stops. Lives come first: a department's link to an alert
+    still taking answers (what its head is sent, send_department_heads) keeps going, like
+    the alert's escalation, whoever sent it and whatever became of them since."""
+    alerts = list(link.alerts.all())
+    if link.department_id is not None and any(alert.is_open for alert in alerts):
+        return True
+    maker = link.created_by
+    if maker is None or not maker.is_active:
+        return False
+    try:
+        for alert in alerts:
+            actions.authorise_manage(maker, alert)
+    except PermissionDenied:
+        return False
+    return True
+
+
+class MakerMayNot(display.LinkGone):
+    """The link is valid, but its maker may no longer show what it shows (410)."""
+
+
+def _usable(token, *, request=None, audited=False) -> DisplayLink:
+    """The token's link, audited when the page is loaded; LinkGone (maker_may_not True)
+    when its maker's rights no longer hold."""
+    link = display.open_link(token, request=request) if audited else display.find_link(token)
+    if not maker_may_still_show(link):
+        raise MakerMayNot
+    return link
+
+
 @no_store
 def wall_page(request, token):
     """The whole page, as a browser first loads it (audited)."""
     try:
-        link = display.open_link(token, request=request)
+        link = _usable(token, request=request, audited=True)
     except display.LinkGone as exc:
-        return _gone(request, exc)
+        return _gone(request, exc, maker_may_not=isinstance(exc, MakerMayNot))
     return render(request, "broadcast/wall/wall.html", _wall_context(request, link, token))
 
 
@@ -143,9 +176,9 @@ def wall_page(request, token):
 def wall_live(request, token):
     """What htmx fetches every 5 s: the figures alone, not audited."""
     try:
-        link = display.find_link(token)
+        link = _usable(token)
     except display.LinkGone as exc:
-        return _gone(request, exc)
+        return _gone(request, exc, maker_may_not=isinstance(exc, MakerMayNot))
     return render(request, "broadcast/wall/_live.html", _wall_context(request, link, token))
 
 
