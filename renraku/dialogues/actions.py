@@ -25,6 +25,7 @@ from .models import (
     Booking,
     BookingStatus,
     Participant,
+    Purpose,
     Slot,
     SlotStatus,
 )
@@ -128,6 +129,10 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
             ) from None
         if status == BookingStatus.CONFIRMED:
             notify.invite(slot, [p.pk for p in people])
+        named = [p.pk for p in people if p.pk != booker.pk]
+        if named:
+            # Told they are in it, and that they may withdraw (booking_views.withdraw).
+            notify.tell(slot, Purpose.ADDED, named)
         record(
             "dialogues.booked",
             request=request,
@@ -143,6 +148,15 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
     return booking
 
 
+def _check_deadline(slot: Slot, by) -> None:
+    deadline = slot.start - dt.timedelta(hours=slot.kind.cancel_hours)
+    if timezone.now() > deadline and not is_host_or_admin(by, slot):
+        raise ValidationError(
+            _("Cancelling closed %(hours)d hours before the start; tell the host.")
+            % {"hours": slot.kind.cancel_hours}
+        )
+
+
 def cancel_booking(booking: Booking, *, by=None, request=None) -> list[Booking]:
     """Cancel, until the kind's deadline (a host or administrator at any time). Frees the
     seats for the waiting list, in order; those promoted are told. Returns them."""
@@ -150,17 +164,11 @@ def cancel_booking(booking: Booking, *, by=None, request=None) -> list[Booking]:
         slot = Slot.objects.select_for_update().select_related("kind").get(pk=booking.slot_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if by is not None:
-            mine = getattr(by, "staff_id", None) in set(
-                booking.participants.values_list("staff_id", flat=True)
-            )
+            # The whole booking is its booker's: a colleague named in it withdraws alone.
+            mine = getattr(by, "staff_id", None) == booking.booked_by_id
             if not (mine or is_host_or_admin(by, slot)):
                 raise PermissionDenied(_("This is not your booking."))
-            deadline = slot.start - dt.timedelta(hours=slot.kind.cancel_hours)
-            if timezone.now() > deadline and not is_host_or_admin(by, slot):
-                raise ValidationError(
-                    _("Cancelling closed %(hours)d hours before the start; tell the host.")
-                    % {"hours": slot.kind.cancel_hours}
-                )
+            _check_deadline(slot, by)
         if booking.status not in ACTIVE:
             raise ValidationError(_("This booking is already cancelled."))
         was_confirmed = booking.status == BookingStatus.CONFIRMED
@@ -175,6 +183,42 @@ def cancel_booking(booking: Booking, *, by=None, request=None) -> list[Booking]:
             target=f"slot:{slot.pk}",
             detail={"booking": booking.pk, "promoted": [b.pk for b in promoted]},
         )
+    return promoted
+
+
+def withdraw(booking: Booking, *, by, request=None) -> list[Booking]:
+    """A colleague named in a group booking takes themselves out of it, until the cancel
+    deadline: the others keep their booking, the seat freed goes to the waiting list in
+    order (those promoted are told). Returns the bookings promoted."""
+    staff_id = getattr(by, "staff_id", None)
+    with transaction.atomic():
+        slot = (
+            Slot.objects.select_for_update().select_related("kind", "host").get(pk=booking.slot_id)
+        )
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        seat = booking.participants.filter(staff_id=staff_id, active=True).first()
+        if seat is None:
+            raise PermissionDenied(_("You are not in this booking."))
+        if staff_id == booking.booked_by_id:
+            raise ValidationError(_("You booked for the group: cancel the booking instead."))
+        if booking.status not in ACTIVE:
+            raise ValidationError(_("This booking is already cancelled."))
+        _check_deadline(slot, by)
+        seat.delete()  # gone from their pages; the audit entry keeps who left
+        booking.seats -= 1
+        booking.save(update_fields=["seats"])
+        confirmed = booking.status == BookingStatus.CONFIRMED
+        promoted = promote_waiting(slot) if confirmed else []
+        record(
+            "dialogues.withdrew",
+            request=request,
+            actor=by,
+            target=f"slot:{slot.pk}",
+            detail={"booking": booking.pk, "promoted": [b.pk for b in promoted]},
+        )
+    if confirmed:
+        # Their calendar entry goes: the same cancellation a cancelled slot sends.
+        notify.tell(slot, Purpose.CANCELLED, [staff_id])
     return promoted
 
 

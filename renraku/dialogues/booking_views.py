@@ -240,3 +240,20 @@ def cancel(request, pk):
     if request.POST.get("back") == "mine":
         return redirect("dialogues:mine")
     return redirect("dialogues:slot", pk=booking.slot_id)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    """A colleague named in a group takes themselves out; the rest keep their booking."""
+    booking = get_object_or_404(Booking.objects.select_related("slot"), pk=pk)
+    # PermissionDenied (not in this booking) propagates: 403.
+    try:
+        actions.withdraw(booking, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("You are out of this group booking; the others keep it."))
+    if request.POST.get("back") == "mine":
+        return redirect("dialogues:mine")
+    return redirect("dialogues:slot", pk=booking.slot_id)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from renraku.audit.actions import record
 from renraku.directory.models import Staff
 
-from .models import DirectorVisit, Host, Kind, VisitStatus
+from . import notify
+from .models import DirectorVisit, Host, Kind, Purpose, VisitStatus
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 VISIT_KIND = "director_visit"
@@ -100,8 +101,15 @@ def propose(visit: DirectorVisit, start: dt.datetime, *, by) -> DirectorVisit:
         raise ValidationError(_("Only the director visited may propose another time."))
     if start <= timezone.now():
         raise ValidationError(_("Propose a time in the future."))
+    slot = visit.slot
+    if slot is None or slot.status != "open" or visit.status != VisitStatus.SCHEDULED:
+        # Another time than the one invited to: before that there is nothing to move.
+        raise ValidationError(
+            _("Once the host has scheduled the visit you can propose another time.")
+        )
     visit.proposed_start = start
     visit.save(update_fields=["proposed_start"])
+    notify.tell(slot, Purpose.PROPOSED, [visit.host.staff_id])
     record(
         "dialogues.visit_time_proposed",
         actor=by,

@@ -16,6 +16,7 @@ from renraku.audit.actions import record
 from . import notify
 from .models import Booking, BookingStatus, Participant, Purpose, Slot, SlotStatus
 from .queries import confirmed_seats
+from .reminders import not_run
 from .waiting import promote_waiting
 
 
@@ -26,8 +27,25 @@ def draw(slot: Slot) -> dict:
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
         if slot.drawn_at is not None:
             raise ValidationError(_("Lots have already been drawn for this slot."))
+        if not_run(slot, "draw"):
+            # Nobody is given a seat the host can no longer hold; not tried again.
+            slot.drawn_at = timezone.now()
+            slot.save(update_fields=["drawn_at"])
+            return {"won": [], "waiting": []}
         rng = random.SystemRandom()  # nobody can predict or replay a draw
         applied = list(Booking.objects.filter(slot=slot, status=BookingStatus.APPLIED))
+        # Applications of people who have left since are dropped, not drawn.
+        gone = set(
+            Participant.objects.filter(booking__in=applied, staff__is_active=False).values_list(
+                "booking_id", flat=True
+            )
+        )
+        if gone:
+            Booking.objects.filter(pk__in=gone).update(
+                status=BookingStatus.CANCELLED, cancelled_at=timezone.now()
+            )
+            Participant.objects.filter(booking_id__in=gone).update(active=False)
+            applied = [b for b in applied if b.pk not in gone]
         met = set(
             Participant.objects.filter(
                 slot__host=slot.host,

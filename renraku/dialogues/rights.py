@@ -38,3 +38,14 @@ def hindrance(slot) -> str:
     if not slot.host.kinds.filter(pk=slot.kind_id).exists():
         return _("its host no longer hosts %(kind)s") % {"kind": slot.kind.name}
     return ""
+
+
+def owner_and_administrators(slot) -> list[int]:
+    """Whom to tell when deferred work for `slot` cannot run: its host and every active
+    administrator who is a member of staff."""
+    from renraku.accounts.models import User
+
+    admins = User.objects.filter(
+        role=Role.ADMINISTRATOR, is_active=True, staff__isnull=False, staff__is_active=True
+    ).values_list("staff_id", flat=True)
+    return list(dict.fromkeys([slot.host.staff_id, *admins]))

@@ -206,8 +206,9 @@ def cancel_slot(slot: Slot, *, by=None, request=None) -> Slot:
 
 
 def active_staff_ids(slot: Slot) -> list[int]:
+    """Those with a confirmed seat who still work here (whoever has left is not told)."""
     return list(
         Participant.objects.filter(
-            slot=slot, active=True, booking__status=BookingStatus.CONFIRMED
+            slot=slot, active=True, booking__status=BookingStatus.CONFIRMED, staff__is_active=True
         ).values_list("staff_id", flat=True)
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("slots/<int:pk>/", booking_views.slot, name="slot"),
     path("slots/<int:pk>/book/", booking_views.book, name="book"),
     path("bookings/<int:pk>/cancel/", booking_views.cancel, name="cancel"),
+    path("bookings/<int:pk>/withdraw/", booking_views.withdraw, name="withdraw"),
     path("concerns/", views.concerns, name="concerns"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),

@@ -416,12 +416,18 @@ def test_the_home_page_offers_the_next_lunch_chats_and_my_next_booking(client, p
     assert reverse("dialogues:index") in page
 
 
-def test_mine_lists_my_bookings_and_a_director_proposes_another_time(client, people, host, lunch):
+def test_mine_lists_my_bookings_and_a_director_proposes_another_time(
+    client, people, host, lunch, smtp, django_capture_on_commit_callbacks
+):
     slot = lunch()
     actions.book(slot, people.alice.staff)
     visit = DirectorVisit.objects.create(
         host=host, director=people.alice.staff, year=directors.fiscal_year()
     )
+    sign_in(client, people.alice)
+    page = client.get(reverse("dialogues:mine")).text
+    assert reverse("dialogues:propose_time", args=[visit.pk]) not in page  # not invited yet
+    directors.schedule(visit, _noon_in(12))
     sign_in(client, people.alice)
     page = client.get(reverse("dialogues:mine")).text
     assert reverse("dialogues:slot", args=[slot.pk]) in page.split('data-testid="upcoming"')[1]
@@ -431,12 +437,16 @@ def test_mine_lists_my_bookings_and_a_director_proposes_another_time(client, peo
         .astimezone(TOKYO)
         .replace(hour=15, minute=0, second=0, microsecond=0)
     )
-    client.post(
-        reverse("dialogues:propose_time", args=[visit.pk]),
-        {f"v{visit.pk}-start": when.strftime("%Y-%m-%dT%H:%M")},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("dialogues:propose_time", args=[visit.pk]),
+            {f"v{visit.pk}-start": when.strftime("%Y-%m-%dT%H:%M")},
+        )
     visit.refresh_from_db()
     assert visit.proposed_start == when
+    # The host is told, with the time proposed and the director's name.
+    told = [m.get_content() for m in smtp.to("dave@city.example")]
+    assert any("青木 愛" in m and f"{when.month}月{when.day}日 15:00" in m for m in told), told
     # Someone else cannot propose for Alice's visit.
     sign_in(client, people.bob)
     response = client.post(
