@@ -188,3 +188,19 @@ def test_the_bulletins_pages_pass_axe(browser, server_url, post):
     expect(dave.get_by_test_id("preview-people")).to_contain_text("5")  # every active member
     assert_accessible(dave)
     dave.context.close()
+
+
+def test_the_authors_page_fits_a_phone_with_its_rates_by_department_and_site(
+    browser, server_url, post
+):
+    post, people = post
+    responses.record_read(post, people.alice)
+    author = signed_in(browser, server_url, people.dave)
+    author.set_viewport_size({"width": 390, "height": 844})
+    author.goto(f"/bulletin/{post.pk}/follow/")
+
+    som = author.get_by_test_id("by-department").locator("li", has_text="総務部")
+    expect(som).to_be_visible()
+    expect(som).to_contain_text(re.compile(r"1 / 2|1 of 2"))
+    expect(author.get_by_test_id("by-site").locator("li").first).to_be_visible()
+    assert author.evaluate("document.documentElement.scrollWidth") <= 390

@@ -405,3 +405,33 @@ def test_mine_lists_drafts_and_published_with_rates(client, people, publish):
 def test_the_main_navigation_links_to_the_bulletin(client, people):
     sign_in(client, people.alice)
     assert reverse("bulletin:index") in client.get(reverse("home")).text
+
+
+def test_the_home_page_shows_what_still_waits_for_confirmation(client, people, publish):
+    post = publish(requires_ack=True, title="要確認：個人情報の取扱い")
+    sign_in(client, people.alice)
+    home = client.get(reverse("home")).text
+    waiting = home.split('data-testid="to-confirm"')[1].split("</section>")[0]
+    assert "要確認：個人情報の取扱い" in waiting and "未読" in waiting
+
+    client.get(reverse("bulletin:post", args=[post.pk]))  # read, not yet confirmed
+    waiting = client.get(reverse("home")).text.split('data-testid="to-confirm"')[1]
+    assert "要確認：個人情報の取扱い" in waiting.split("</section>")[0]
+    assert "未読" not in waiting.split("</section>")[0]
+
+    client.post(reverse("bulletin:acknowledge", args=[post.pk]))
+    home = client.get(reverse("home")).text
+    assert 'data-testid="to-confirm"' not in home and "要確認：個人情報の取扱い" not in home
+
+
+def test_read_and_confirmed_states_agree_everywhere(client, people, publish):
+    """Confirming is reading: a recipient row confirmed but never opened (confirmed from
+    a notification) is never listed as unread beside its confirmation."""
+    post = publish(requires_ack=True)
+    Recipient.objects.filter(notice_id=post.notice_id, staff=people.alice.staff).update(
+        answered_at=timezone.now(), answer="ack"
+    )
+    sign_in(client, people.alice)
+    item = client.get(reverse("bulletin:index")).text.split(FORM["title"])[0].rsplit("<li", 1)[1]
+    assert "確認済み" in item and "未読" not in item and "bulletin-unread" not in item
+    assert FORM["title"] not in client.get(reverse("home")).text

@@ -448,3 +448,61 @@ def test_rates_by_department_among_recipients(org, people, clip, django_assert_n
             {"code": "SOM", "name": "総務部", "recipients": 2, "viewers": 1, "completed": 1}
         ],
     }
+
+
+# --- What the reader and the author see ----------------------------------------------------
+
+
+def test_after_watching_to_the_end_the_post_says_watched(client, people):
+    from renraku.bulletin import actions
+
+    draft = actions.save_draft(
+        people.dave, title="DX勉強会", body="録画です。", audience={"departments": ["SOM"]}
+    )
+    post = actions.publish(draft, by=people.dave)
+    clip = attach(post, duration=15)
+    page_url = f"/bulletin/{post.pk}/"
+    assert "視聴済み" not in sign_in(client, people.alice).get(page_url).text
+
+    opened(client, people.alice, clip, seconds_ago=20)
+    report(client, people.alice, clip, start=0, end=6)
+    page = client.get(page_url).text
+    assert "40% 視聴" in page and "視聴済み" not in page
+    report(client, people.alice, clip, start=6, end=15)
+
+    page = client.get(page_url).text
+    assert 'data-testid="my-viewing"' in page and "視聴済み" in page
+    assert "視聴済み" not in sign_in(client, people.carol).get(page_url).text  # hers alone
+
+
+def test_the_authors_page_shows_who_watched_by_department(client, people, org):
+    from renraku.bulletin import actions
+    from renraku.testing import make_staff
+
+    make_staff(org, family="学校", given="一郎", department=org.gak)
+    draft = actions.save_draft(
+        people.dave, title="DX勉強会", body="録画です。",
+        audience={"departments": ["SOM", "GAK"]},
+    )  # fmt: skip
+    post = actions.publish(draft, by=people.dave)
+    clip = attach(post, duration=100)
+    watched(clip, people.alice.staff, 0, 95)  # SOM, watched
+    watched(clip, people.carol.staff, 0, 20)  # SOM, started
+    watched(clip, people.bob.staff, 0, 100)  # 危機管理部: not sent the post
+
+    response = sign_in(client, people.dave).get(f"/bulletin/{post.pk}/follow/")
+
+    assert response.status_code == 200
+    [figures] = response.context["videos"]
+    rows = {row["code"]: row for row in figures["stats"]["by_department"]}
+    assert (rows["SOM"]["recipients"], rows["SOM"]["viewers"], rows["SOM"]["completed"]) == (
+        2, 2, 1,
+    )  # fmt: skip
+    assert (rows["GAK"]["recipients"], rows["GAK"]["viewers"], rows["GAK"]["completed"]) == (
+        1, 0, 0,
+    )  # fmt: skip
+    assert rows["SOM"]["completed_pct"] == 50.0
+    assert "KIK" not in rows
+    assert "視聴済み 1 / 2人（50.0%）" in response.text
+    assert "青木" not in response.text.split('data-testid="video-views"')[1]  # no names
+    assert sign_in(client, people.alice).get(f"/bulletin/{post.pk}/follow/").status_code == 403
