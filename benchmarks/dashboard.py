@@ -97,7 +97,7 @@ def build(n: int):
     from renraku.accounts.models import Role, User
     from renraku.broadcast import display
     from renraku.broadcast.actions import Draft, send_alert
-    from renraku.broadcast.models import Reach, Recipient
+    from renraku.notices.models import Reach, Recipient
 
     rng = random.Random(2026)
     department = spread_staff(n, rng)
@@ -121,7 +121,7 @@ def build(n: int):
                 pk=pk,
                 answer=rng.choices(["safe", "minor", "serious"], [90, 8, 2])[0],
                 attendance=rng.choices(["can", "late", "cannot", ""], [55, 25, 15, 5])[0],
-                answered_at=alert.created_at + dt.timedelta(seconds=rng.uniform(5, 3600)),
+                answered_at=alert.issued_at + dt.timedelta(seconds=rng.uniform(5, 3600)),
                 reach=Reach.SENT,
             )
         )

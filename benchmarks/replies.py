@@ -40,7 +40,7 @@ def main() -> None:
 
     from renraku.broadcast.actions import Draft, send_alert
     from renraku.broadcast.links import token_for
-    from renraku.broadcast.models import Recipient
+    from renraku.notices.models import Recipient
 
     make_staff(args.replies)
     alert = send_alert(

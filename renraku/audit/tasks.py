@@ -1,7 +1,5 @@
 """Once a day, the head of the audit chain goes to the auditors by e-mail."""
 
-import datetime as dt
-
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
@@ -11,10 +9,12 @@ from huey.contrib.djhuey import db_periodic_task
 @db_periodic_task(crontab(minute="0", hour="21"))
 def send_audit_checkpoint():
     """Every worker host runs the periodic tasks (so that one that dies leaves nothing
-    undone); the auditors get one checkpoint a day all the same."""
-    from .actions import recent_count
+    undone); the auditors get one checkpoint a day all the same: the day's run is claimed
+    once (monitoring.runs), by whichever host comes first."""
+    # The claim table is a scheduling concern of the task, not of the audit log: the log
+    # itself (checkpoints.py) imports nothing above it.
+    from renraku.monitoring.runs import run_once
+
     from .checkpoints import send_checkpoint
 
-    if recent_count("audit.checkpoint_sent", since=dt.timedelta(hours=20)):
-        return
-    send_checkpoint()
+    run_once("audit.checkpoint", "day", send_checkpoint)

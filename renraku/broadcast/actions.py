@@ -13,20 +13,10 @@ from renraku.audit.actions import record
 from renraku.channels import registry
 from renraku.directory import audience as audiences
 from renraku.notices import pipeline
-from renraku.notices.models import Notice
+from renraku.notices.models import AnswerValue, Attendance, Notice, Recipient, Urgency
 
 from . import escalation
-from .models import (
-    Alert,
-    Answer,
-    AnswerValue,
-    Attendance,
-    Category,
-    Kind,
-    Recipient,
-    ReplyForm,
-    Severity,
-)
+from .models import Alert, Answer, Category, Kind, ReplyForm, Severity
 
 VALUES_FOR = {
     ReplyForm.ACKNOWLEDGE: {AnswerValue.ACKNOWLEDGED},
@@ -119,35 +109,32 @@ def send_alert(
     """Freeze the audience into recipients and queue delivery. Returns at once: channels
     never run inside the request that sends. `authorised`: the caller has already checked
     the sender may send this (a reminder or correction of an alert they may manage)."""
-    from renraku.notices.tasks import dispatch_notice
-
     draft = check_draft(draft)
     if not authorised:
         authorise_send(sender, draft.audience)
+    alert = Alert(
+        owner="alert",  # worded by broadcast.messages
+        urgency=Urgency.HIGH,
+        title=draft.title.strip(),
+        body=draft.body.strip(),
+        category=draft.category,
+        severity=draft.severity,
+        reply_form=draft.reply_form,
+        is_drill=draft.is_drill,
+        audience=draft.audience,
+        channel_order=list(draft.channels),
+        escalation=list(draft.escalation or []),
+        sender=sender,
+        source=source,
+        kind=kind,
+        parent=parent,
+        escalation_run=escalation_run,
+    )
+    people = audiences.resolve(draft.audience)
+    if staff_ids is not None:
+        people = people.filter(pk__in=staff_ids)
     with transaction.atomic():
-        alert = Alert.objects.create(
-            title=draft.title.strip(),
-            body=draft.body.strip(),
-            category=draft.category,
-            severity=draft.severity,
-            reply_form=draft.reply_form,
-            is_drill=draft.is_drill,
-            audience=draft.audience,
-            channels=list(draft.channels),
-            escalation=list(draft.escalation or []),
-            sender=sender,
-            source=source,
-            kind=kind,
-            parent=parent,
-            escalation_run=escalation_run,
-        )
-        people = audiences.resolve(draft.audience)
-        if staff_ids is not None:
-            people = people.filter(pk__in=staff_ids)
-        count = pipeline.freeze(alert, people)
-        # Who gets it on which channel is decided now, in the same transaction, so the
-        # dashboard can tell "not sent yet" from "no channel reaches this person".
-        pipeline.plan(alert)
+        count = pipeline.issue(alert, people)
         record(
             "broadcast.sent",
             request=request,
@@ -158,12 +145,11 @@ def send_alert(
                 "kind": kind,
                 "recipients": count,
                 "audience": alert.audience,
-                "channels": alert.channels,
+                "channels": alert.channel_order,
                 "drill": alert.is_drill,
                 "source": source,
             },
         )
-        transaction.on_commit(lambda: dispatch_notice(alert.pk))
     return alert
 
 
@@ -205,7 +191,7 @@ def _send_after(parent: Alert, recipients, *, title, body, kind, sender, request
         title=title,
         body=body,
         audience=parent.audience,
-        channels=parent.channels,
+        channels=parent.channel_order,
         reply_form=ReplyForm.NONE if kind == Kind.CANCELLATION else parent.reply_form,
         category=parent.category,
         severity=parent.severity,
@@ -254,7 +240,7 @@ def departments_of(alert: Alert):
         rows = alert.recipients.values_list("department_id", flat=True).distinct().order_by()
         # Keyed by when it was sent too: ids start again after a restore or a new database,
         # and another alert's departments must never decide who may manage this one.
-        stamp = alert.created_at.timestamp()
+        stamp = alert.issued_at.timestamp()
         return frozen("alert-departments", alert.pk, stamp, compute=lambda: sorted(rows))
 
     return _Lazy(compute)
@@ -267,13 +253,13 @@ def close_alert(alert: Alert, *, closed_by=None, request=None) -> Alert:
     all-clears are announcements of their own and still go out in full (a cancellation is
     sent, then its alert closed, in one go)."""
     authorise_manage(closed_by, alert)
-    if alert.closed_at is None:
+    if alert.finished_at is None:
         with transaction.atomic():
             now = timezone.now()
             thread = thread_of(alert)
-            Alert.objects.filter(pk__in=thread, closed_at__isnull=True).update(closed_at=now)
-            alert.closed_at = now
-            pipeline.finish(Notice.objects.filter(pk__in=thread), "alert closed")
+            # The thread's notices are finished (closed): one field, set by the pipeline.
+            pipeline.finish(Notice.objects.filter(pk__in=thread), "alert closed", at=now)
+            alert.finished_at = now
             record(
                 "broadcast.closed",
                 request=request,

@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 
+from renraku.notices.models import AnswerValue, Attendance, Recipient
+
 from . import actions, links
-from .models import AnswerValue, Attendance, Recipient, ReplyForm
+from .models import ReplyForm
 
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to ride

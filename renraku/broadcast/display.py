@@ -238,7 +238,7 @@ def send_department_heads(alert: Alert, *, by, request=None) -> dict:
                     audience={"staff": numbers},
                     # Never read out by a voice call: an address is no use heard, and the
                     # provider would keep a recording of the credential.
-                    channels=[c for c in alert.channels if c != "voice"] or ["email"],
+                    channels=[c for c in alert.channel_order if c != "voice"] or ["email"],
                     reply_form=ReplyForm.NONE,
                     category=alert.category,
                     severity=alert.severity,

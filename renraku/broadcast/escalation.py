@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from renraku.audit.actions import record
 from renraku.channels import registry
 from renraku.directory.queries import supervisors_of
-from renraku.notices.pipeline import settle
+from renraku.notices import pipeline
+from renraku.notices.models import Delivery
 from renraku.parsing import ascii_int
 
 from .messages import subject
-from .models import Alert, Channel, Delivery, EscalationRun, Kind, ReplyForm
+from .models import Alert, Channel, EscalationRun, Kind, ReplyForm
 
 ACTIONS = ("channel", "supervisor")
 MAX_STEPS = 5
@@ -88,12 +89,12 @@ def due_steps(now=None):
     """(alert, step index, step) for every step whose time has come and has not run."""
     now = now or timezone.now()
     alerts = Alert.objects.filter(
-        closed_at__isnull=True, created_at__gte=now - dt.timedelta(days=2)
+        finished_at__isnull=True, issued_at__gte=now - dt.timedelta(days=2)
     ).exclude(escalation=[])
     done = set(EscalationRun.objects.filter(alert__in=alerts).values_list("alert_id", "step"))
     for alert in alerts:
         for index, step in enumerate(alert.escalation):
-            due = alert.created_at + dt.timedelta(minutes=step["after_minutes"])
+            due = alert.issued_at + dt.timedelta(minutes=step["after_minutes"])
             if due <= now and (alert.pk, index) not in done:
                 yield alert, index, step
 
@@ -104,7 +105,7 @@ def run_step(alert: Alert, index: int, step: dict) -> list[int]:
     try:
         with transaction.atomic():
             # Closed since due_steps looked (under the lock the closing takes): nothing to do.
-            if not Alert.objects.select_for_update().filter(pk=alert.pk, closed_at=None).exists():
+            if not Alert.objects.select_for_update().filter(pk=alert.pk, finished_at=None).exists():
                 return []
             run = EscalationRun.objects.create(alert=alert, step=index)
             new_ids, count, waiting = _plan(alert, run, index, step)
@@ -121,31 +122,30 @@ def run_step(alert: Alert, index: int, step: dict) -> list[int]:
 
 
 def _plan(alert: Alert, run: EscalationRun, index: int, step: dict):
-    waiting = alert.recipients.select_related(
-        "staff__position", "staff__section", "staff__department", "department", "site"
-    )
-    waiting = list(
-        waiting.filter(read_at__isnull=True)
+    """Those who have not answered (or, with no reply asked, not read): a channel step adds
+    a delivery for each of them through the pipeline, inside the database; a supervisor
+    step lists them to their supervisors (the lists are text, so these few are read)."""
+    recipients = alert.recipients.all()
+    waiting = (
+        recipients.filter(read_at__isnull=True)
         if alert.reply_form == ReplyForm.NONE
-        else waiting.unanswered()
+        else recipients.unanswered()
     )
     if step["action"] == "supervisor":
-        return [], _tell_supervisors(alert, run, waiting), len(waiting)
-    channel = registry.get(step["channel"])
-    reached = set(channel.reachable({r.staff_id for r in waiting}))
-    rows = [
-        Delivery(recipient=r, channel=step["channel"], attempt=index + 2)
-        for r in waiting
-        if r.staff_id in reached
-    ]
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        people = list(
+            waiting.select_related(
+                "staff__position", "staff__section", "staff__department", "department", "site"
+            )
+        )
+        return [], _tell_supervisors(alert, run, people), len(people)
+    attempt = index + 2  # 1 is the alert itself
+    count = pipeline.add_attempt(waiting, step["channel"], attempt)
     new_ids = list(
         Delivery.objects.filter(
-            recipient__notice=alert, attempt=index + 2, status=Delivery.Status.QUEUED
+            recipient__notice=alert, attempt=attempt, status=Delivery.Status.QUEUED
         ).values_list("pk", flat=True)
     )
-    settle(alert.recipients.filter(pk__in=[r.pk for r in waiting if r.staff_id in reached]))
-    return new_ids, len(rows), len(waiting)
+    return new_ids, count, waiting.count()
 
 
 def _tell_supervisors(alert: Alert, run: EscalationRun, waiting) -> int:
@@ -161,7 +161,7 @@ def _tell_supervisors(alert: Alert, run: EscalationRun, waiting) -> int:
             lists.setdefault(boss.pk, [boss, []])[1].append(r)
     # The alert's channels that are still configured (SMS may have been switched off since
     # it was sent): a list that cannot go out would fail the step every minute.
-    channels = [c for c in alert.channels if c in registry.available()] or ["email"]
+    channels = [c for c in alert.channel_order if c in registry.available()] or ["email"]
     # The ward's language, whoever's request or worker this runs in.
     with translation.override("ja"):
         title = (_("Not yet answered: %s") % subject(alert))[:100]

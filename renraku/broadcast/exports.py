@@ -6,8 +6,9 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 
 from renraku.csvsafe import neutralise
+from renraku.notices.models import Recipient
 
-from .models import Answer, Recipient
+from .models import Answer
 
 HEADER = [
     "職員番号",

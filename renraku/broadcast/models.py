@@ -50,12 +50,6 @@ class Kind(models.TextChoices):
     SUPERVISOR_LIST = "supervisor_list", _("List of the unanswered, to a supervisor")
 
 
-# The answers a notice can take are the pipeline's vocabulary (SMS digits, keypad, the
-# one-tap page), shared with posts' acknowledgements.
-AnswerValue = notices.AnswerValue
-Attendance = notices.Attendance
-
-
 class Group(models.Model):
     """A saved audience: 災害対策本部員, CSIRT …"""
 
@@ -124,9 +118,10 @@ class Alert(notices.Notice):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    # Snapshots taken at send time: editing a template or a group later changes nothing here.
+    # Snapshots taken at send time: editing a template or a group later changes nothing
+    # here. (Its channels, when it went and when it closed are the notice's: channel_order,
+    # issued_at, finished_at.)
     audience = models.JSONField(_("audience"), default=dict)
-    channels = models.JSONField(_("channels in order"), default=list)
     escalation = models.JSONField(_("escalation steps"), default=list, blank=True)
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -146,33 +141,14 @@ class Alert(notices.Notice):
         on_delete=models.CASCADE,
         related_name="notices",
     )
-    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-issued_at"]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
 
     def __str__(self):
         return self.title
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-    def save(self, *args, **kwargs):
-        # The pipeline reads the notice's side: urgent, on the sender's channels in order.
-        self.owner = "alert"
-        self.channel_order = list(self.channels)
-        super().save(*args, **kwargs)
-
-
-# Recipients, deliveries and reach are the pipeline's (renraku.notices), shared by alerts
-# and posts; broadcast keeps what is said and what people answer.
-Recipient = notices.Recipient
-Delivery = notices.Delivery
-Reach = notices.Reach
 
 
 class Answer(models.Model):
@@ -181,9 +157,9 @@ class Answer(models.Model):
     recipient = models.ForeignKey(
         notices.Recipient, on_delete=models.CASCADE, related_name="answers"
     )
-    value = models.CharField(_("answer"), max_length=10, choices=AnswerValue.choices)
+    value = models.CharField(_("answer"), max_length=10, choices=notices.AnswerValue.choices)
     attendance = models.CharField(
-        _("attendance"), max_length=10, choices=Attendance.choices, blank=True
+        _("attendance"), max_length=10, choices=notices.Attendance.choices, blank=True
     )
     location = models.CharField(_("where I am"), max_length=200, blank=True)
     comment = models.CharField(_("comment"), max_length=500, blank=True)

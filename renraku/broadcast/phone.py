@@ -8,9 +8,11 @@ import xml.etree.ElementTree as ET
 from django.conf import settings
 from django.urls import reverse
 
+from renraku.notices.models import AnswerValue, Attendance
+
 from .links import token_for
 from .messages import subject
-from .models import AnswerValue, Attendance, ReplyForm
+from .models import ReplyForm
 
 LANGUAGE = "ja-JP"
 # Keypad / reply digits for each answer, the same on SMS and voice.

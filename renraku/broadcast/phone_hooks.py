@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from renraku.channels.sms import e164, signature
 from renraku.directory.models import PersonalContact
+from renraku.notices.models import Recipient
 
 from . import phone as voice
 from .actions import record_answer
 from .links import recipient_id_from
-from .models import Recipient
 from .phone import DIGITS
 
 _TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response>{}</Response>'
@@ -62,9 +62,11 @@ def incoming_sms(request):
     ]
     recipient = (
         Recipient.objects.select_related("notice__alert")
-        .filter(staff_id__in=staff_ids, notice__alert__closed_at__isnull=True)
+        .filter(
+            staff_id__in=staff_ids, notice__alert__isnull=False, notice__finished_at__isnull=True
+        )
         .exclude(notice__alert__reply_form="none")
-        .order_by("-notice__alert__created_at")
+        .order_by("-notice__issued_at")
         .first()
     )
     if recipient is None:

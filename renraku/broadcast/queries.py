@@ -9,20 +9,10 @@ from django.utils import timezone
 
 from renraku.accounts.models import Role
 from renraku.directory.models import Department, Site
+from renraku.notices.models import AnswerValue, Attendance, Delivery, Reach, Recipient
 
 from . import escalation, live
-from .models import (
-    Alert,
-    Answer,
-    AnswerValue,
-    Attendance,
-    Channel,
-    Delivery,
-    EscalationRun,
-    Kind,
-    Reach,
-    Recipient,
-)
+from .models import Alert, Answer, Channel, EscalationRun, Kind
 
 
 def manageable_by(user):
@@ -136,7 +126,7 @@ def answer_curve(
 ) -> list[tuple[float, int]]:
     """Cumulative answers to `alert` against minutes since it was sent (see curve_of)."""
     rows = Recipient.objects.filter(notice=alert)
-    return curve_of(rows, alert.created_at, points=points, answered=answered)
+    return curve_of(rows, alert.issued_at, points=points, answered=answered)
 
 
 def curve_of(
@@ -192,7 +182,7 @@ def escalation_steps(alert: Alert) -> list[dict]:
         run = runs.get(index)
         row = {
             "text": escalation.describe(step),
-            "due": alert.created_at + dt.timedelta(minutes=step.get("after_minutes", 0)),
+            "due": alert.issued_at + dt.timedelta(minutes=step.get("after_minutes", 0)),
             "run": run,
             "planned": run.reached if run else 0,
             "reached": 0,
@@ -214,11 +204,12 @@ def open_alerts_for(staff) -> list[Recipient]:
     return list(
         Recipient.objects.filter(
             staff=staff,
-            notice__alert__closed_at__isnull=True,
-            notice__alert__created_at__gte=timezone.now() - dt.timedelta(days=7),
+            notice__alert__isnull=False,
+            notice__finished_at__isnull=True,
+            notice__issued_at__gte=timezone.now() - dt.timedelta(days=7),
         )
         .select_related("notice__alert")
-        .order_by("-notice__alert__created_at")[:10]
+        .order_by("-notice__issued_at")[:10]
     )
 
 
@@ -239,7 +230,7 @@ def report(alert: Alert) -> dict:
     counts = status(alert)
     total = counts["recipients"] or 1
     times = sorted(
-        (t - alert.created_at).total_seconds() / 60
+        (t - alert.issued_at).total_seconds() / 60
         for t in Recipient.objects.filter(notice=alert, answered_at__isnull=False).values_list(
             "answered_at", flat=True
         )
@@ -261,6 +252,6 @@ def report(alert: Alert) -> dict:
         "minutes_to_90": minutes_until(0.9),
         "departments": departments,
         "duration_minutes": round(
-            ((alert.closed_at or timezone.now()) - alert.created_at).total_seconds() / 60
+            ((alert.finished_at or timezone.now()) - alert.issued_at).total_seconds() / 60
         ),
     }

@@ -19,8 +19,9 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from renraku.directory.models import Department, Domain, Section, Site
+from renraku.notices.models import Attendance, Recipient
 
-from .models import Alert, Attendance, Recipient
+from .models import Alert
 from .queries import STATE_COUNTS
 
 # How a table is grouped, and how an area is selected, on the recipient.

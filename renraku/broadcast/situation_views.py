@@ -116,17 +116,17 @@ def _same_day(request, view: View):
     """The viewer's other safety alerts of the alert's day (Tokyo), to combine with it."""
     if view.departments is not None:
         return []  # only alerts the viewer manages can be combined
-    day = timezone.localtime(view.alert.created_at).date()
+    day = timezone.localtime(view.alert.issued_at).date()
     start = timezone.make_aware(datetime.combine(day, time.min))
     return list(
         queries.manageable_by(request.user)
         .filter(
             reply_form=ReplyForm.SAFETY,
-            created_at__gte=start,
-            created_at__lt=start + timedelta(days=1),
+            issued_at__gte=start,
+            issued_at__lt=start + timedelta(days=1),
         )
         .exclude(pk=view.alert.pk)
-        .order_by("created_at")
+        .order_by("issued_at")
     )
 
 

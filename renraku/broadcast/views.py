@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renraku.accounts import permissions
-from renraku.channels import registry
 from renraku.directory import audience
+from renraku.notices import pipeline
 from renraku.parsing import ascii_int
 from renraku.web.headers import no_store
 
@@ -81,21 +81,13 @@ def compose(request):
 
 def _preview(draft) -> dict:
     """How many people the draft reaches, how many each channel covers, and its steps."""
-    people = audience.resolve(draft.audience).values("pk")
-    ids = set(people.values_list("pk", flat=True))
-    coverage, unplaced = [], set(ids)
-    for kind in draft.channels:
-        reached = set(registry.get(kind).reachable(people))
-        first = reached & unplaced
-        unplaced -= reached
-        coverage.append(
-            {"channel": Channel(kind).label, "covers": len(reached), "first": len(first)}
-        )
+    # Counted by the database with the queries the pipeline plans with.
+    reach = pipeline.reach(audience.resolve(draft.audience), draft.channels)
+    for row in reach["coverage"]:
+        row["channel"] = Channel(row["channel"]).label
     return {
         "draft": draft,
-        "people": len(ids),
-        "coverage": coverage,
-        "unreachable": len(unplaced),
+        **reach,
         "audience": audience.describe(draft.audience),
         "escalation": [escalation.describe(step) for step in draft.escalation or []],
         "warnings": length_warnings(draft.title, draft.body, draft.channels),

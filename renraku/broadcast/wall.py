@@ -20,7 +20,7 @@ WORST = 8
 def figures(link: DisplayLink, *, department_code: str = "") -> dict:
     """The wall's content for `link`; `department_code` adds that department's curve (on a
     ward link only: a department's link never shows another department)."""
-    alerts = list(link.alerts.order_by("created_at"))
+    alerts = list(link.alerts.order_by("issued_at"))
     rows = situation.recipients(alerts)
     area = link.department
     if area is not None:
@@ -28,7 +28,7 @@ def figures(link: DisplayLink, *, department_code: str = "") -> dict:
     # Every recipient has a site: the totals are the sites' sum, without another pass.
     sites = situation.table(rows, "site")
     totals = situation.sum_of(sites, code=area.code if area else "", name=area.name if area else "")
-    since = alerts[0].created_at if alerts else timezone.now()
+    since = alerts[0].issued_at if alerts else timezone.now()
     lines = [
         {
             "name": area.name if area else "",

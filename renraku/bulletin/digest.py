@@ -1,16 +1,22 @@
 """The author's daily digest of new comments and private feedback on their posts, by
-e-mail (authors who chose a push for each are told at once by actions.send_feedback)."""
+e-mail through the pipeline (retried, held for quiet hours), as a notices.Letter whose
+words are fixed when it is issued (authors who chose a push for each are told at once by
+actions.send_feedback)."""
 
 import datetime as dt
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renraku.accounts.models import User
+from renraku.directory.models import Staff
+from renraku.notices import pipeline
+from renraku.notices.models import Letter, Urgency
 
 from .models import AuthorSettings, Comment, Feedback, FeedbackDigest, Post
 
@@ -44,19 +50,32 @@ def send_due(now=None) -> int:
         if prefs.told_up_to and now - prefs.told_up_to < DAY:
             continue
         comments, feedback = pending_for(user, prefs.told_up_to)
-        address = getattr(user.staff, "work_email", "") if user.staff_id else user.email
-        if (comments or feedback) and address:
-            body = render_to_string(
-                "bulletin/digest.txt",
-                {"user": user, "comments": comments, "feedback": feedback,
-                 "base_url": settings.BASE_URL},
-            )  # fmt: skip
-            send_mail(_("New feedback on your posts"), body, None, [address])
-            sent += 1
-            Feedback.objects.filter(pk__in=[f.pk for f in feedback]).update(notified_at=now)
-        prefs.told_up_to = now
-        prefs.save(update_fields=["told_up_to"])
+        with transaction.atomic():
+            # The pipeline reaches people in the directory; an account with no staff
+            # record (a service account) has no one to tell.
+            if (comments or feedback) and user.staff_id:
+                _issue(user, comments, feedback)
+                sent += 1
+                Feedback.objects.filter(pk__in=[f.pk for f in feedback]).update(notified_at=now)
+            prefs.told_up_to = now
+            prefs.save(update_fields=["told_up_to"])
     return sent
+
+
+def _issue(user, comments, feedback) -> None:
+    body = render_to_string(
+        "bulletin/digest.txt", {"user": user, "comments": comments, "feedback": feedback}
+    )
+    letter = Letter(
+        owner="letter",
+        urgency=Urgency.NORMAL,
+        channel_order=["email"],
+        title=_("New feedback on your posts"),
+        body=body,
+        link=settings.BASE_URL + reverse("bulletin:mine"),
+        tag="feedback-digest",
+    )
+    pipeline.issue(letter, Staff.objects.filter(pk=user.staff_id))
 
 
 __all__ = ["FeedbackDigest", "send_due"]

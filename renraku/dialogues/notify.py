@@ -5,8 +5,6 @@ Calendar changes (an invitation, a move, a cancellation) go by e-mail, where the
 iCalendar object travels; the reminder and "you have a seat" follow each person's choice
 for dialogues (push, e-mail or only the app)."""
 
-from django.db import transaction
-
 from renraku.directory.models import Staff
 from renraku.notices import pipeline
 from renraku.notices.models import Urgency
@@ -21,20 +19,17 @@ def tell(slot, purpose: str, staff_ids) -> int:
     staff_ids = list(staff_ids)
     if not staff_ids:
         return 0
-    from renraku.notices.tasks import dispatch_notice
-
     by_email = purpose in BY_EMAIL
-    notice = SlotNotice.objects.create(
+    notice = SlotNotice(
         slot=slot,
         purpose=purpose,
         owner="dialogue",
         urgency=Urgency.NORMAL,
         channel_order=["email", "push"] if by_email else ["push", "email"],
     )
-    count = pipeline.freeze(notice, Staff.objects.filter(pk__in=staff_ids))
-    pipeline.plan(notice, topic=None if by_email else TOPIC)
-    transaction.on_commit(lambda: dispatch_notice(notice.pk))
-    return count
+    return pipeline.issue(
+        notice, Staff.objects.filter(pk__in=staff_ids), topic=None if by_email else TOPIC
+    )
 
 
 def invite(slot, staff_ids) -> int:

@@ -13,8 +13,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renraku.broadcast.models import Delivery, EscalationRun
+from renraku.broadcast.models import EscalationRun
 from renraku.feeds.models import FeedState
+from renraku.notices.models import Delivery
 from renraku.notices.pipeline import OPEN
 
 from .models import Beat

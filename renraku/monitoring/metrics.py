@@ -18,8 +18,9 @@ from prometheus_client.core import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from renraku.broadcast.models import Alert, Answer, AnswerValue, Delivery
+from renraku.broadcast.models import Alert, Answer
 from renraku.channels import registry
+from renraku.notices.models import AnswerValue, Delivery
 
 from . import checks
 from .models import Beat
@@ -97,10 +98,10 @@ class RenrakuCollector:
 
     def _send_to_last_delivery(self, now):
         lasts = (
-            Alert.objects.filter(created_at__gte=now - dt.timedelta(days=HISTOGRAM_DAYS))
+            Alert.objects.filter(issued_at__gte=now - dt.timedelta(days=HISTOGRAM_DAYS))
             .annotate(last=Max("recipients__deliveries__sent_at"))
             .filter(last__isnull=False)
-            .values_list("created_at", "last")
+            .values_list("issued_at", "last")
             .order_by()
         )
         seconds = [max(0.0, (last - sent).total_seconds()) for sent, last in lasts]

@@ -39,3 +39,25 @@ class Problem(models.Model):
 
     def __str__(self):
         return self.check_name
+
+
+class PeriodicRun(models.Model):
+    """That periodic work `name` has been claimed for one period (`period`: "2026-12-07"
+    for a daily task, "2026-12-07T21" for an hourly one). Every worker host runs every
+    periodic task (so that one dying leaves nothing undone); the first to insert this row
+    does the work, and the others find it there and skip. See monitoring.runs."""
+
+    name = models.CharField(_("task"), max_length=100)
+    period = models.CharField(_("period"), max_length=40)
+    host = models.CharField(_("host"), max_length=200, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period"], name="one_run_per_period")
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.period}"

@@ -6,3 +6,9 @@ class NoticesConfig(AppConfig):
     name = "renraku.notices"
     label = "notices"
     verbose_name = _("Notices")
+
+    def ready(self):
+        from .letters import wording
+        from .message import register
+
+        register("letter", wording)

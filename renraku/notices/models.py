@@ -38,15 +38,15 @@ class Notice(models.Model):
     its id); a bulletin post has one per publishing, reminder or request to acknowledge
     again. Field names are the pipeline's own so that no child's fields clash with them."""
 
-    # Which app words it ("alert", "post" …): see renraku.notices.message.register.
-    owner = models.CharField(_("from"), max_length=20, default="alert")
-    urgency = models.CharField(
-        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.HIGH
-    )
+    # Which app words it ("alert", "post" …): see renraku.notices.message.register. No
+    # default, nor for urgency: whoever issues a notice says whose it is and how urgent.
+    owner = models.CharField(_("from"), max_length=20)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
     # Channels in the order tried; a person whose channel fails for good moves to the
-    # next one after it that reaches them.
+    # next one after it that reaches them. (An alert's channels: the one copy.)
     channel_order = models.JSONField(_("channels in order"), default=list)
-    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    # When it went out (an alert's "sent at"); indexed for the lists, newest first.
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True, db_index=True)
     # No more deliveries: an alert closed, a post withdrawn, a notice gone stale.
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -55,7 +55,12 @@ class Notice(models.Model):
         verbose_name_plural = _("notices")
 
     def __str__(self):
-        return f"{self.kind} {self.pk}"
+        return f"{self.owner} {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still delivering (an alert: still taking answers)."""
+        return self.finished_at is None
 
 
 class RecipientQuerySet(models.QuerySet):
@@ -96,8 +101,6 @@ class Recipient(models.Model):
         on_delete=models.CASCADE,
         related_name="recipients",
         db_index=False,
-        # The table and column broadcast created, before the pipeline moved here.
-        db_column="alert_id",
     )
     staff = models.ForeignKey(
         "directory.Staff", on_delete=models.PROTECT, related_name="+", **_BULK
@@ -129,7 +132,6 @@ class Recipient(models.Model):
     objects = RecipientQuerySet.as_manager()
 
     class Meta:
-        db_table = "broadcast_recipient"
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients")
         constraints = [models.UniqueConstraint(fields=["notice", "staff"], name="one_per_person")]
@@ -138,7 +140,7 @@ class Recipient(models.Model):
         indexes = [
             models.Index(
                 fields=["notice", "answered_at", "department", "id"],
-                name="broadcast_r_alert_i_6834ff_idx",
+                name="recipient_unanswered_idx",
             )
         ]
 
@@ -179,7 +181,6 @@ class Delivery(models.Model):
     error = models.CharField(_("error"), max_length=300, blank=True)
 
     class Meta:
-        db_table = "broadcast_delivery"
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [
@@ -189,7 +190,7 @@ class Delivery(models.Model):
         ]
         # No index on status or claim: each delivery is rewritten when claimed and when
         # sent, and with no indexed column changing PostgreSQL updates it in place (a HOT
-        # update, given the free space broadcast's migration 0005 leaves in each page).
+        # update, given the free space broadcast's migration 0005 left in each page).
         # Open work is found through the unfinished notices instead, which are few.
 
     def __str__(self):
@@ -239,3 +240,23 @@ class QuietHours(models.Model):
 
     def __str__(self):
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class Letter(Notice):
+    """A notice whose words are written when it is issued (owner "letter"): the authors'
+    feedback digest, a summary. What the app that issues it would otherwise word on the
+    fly is kept here, so a retry or a fallback a day later says the same."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    # The page it opens (absolute), the same for every recipient.
+    link = models.CharField(_("link"), max_length=500)
+    # Replaces an earlier letter with the same tag on the device ("feedback-digest").
+    tag = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+
+    def __str__(self):
+        return self.title

@@ -1,6 +1,7 @@
-"""Getting a notice to every recipient: freeze who it goes to, plan deliveries, send them
-in batches, record outcomes, retry, fall back, hold for quiet hours, and pick up what a
-dead worker left. Alerts, bulletin posts and reminders all go through here.
+"""Getting a notice to every recipient: issue it (freeze who it goes to, plan deliveries,
+dispatch on commit), send in batches, record outcomes, retry, fall back, finish, and pick
+up what a dead worker left. Alerts, bulletin posts, reminders, invitations and digests all
+go through here; who gets which channel when is decided in `planning`.
 
 The database is the source of truth; a queued task only says "look". Each delivery row is
 claimed with a single UPDATE … WHERE status is open before it is sent, so a task that runs
@@ -9,157 +10,51 @@ twice, or two workers given the same ids, send it once.
 
 import datetime as dt
 import uuid
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from renraku.bulk import insert_select
 from renraku.channels import registry
 
+from . import planning
 from .message import messages_for
-from .models import Choice, Delivery, Notice, Preference, QuietHours, Reach, Recipient, Urgency
+from .models import Delivery, Notice, Reach, Recipient, Urgency
+from .planning import OPEN, add_attempt, freeze, reach, settle
 
-OPEN = (Delivery.Status.QUEUED, Delivery.Status.FAILED)
-UNFINISHED = (*OPEN, Delivery.Status.SENDING)
+__all__ = ["OPEN", "add_attempt", "finish", "freeze", "issue", "reach", "settle", "stale_work"]
+
 MAX_TRIES = 5
 # An everyday notice still undelivered after this is stale: a post's notification two
 # days late is noise (the post is on the home page anyway). Alerts wait until closed.
 EVERYDAY_NOTICE_LIFETIME = dt.timedelta(hours=48)
-SMALL_NOTICE = 1000
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
-def freeze(notice: Notice, people) -> int:
-    """Record who `notice` goes to: one recipient per person in the `people` queryset,
-    with the department and site they have now. Copied inside the database: 100,000
-    people never pass through Python. Returns how many."""
-    return insert_select(
-        Recipient,
-        ["notice_id", "staff_id", "department_id", "site_id"],
-        people.annotate(notice_ref=Value(notice.pk)).values_list(
-            "notice_ref", "pk", "department_id", "site_id"
-        ),
-    )
+def issue(notice: Notice, people, *, topic: str | None = None, not_before=None) -> int:
+    """The one way to send a notice. `notice` is unsaved and states its owner, urgency and
+    channels in order; `people` is a Staff queryset. Saves it, freezes `people` as its
+    recipients, plans their deliveries (as each chose for `topic`, for an everyday notice),
+    holds them until `not_before` if given, and dispatches them once the caller's
+    transaction commits (nothing is sent for a notice that is rolled back). Returns how
+    many recipients it has."""
+    from .tasks import dispatch_notice
 
-
-def plan(notice: Notice, *, topic: str | None = None) -> None:
-    """Create each recipient's delivery on the first of the notice's channels that reaches
-    them; mark those no channel reaches. In the transaction that froze the recipients.
-
-    With a `topic` (an everyday notice), each person's Preference for it decides: push
-    (then e-mail), e-mail only, or nothing but the app. A normal-urgency notice waits for
-    the end of each person's quiet hours."""
-    recipients = Recipient.objects.filter(notice=notice)
-    order = list(notice.channel_order)
-    small = recipients.count() <= SMALL_NOTICE
-    if small:
-        # A reminder or an invitation to a few people is planned from their ids as a list:
-        # the subqueries that serve 100,000 were planned as nested scans of a table a bulk
-        # load had just filled (statistics still "empty") and took minutes for one person.
-        recipients = Recipient.objects.filter(pk__in=list(recipients.values_list("pk", flat=True)))
-    if topic is None:
-        _place(recipients, order, small=small)
-    else:
-        chosen = Preference.objects.filter(topic=topic)
-        app_only = chosen.filter(choice=Choice.APP).values("staff_id")
-        email_only = chosen.filter(choice=Choice.EMAIL).values("staff_id")
-        recipients.filter(staff_id__in=app_only).update(reach=Reach.APP)
-        if "email" in order:
-            _place(
-                recipients.filter(staff_id__in=email_only),
-                order[order.index("email") :],
-                small=small,
-            )
-        rest = recipients.exclude(staff_id__in=app_only).exclude(staff_id__in=email_only)
-        _place(rest, order, small=small)
-    if notice.urgency != Urgency.HIGH:
-        hold_for_quiet_hours(notice)
-
-
-def _place(recipients, channels, *, small: bool = False) -> None:
-    """Each channel takes the recipients its addresses reach, less those an earlier channel
-    reaches: subqueries on the address tables, never a list of ids (100,000 would be a
-    100,000-parameter query) and never the delivery table being written (its statistics
-    would say "empty" for the first large alert, and an anti-join planned on that took
-    80 seconds)."""
-    staff_ids = recipients.values("staff_id")
-    if small:
-        staff_ids = list(recipients.values_list("staff_id", flat=True))
-        if not staff_ids:  # nobody here (and an empty list is no SQL at all)
-            return
-    unplaced = recipients
-    for kind in channels:
-        if kind not in registry.CHANNELS:
-            continue
-        reached = registry.get(kind).reachable(staff_ids)
-        insert_select(
-            Delivery,
-            ["recipient_id", "channel"],
-            unplaced.filter(staff_id__in=reached)
-            .annotate(kind=Value(kind))
-            .values_list("pk", "kind"),
-        )
-        unplaced = unplaced.exclude(staff_id__in=reached)
-    unplaced.update(reach=Reach.NONE)
-
-
-def quiet_until(start: dt.time, end: dt.time, now: dt.datetime) -> dt.datetime | None:
-    """The end of a quiet window (Tokyo time) `now` falls in, or None. A window may pass
-    midnight (22:00–07:00)."""
-    local = now.astimezone(TOKYO)
-    t = local.time()
-    if start == end:
-        return None
-    inside = start <= t < end if start < end else (t >= start or t < end)
-    if not inside:
-        return None
-    until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
-    return until if until > local else until + dt.timedelta(days=1)
-
-
-def hold_until(notice: Notice, when: dt.datetime) -> None:
-    """Send nothing of `notice` before `when` (a reminder kept for working hours), and
-    then nothing in a person's quiet hours either."""
-    Delivery.objects.filter(recipient__notice=notice).filter(
-        Q(not_before__isnull=True) | Q(not_before__lt=when)
-    ).update(not_before=when)
-    hold_for_quiet_hours(notice, now=when)
-
-
-def hold_for_quiet_hours(notice: Notice, now: dt.datetime | None = None) -> None:
-    """Put off the deliveries of people in their quiet hours at `now` (default: now) until
-    those end (the sweeper sends them then). Never brings a delivery forward."""
-    now = now or timezone.now()
-    people = Recipient.objects.filter(notice=notice).values("staff_id")
-    windows = defaultdict(list)
-    for staff_id, start, end in QuietHours.objects.filter(staff_id__in=people).values_list(
-        "staff_id", "start", "end"
-    ):
-        until = quiet_until(start, end, now)
-        if until is not None:
-            windows[until].append(staff_id)
-    for until, staff_ids in windows.items():
-        Delivery.objects.filter(
-            Q(not_before__isnull=True) | Q(not_before__lt=until),
-            recipient__notice=notice,
-            recipient__staff_id__in=staff_ids,
-        ).update(not_before=until)
-
-
-def settle(recipients) -> None:
-    """Set these recipients' reach from their deliveries, after a change other than a
-    success (a success sets SENT directly, and nothing moves a recipient out of SENT)."""
-    mine = Delivery.objects.filter(recipient=OuterRef("pk"))
-    unfinished = Exists(mine.filter(status__in=UNFINISHED))
-    waiting = recipients.exclude(reach__in=(Reach.SENT, Reach.APP))
-    waiting.filter(unfinished).update(reach=Reach.PENDING)
-    waiting.filter(~unfinished, Exists(mine)).update(reach=Reach.FAILED)
-    waiting.filter(~Exists(mine)).update(reach=Reach.NONE)
+    if not notice.owner or notice.urgency not in Urgency.values:
+        raise ValueError("a notice states its owner and its urgency")
+    with transaction.atomic():
+        notice.save(force_insert=True)
+        count = freeze(notice, people)
+        # Who gets it on which channel is decided now, in the same transaction, so the
+        # dashboard can tell "not sent yet" from "no channel reaches this person".
+        planning.plan(notice, topic=topic)
+        if not_before is not None:
+            planning.hold_until(notice, not_before)
+        transaction.on_commit(partial(dispatch_notice, notice.pk))
+    return count
 
 
 def _due(now) -> Q:
@@ -297,35 +192,12 @@ def record_outcomes(notice: Notice, kind: str, deliveries, outcomes) -> BatchRes
 
 
 def fall_back(notice: Notice, failed_kind: str, recipient_ids) -> list[int]:
-    """Move people whose `failed_kind` delivery failed for good to the next channel after
-    it in the notice's order that reaches them and has not been tried for them (never an
-    earlier one: someone who chose e-mail only is not pushed). Returns the new deliveries'
-    ids."""
-    tried: dict[int, set[str]] = defaultdict(set)
-    for rid, kind in Delivery.objects.filter(recipient_id__in=recipient_ids).values_list(
-        "recipient_id", "channel"
-    ):
-        tried[rid].add(kind)
-    staff_of = dict(Recipient.objects.filter(pk__in=recipient_ids).values_list("pk", "staff_id"))
-    order = list(notice.channel_order)
-    # An alert tries every listed channel it has not tried; an everyday notice only those
-    # after the failed one (someone who chose e-mail only is never pushed).
-    urgent = notice.urgency == Urgency.HIGH
-    later = order if urgent or failed_kind not in order else order[order.index(failed_kind) + 1 :]
-    waiting, rows = set(recipient_ids), []
-    for kind in later:
-        if kind not in registry.CHANNELS or not waiting:
-            continue
-        candidates = {r for r in waiting if kind not in tried[r]}
-        reached = set(registry.get(kind).reachable({staff_of[r] for r in candidates}))
-        placed = {r for r in candidates if staff_of[r] in reached}
-        rows += [Delivery(recipient_id=r, channel=kind) for r in placed]
-        waiting -= placed
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-    settle(Recipient.objects.filter(pk__in=recipient_ids))
+    """Move people whose `failed_kind` delivery failed for good to their next channel (see
+    planning.fall_back). Returns the new deliveries' ids."""
+    planning.fall_back(notice, failed_kind, recipient_ids)
     return list(
         Delivery.objects.filter(
-            recipient_id__in=recipient_ids, status=Delivery.Status.QUEUED
+            recipient_id__in=list(recipient_ids), status=Delivery.Status.QUEUED
         ).values_list("pk", flat=True)
     )
 
@@ -334,9 +206,10 @@ def by_channel(ids) -> dict[str, list[int]]:
     return _ids_by_channel(Delivery.objects.filter(pk__in=list(ids)).order_by("pk"))
 
 
-def finish(notices, reason: str) -> None:
-    """No more deliveries for these notices: what still waits is given up with `reason`."""
-    now = timezone.now()
+def finish(notices, reason: str, *, at=None) -> None:
+    """No more deliveries for these notices (an alert closed, a post withdrawn): they are
+    finished `at` (default: now), and what still waits is given up with `reason`."""
+    now = at or timezone.now()
     # By id: `notices` may be filtered on the very column this sets.
     ids = list(notices.values_list("pk", flat=True))
     with transaction.atomic():

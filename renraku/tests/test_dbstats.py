@@ -3,8 +3,8 @@ before the batches that read it; small bursts, and SQLite, are left alone."""
 
 from django.db import connection
 
-from renraku.broadcast.models import Delivery, Recipient
 from renraku.dbstats import analyze_if_outgrown
+from renraku.notices.models import Delivery, Recipient
 
 
 def planner_rows(model) -> float:

@@ -4,7 +4,8 @@ from django.utils import translation
 
 from renraku.api.models import IdempotencyKey
 from renraku.audit.models import AuditEntry
-from renraku.broadcast.models import Alert, Recipient
+from renraku.broadcast.models import Alert
+from renraku.notices.models import Recipient
 
 EARTHQUAKE = {
     "title": "震度5弱 安否確認",
@@ -182,7 +183,7 @@ def test_close_stops_the_alert(api, people, smtp):
     response = api.post(f"/api/v1/alerts/{alert_id}/close", raw)
     assert response.status_code == 200
     assert response.json()["open"] is False
-    assert Alert.objects.get(pk=alert_id).closed_at is not None
+    assert Alert.objects.get(pk=alert_id).finished_at is not None
     [closed] = AuditEntry.objects.filter(action="broadcast.closed")
     assert closed.actor_user_id == people.bob.pk
     assert api.get(f"/api/v1/alerts/{alert_id}", raw).json()["open"] is False
@@ -194,7 +195,7 @@ def test_only_those_who_may_manage_an_alert_read_or_close_it(api, people, org, s
     alice = api.token(people.alice, "alerts")
     assert api.get(f"/api/v1/alerts/{alert_id}", alice).status_code == 403
     assert api.post(f"/api/v1/alerts/{alert_id}/close", alice).status_code == 403
-    assert Alert.objects.get(pk=alert_id).closed_at is None
+    assert Alert.objects.get(pk=alert_id).finished_at is None
     reader = api.token(people.bob, "directory")
     assert api.get(f"/api/v1/alerts/{alert_id}", reader).status_code == 403
     dave = api.token(people.dave, "alerts")  # an administrator follows every alert

@@ -8,7 +8,8 @@ from django.urls import reverse
 from renraku.audit.models import AuditEntry
 from renraku.broadcast import links
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Answer, Recipient
+from renraku.broadcast.models import Answer
+from renraku.notices.models import Recipient
 
 
 @pytest.fixture

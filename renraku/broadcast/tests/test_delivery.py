@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from renraku.broadcast import queries
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Delivery
 from renraku.directory.models import Staff
+from renraku.notices.models import Delivery
 from renraku.notices.tasks import send_deliveries, sweep_deliveries
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from renraku.accounts.models import Role
 from renraku.audit.models import AuditEntry
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Alert, DisplayLink, Recipient
+from renraku.broadcast.models import Alert, DisplayLink
+from renraku.notices.models import Recipient
 from renraku.testing import make_staff, make_user, sign_in
 
 
@@ -171,7 +172,7 @@ def test_combined_alerts_count_each_person_once_with_the_latest_answer(client, p
 
 
 def test_the_curve_has_a_second_line_for_a_department_on_request(client, people, alert):
-    start = alert.created_at
+    start = alert.issued_at
     answer(alert, people.alice, "safe", at=start + dt.timedelta(minutes=3))  # 総務部
     answer(alert, people.dave, "safe", at=start + dt.timedelta(minutes=12))  # 危機管理部
     path = make_link(sign_in(client, people.bob), alert)
@@ -188,8 +189,8 @@ def test_the_curve_reads_a_bounded_number_of_rows_whatever_the_answers(alert, pe
 
     Recipient.objects.filter(notice=alert).update(answered_at=timezone.now(), answer="safe")
     rows = situation.recipients([alert])
-    assert queries.curve_of(rows, alert.created_at, points=2)[-1][1] == 5
-    assert len(queries.curve_of(rows, alert.created_at, points=2)) <= 3
+    assert queries.curve_of(rows, alert.issued_at, points=2)[-1][1] == 5
+    assert len(queries.curve_of(rows, alert.issued_at, points=2)) <= 3
 
 
 def test_the_wall_refresh_takes_a_fixed_number_of_queries(
@@ -240,7 +241,7 @@ def test_each_department_head_gets_a_link_to_their_own_department_only(
         [recipient] = notice.recipients.select_related("staff", "department")
         code = recipient.department.code
         assert recipient.staff == directors[code]
-        assert notice.reply_form == "none" and notice.channels == alert.channels
+        assert notice.reply_form == "none" and notice.channel_order == alert.channel_order
         path = re.search(r"https?://[^/\s]+(/wall/[^/\s]+/)", notice.body)[1]
         page = client.get(path).content.decode()
         department_rows = Recipient.objects.filter(notice=alert, department__code=code)
@@ -273,7 +274,7 @@ def test_sending_heads_again_replaces_their_links_and_never_by_voice(
     usable = set(DisplayLink.objects.usable().values_list("pk", flat=True))
     assert first and not (first & usable)  # the earlier links stopped working
     notice = Alert.objects.filter(parent=alert, source="department_link").last()
-    assert "voice" not in notice.channels
+    assert "voice" not in notice.channel_order
     assert notice.body.startswith("http")  # the address first: an SMS keeps its start
 
 
@@ -312,7 +313,7 @@ def test_another_alerts_departments_never_decide_who_manages_this_one(org, peopl
     from django.core.exceptions import PermissionDenied
 
     # What a previous database's alert with the same id, sent at another time, left behind:
-    earlier = alert.created_at.timestamp() - 3600
+    earlier = alert.issued_at.timestamp() - 3600
     live.frozen("alert-departments", alert.pk, earlier, compute=lambda: [org.som.pk])
     assert set(actions.departments_of(alert)) == {org.som.pk, org.kik.pk}
     with pytest.raises(PermissionDenied):

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from renraku.broadcast import escalation
 from renraku.broadcast.actions import Draft, close_alert
-from renraku.broadcast.models import Alert, EscalationRun, Recipient
+from renraku.broadcast.models import Alert, EscalationRun
 from renraku.broadcast.tasks import run_escalations
+from renraku.notices.models import Recipient
 
 STEPS = [
     {"after_minutes": 5, "action": "channel", "channel": "email"},
@@ -32,7 +33,7 @@ def alert(people, send, smtp):
 
 def minutes_later(alert, minutes):
     Alert.objects.filter(pk=alert.pk).update(
-        created_at=timezone.now() - dt.timedelta(minutes=minutes)
+        issued_at=timezone.now() - dt.timedelta(minutes=minutes)
     )
 
 
@@ -95,7 +96,7 @@ def test_after_fifteen_minutes_supervisors_get_the_list_of_their_unanswered(
 def test_a_supervisor_list_that_meets_a_dead_mail_server_is_retried_not_lost(
     alert, people, director, smtp, settings, django_capture_on_commit_callbacks
 ):
-    from renraku.broadcast.models import Delivery
+    from renraku.notices.models import Delivery
     from renraku.notices.tasks import sweep_deliveries
 
     minutes_later(alert, 16)
@@ -128,7 +129,8 @@ def test_a_step_that_fails_while_planning_is_not_marked_run_nor_holds_up_others(
 def test_a_supervisor_list_goes_out_on_a_channel_still_configured(
     alert, people, director, smtp, settings, django_capture_on_commit_callbacks
 ):
-    Alert.objects.filter(pk=alert.pk).update(channels=["sms", "email"])  # SMS since switched off
+    # SMS has been switched off since the alert was sent.
+    Alert.objects.filter(pk=alert.pk).update(channel_order=["sms", "email"])
     alert.refresh_from_db()
     minutes_later(alert, 16)
     with django_capture_on_commit_callbacks(execute=True):
@@ -176,7 +178,7 @@ def test_closing_the_alert_stops_every_step(alert, smtp):
 
 
 def test_someone_who_answers_after_a_reminder_is_queued_is_not_reminded(alert, people, smtp):
-    from renraku.broadcast.models import Delivery
+    from renraku.notices.models import Delivery
 
     minutes_later(alert, 5)
     [(a, index, step), *_] = list(escalation.due_steps())

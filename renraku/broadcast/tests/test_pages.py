@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from renraku.broadcast import queries
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Alert, Recipient
+from renraku.broadcast.models import Alert
+from renraku.notices.models import Recipient
 from renraku.testing import sign_in
 
 FORM = {
@@ -91,10 +92,10 @@ def test_the_dashboard_counts_by_department_and_answer(
         Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
     )
     Recipient.objects.filter(notice=alert, staff=people.alice.staff).update(
-        answer="safe", answered_at=alert.created_at, read_at=alert.created_at
+        answer="safe", answered_at=alert.issued_at, read_at=alert.issued_at
     )
     Recipient.objects.filter(notice=alert, staff=people.dave.staff).update(
-        answer="serious", answered_at=alert.created_at, read_at=alert.created_at
+        answer="serious", answered_at=alert.issued_at, read_at=alert.issued_at
     )
     sign_in(client, people.bob)
     with django_assert_max_num_queries(20):
@@ -203,7 +204,7 @@ def test_a_drill_ends_with_a_report(client, people, send, smtp):
     )
     for minutes, user in ((2, people.alice), (4, people.carol), (9, people.dave)):
         Recipient.objects.filter(notice=alert, staff=user.staff).update(
-            answer="safe", answered_at=alert.created_at + dt.timedelta(minutes=minutes)
+            answer="safe", answered_at=alert.issued_at + dt.timedelta(minutes=minutes)
         )
     close_alert(alert)
     sign_in(client, people.bob)
@@ -276,7 +277,7 @@ def test_the_channel_order_chosen_on_the_page_is_the_order_sent(
     form = {**FORM, "order_email": "2", "order_push": "1"}
     with django_capture_on_commit_callbacks(execute=False):
         client.post(reverse("broadcast:compose"), {**form, "confirm": "send"})
-    assert Alert.objects.get().channels == ["push", "email"]
+    assert Alert.objects.get().channel_order == ["push", "email"]
     same_place = {**FORM, "order_email": "1", "order_push": "1", "confirm": "send"}
     assert client.post(reverse("broadcast:compose"), same_place).status_code == 400
 

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from renraku.audit.models import AuditEntry
 from renraku.broadcast import queries
 from renraku.broadcast.actions import Draft, close_alert, send_correction, send_follow_up
-from renraku.broadcast.models import Alert, Delivery, Kind, Recipient
+from renraku.broadcast.models import Alert, Kind
+from renraku.notices.models import Delivery, Recipient
 
 
 def draft(**overrides):
@@ -104,7 +105,7 @@ def test_a_follow_up_goes_only_to_the_unanswered(
 ):
     alert = send(draft(), sender=people.bob)
     Recipient.objects.filter(notice=alert, staff=people.alice.staff).update(
-        answer="safe", answered_at=alert.created_at
+        answer="safe", answered_at=alert.issued_at
     )
     with django_capture_on_commit_callbacks(execute=True):
         reminder = send_follow_up(alert, sender=people.bob)

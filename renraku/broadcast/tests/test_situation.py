@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from renraku.broadcast import situation
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Recipient
+from renraku.notices.models import Recipient
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from django.utils import timezone, translation
 from renraku.accounts.models import Role
 from renraku.audit.models import AuditEntry
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Alert, Recipient
+from renraku.broadcast.models import Alert
 from renraku.directory.models import Department
+from renraku.notices.models import Recipient
 from renraku.testing import make_staff, make_user, sign_in
 
 
@@ -109,7 +110,7 @@ def test_the_live_part_alone_answers_htmx_and_polls_every_5_seconds_while_open(
     assert 'data-testid="total-answered">1<' in text(
         client.get(url(alert), headers={"HX-Request": "true"})
     )
-    Alert.objects.filter(pk=alert.pk).update(closed_at=timezone.now())
+    Alert.objects.filter(pk=alert.pk).update(finished_at=timezone.now())
     assert "every 5s" not in text(client.get(url(alert), headers={"HX-Request": "true"}))
 
 
@@ -298,7 +299,7 @@ def test_several_alerts_count_each_person_once_with_their_latest_answer(
 def test_the_other_safety_alerts_of_the_day_are_offered_to_combine(client, alert, people, send):
     aftershock = send(draft("余震"), sender=people.bob)
     yesterday = send(draft("昨日の訓練"), sender=people.bob)
-    Alert.objects.filter(pk=yesterday.pk).update(created_at=alert.created_at - timedelta(days=1))
+    Alert.objects.filter(pk=yesterday.pk).update(issued_at=alert.issued_at - timedelta(days=1))
     notice = send(
         Draft(
             title="お知らせ",

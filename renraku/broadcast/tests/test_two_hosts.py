@@ -13,10 +13,10 @@ from django.conf import settings
 from huey.contrib.djhuey import HUEY
 
 from renraku.broadcast.actions import Draft, send_alert
-from renraku.broadcast.models import Delivery, Recipient
 from renraku.channels.email import EmailChannel
 from renraku.channels.testing import SmtpServer
 from renraku.directory.models import Staff
+from renraku.notices.models import Delivery, Recipient
 from renraku.testing import make_org
 
 from .workers import kill, start_worker, wait_until, worker_env

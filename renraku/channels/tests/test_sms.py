@@ -4,9 +4,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Delivery, Recipient
 from renraku.channels import registry
 from renraku.channels.sms import e164, signature
+from renraku.notices.models import Delivery, Recipient
 from renraku.notices.tasks import sweep_deliveries
 
 ALICE = "+819011112222"  # 090-1111-2222, her personal mobile

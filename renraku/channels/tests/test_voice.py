@@ -6,9 +6,10 @@ import datetime as dt
 from django.utils import timezone
 
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Alert, Delivery, Recipient
+from renraku.broadcast.models import Alert
 from renraku.broadcast.tasks import run_escalations
 from renraku.channels import registry
+from renraku.notices.models import Delivery, Recipient
 
 ALICE = "+819011112222"  # 090-1111-2222, her personal mobile
 
@@ -147,7 +148,7 @@ def test_escalation_calls_only_those_still_unanswered(people, twilio, smtp, send
     Recipient.objects.filter(notice=alert, staff=people.bob.staff).update(
         answer="safe", answered_at=timezone.now()
     )
-    Alert.objects.filter(pk=alert.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))
+    Alert.objects.filter(pk=alert.pk).update(issued_at=timezone.now() - dt.timedelta(minutes=10))
     run_escalations.call_local()
     assert [c["To"] for c in twilio.calls] == [ALICE]
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from renraku.broadcast import links
 from renraku.broadcast.actions import Draft
-from renraku.broadcast.models import Delivery
 from renraku.channels import webpush
 from renraku.directory.models import PushSubscription
+from renraku.notices.models import Delivery
 from renraku.notices.tasks import sweep_deliveries
 from renraku.testing import subscribe_push as subscribe
 

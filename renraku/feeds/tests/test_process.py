@@ -99,7 +99,7 @@ def test_a_cancellation_reaches_everyone_who_got_the_original(arrive, people, sm
     )
     assert cancel.action == "cancelled"
     first, cancellation = alerts()
-    assert first.pk == original.alert_id and first.closed_at is not None
+    assert first.pk == original.alert_id and first.finished_at is not None
     assert (cancellation.kind, cancellation.parent_id) == (Kind.CANCELLATION, first.pk)
     assert cancellation.recipients.count() == first.recipients.count()
     assert len(smtp.to("alice@city.example")) == 2
@@ -129,7 +129,7 @@ def test_a_warning_and_its_all_clear_reach_the_same_people(arrive, people, duty_
     assert set(all_clear.recipients.values_list("staff_id", flat=True)) == set(
         first.recipients.values_list("staff_id", flat=True)
     )
-    assert first.closed_at is not None and not Firing.objects.filter(active=True).exists()
+    assert first.finished_at is not None and not Firing.objects.filter(active=True).exists()
     # Issued again next week: a new alert, since the last one was lifted.
     again = arrive(warning("大雨警報", "発表", report_time="2026-12-06T10:00:00+09:00"), "w4")
     assert again.action == "alert_sent"

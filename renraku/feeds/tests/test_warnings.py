@@ -47,7 +47,7 @@ def test_each_higher_level_sends_and_continuing_never_does(arrive, people, duty_
     assert titles == ["大雨注意報", "世田谷区に大雨警報", "大雨警報", "大雨特別警報"]
     # The custom rule's lower alerts were replaced by the higher ones, not left open.
     mine = Alert.objects.filter(title__in=["大雨注意報", "大雨警報"])
-    assert all(a.closed_at is not None for a in mine)
+    assert all(a.finished_at is not None for a in mine)
 
 
 def test_continuing_sends_nothing_even_when_nothing_was_sent_before(arrive, people, duty_group):
@@ -66,7 +66,7 @@ def test_a_lowering_sends_no_new_alert_but_tells_those_warned(arrive, people, du
     assert "大雨警報に切り替えられました" in notice.body
     assert notice.recipients.count() == first.recipients.count() == 5
     first.refresh_from_db()
-    assert first.closed_at is not None and lowered.action == "alert_sent"
+    assert first.finished_at is not None and lowered.action == "alert_sent"
 
 
 def test_raised_again_after_a_lowering_sends_again(arrive, people, duty_group):
@@ -83,7 +83,7 @@ def test_a_raise_sends_even_if_the_same_warning_is_still_held(arrive, people, du
     old = arrive(at(10, "大雨警報", "発表"), "1.xml")
     new = arrive(at(20, "大雨警報", "注意報から警報"), "2.xml")
     assert new.action == "alert_sent" and new.alert_id != old.alert_id
-    assert Alert.objects.get(pk=old.alert_id).closed_at is not None
+    assert Alert.objects.get(pk=old.alert_id).finished_at is not None
     assert Firing.objects.filter(active=True).get().alert_id == new.alert_id
 
 
@@ -100,10 +100,10 @@ def test_each_warning_is_lifted_on_its_own(arrive, people, duty_group):
     arrive(at(14, "大雨警報", "継続", also=[("洪水警報", "解除")]), "2.xml")
     alert.refresh_from_db()
     assert [a.title for a in Alert.objects.filter(kind=Kind.ALL_CLEAR)] == ["洪水警報 解除"]
-    assert alert.closed_at is None  # 大雨警報 is still in force
+    assert alert.finished_at is None  # 大雨警報 is still in force
     arrive(at(18, "大雨警報", "解除"), "3.xml")
     alert.refresh_from_db()
-    assert alert.closed_at is not None
+    assert alert.finished_at is not None
     assert [a.title for a in Alert.objects.filter(kind=Kind.ALL_CLEAR).order_by("pk")] == [
         "洪水警報 解除",
         "大雨警報 解除",

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from renraku.broadcast.actions import Draft, send_alert
-from renraku.broadcast.models import Alert, Delivery
+from renraku.broadcast.models import Alert
 from renraku.monitoring.models import Beat
-from renraku.notices.models import Notice
+from renraku.notices.models import Delivery, Notice
 
 FEED = "https://www.data.jma.go.jp/developer/xml/feed/eqvol.xml"
 
@@ -31,7 +31,7 @@ def queued_alert(people, *, minutes_old=0, to=("alice", "bob", "carol")):
         ),
         sender=people.bob,
     )
-    Alert.objects.filter(pk=alert.pk).update(created_at=ago(minutes=minutes_old))
+    Alert.objects.filter(pk=alert.pk).update(issued_at=ago(minutes=minutes_old))
     Notice.objects.filter(pk=alert.pk).update(issued_at=ago(minutes=minutes_old))
     assert Delivery.objects.filter(recipient__notice=alert, status="queued").count() == len(to)
     return alert

@@ -1,10 +1,10 @@
 import pytest
 from django.utils import timezone, translation
 
-from renraku.broadcast.models import Delivery
 from renraku.feeds.models import FeedState
 from renraku.monitoring import actions, checks
 from renraku.monitoring.models import Beat
+from renraku.notices.models import Delivery
 
 from .conftest import ago, queued_alert, worker_ran
 

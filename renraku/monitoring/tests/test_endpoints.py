@@ -2,9 +2,9 @@ import pytest
 from django.core.cache import cache
 from prometheus_client.parser import text_string_to_metric_families
 
-from renraku.broadcast.models import Alert, Delivery
+from renraku.broadcast.models import Alert
 from renraku.feeds.models import FeedState
-from renraku.notices.models import Notice
+from renraku.notices.models import Delivery, Notice
 
 from .conftest import ago, queued_alert, worker_ran
 
@@ -90,7 +90,7 @@ def test_metrics_with_the_token(client, people, token, one_feed, send, smtp, tas
     )
     assert len(smtp.messages) == 3
     # Sent 40 s after the alert went out: in the 60 s bucket, not the 30 s one.
-    Alert.objects.filter(pk=alert.pk).update(created_at=ago(seconds=40))
+    Alert.objects.filter(pk=alert.pk).update(issued_at=ago(seconds=40))
     Notice.objects.filter(pk=alert.pk).update(issued_at=ago(seconds=40))
     Delivery.objects.filter(recipient__notice=alert).update(sent_at=ago(seconds=0))
 

@@ -42,7 +42,7 @@ def test_notice_is_also_a_push_alert_to_the_administrators(silent_feed, smtp, pe
     dead_mans_switch.call_local()
     alert = Alert.objects.get(source="monitoring")
     assert alert.audience == {"staff": [people.dave.username]}
-    assert alert.channels == ["push"] and alert.reply_form == "none"
+    assert alert.channel_order == ["push"] and alert.reply_form == "none"
     assert alert.severity == "warning"
     assert list(alert.recipients.values_list("staff_id", flat=True)) == [people.dave.staff_id]
 

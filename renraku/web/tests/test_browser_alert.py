@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from renraku.broadcast import links
 from renraku.broadcast.actions import Draft, send_alert
-from renraku.broadcast.models import Recipient
+from renraku.notices.models import Recipient
 from renraku.testing import make_org, make_people
 
 from .conftest import assert_accessible, signed_in_page

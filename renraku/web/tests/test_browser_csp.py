@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from renraku.accounts.models import Role
 from renraku.broadcast.actions import Draft, send_alert
 from renraku.broadcast.links import token_for
-from renraku.broadcast.models import Recipient
+from renraku.notices.models import Recipient
 from renraku.testing import PASSWORD, make_org, make_people, make_staff, make_user
 from renraku.web.tests.conftest import signed_in_page
 

@@ -5,11 +5,11 @@ import pytest
 from playwright.sync_api import expect
 
 from renraku.broadcast import links
-from renraku.broadcast.models import Recipient
 from renraku.feeds.defaults import create_default_rules
 from renraku.feeds.models import Rule
 from renraku.feeds.process import handle
 from renraku.feeds.tests.jma import sample, warning
+from renraku.notices.models import Recipient
 from renraku.testing import make_org, make_people
 
 from .conftest import signed_in_page

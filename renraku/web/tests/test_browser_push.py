@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from renraku.broadcast import links
 from renraku.broadcast.actions import Draft, send_alert
 from renraku.broadcast.messages import message_of
-from renraku.broadcast.models import Recipient
 from renraku.channels.webpush import payload
+from renraku.notices.models import Recipient
 from renraku.testing import PASSWORD, make_org, make_people
 
 pytestmark = pytest.mark.browser
