@@ -6,11 +6,11 @@ import time
 from huey.contrib.djhuey import HUEY
 
 from renraku.broadcast.actions import Draft, send_alert
-from renraku.broadcast.models import Delivery
 from renraku.channels import vapid
 from renraku.channels.pushservice import PushService
 from renraku.channels.webpush import WebPushChannel
 from renraku.directory.models import PushSubscription, Staff
+from renraku.notices.models import Delivery
 from renraku.notices.tasks import sweep_deliveries
 from renraku.testing import make_org
 
