@@ -172,9 +172,7 @@ def book(request, pk):
         search = ColleagueSearchForm(request.POST)
         return _slot_page(request, slot, form, search)
     if not form.is_valid():
-        return render(
-            request, "dialogues/slot.html", _slot_context(request, slot, form), status=400
-        )
+        return _slot_page(request, slot, form, status=400)
     try:
         booking = actions.book(
             slot,
@@ -186,9 +184,7 @@ def book(request, pk):
         )
     except ValidationError as exc:
         form.add_error(None, exc)
-        return render(
-            request, "dialogues/slot.html", _slot_context(request, slot, form), status=400
-        )
+        return _slot_page(request, slot, form, status=400)
     if booking.status == BookingStatus.CONFIRMED:
         messages.success(
             request,
