@@ -1,16 +1,41 @@
+from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .actions import record_role_change
 from .models import ApiToken, Role, User
+from .password_reset import send_password_reset
 
 # What an administrator may not change on their own account: nobody raises their own role
 # or scope, brings themselves back once disabled, or links their account to a colleague's
 # staff record (they would then see, and answer, that colleague's alerts).
 _FIXED_FOR_ONESELF = ["role", "scope_all", "scope_departments", "is_active", "staff"]
+
+
+class AccountCreationForm(forms.ModelForm):
+    """A new account has no password: its owner sets one from the link an administrator
+    sends to their address (nobody else ever knows it)."""
+
+    class Meta:
+        model = User
+        fields = ["username", "email"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if not email:
+            raise ValidationError(_("The person's work e-mail address: the link goes there."))
+        return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
 
 
 @admin.register(User)
@@ -24,18 +49,48 @@ class RenrakuUserAdmin(UserAdmin):
     list_filter = ["role", "is_active"]
     raw_id_fields = ["staff"]
     filter_horizontal = ["scope_departments"]
+    # No password here, for anyone: an administrator who set a colleague's password could
+    # sign in as them. They send a reset link to the person's own address instead.
     fieldsets = [
-        *UserAdmin.fieldsets[:2],
+        (None, {"fields": ["username"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
         (_("Role and scope"), {"fields": ["role", "staff", "scope_all", "scope_departments"]}),
         (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
     ]
+    add_form = AccountCreationForm
+    add_fieldsets = [(None, {"fields": ["username", "email"]})]
+    actions = ["send_reset_link"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         # Read-only fields are left out of the form, so a forged POST cannot set them.
         if obj is not None and obj.pk == request.user.pk:
             fields += _FIXED_FOR_ONESELF
+        # The address a reset link goes to is not the administrator's to point elsewhere.
+        if obj is not None:
+            fields.append("email")
         return fields
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page for setting an account's password: nobody's, here (one's own is
+        changed with the old one, on the admin's own password page)."""
+        raise PermissionDenied
+
+    @admin.action(description=_("Send a link to set their password, to their own address"))
+    def send_reset_link(self, request, queryset):
+        for user in queryset:
+            try:
+                address = send_password_reset(user, by=request.user, request=request)
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{user.username}: {' '.join(exc.messages)}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(user)s: a link to set their password was sent to %(address)s.")
+                    % {"user": user.username, "address": address},
+                )
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":
@@ -102,8 +157,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 # django_otp's own admin shows each device's secret and its QR code: whoever sees them can
-# make that person's codes for ever. Ours lists devices and deletes one (a lost phone; the
-# person enrols again at their next sign-in), and shows no secret.
+# make that person's codes for ever. Ours shows an administrator their own devices only,
+# with no secret, and deletes one (a lost phone: they enrol again at their next sign-in).
+# Another person's second factor is not theirs to remove: with it gone, whoever knew the
+# password could enrol a device of their own.
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
@@ -116,8 +173,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     fields = readonly_fields = ["user", "name", "confirmed"]
 
     def get_queryset(self, request):
-        # An auditor's second factor is out of administrators' reach, like their account.
-        return super().get_queryset(request).exclude(user__role=Role.AUDITOR)
+        return super().get_queryset(request).filter(user=request.user)
 
     def has_add_permission(self, request):
         return False  # enrolment is the person's own, on the two-factor page
