@@ -1,14 +1,16 @@
-"""The lists a reader sees (the bulletin's index, the home page's 「新着のお知らせ」): posts
-they may open, current ones (in their 掲示期間) first, each with whether it was sent to this
-person, and whether they have opened and acknowledged it. One query: the reader's own
-recipient row is looked up per post by a subquery, never a list of ids."""
+"""What a reader sees of posts. The lists (the bulletin's index, the home page's
+「確認をお願いします」 and 「新着のお知らせ」): posts they may open, current ones (in their
+掲示期間) first, each with whether it was sent to this person, and whether they have opened
+and acknowledged it. One query: the reader's own recipient row is looked up per post by a
+subquery, never a list of ids. And on a post's page: their own row, and the reactions."""
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from renraku.notices.models import Recipient
 
 from . import access
+from .models import Reaction, ReactionKind
 
 
 def current_q(now=None) -> Q:
@@ -65,3 +67,30 @@ def to_confirm_for(user, limit: int = 5) -> list:
     posts = access.readable_posts(user).filter(requires_ack=True).filter(Exists(mine))
     posts = posts.annotate(was_read=Exists(mine.filter(read_at__isnull=False)))
     return list(posts.select_related("series").order_by("-published_at", "-pk")[:limit])
+
+
+def reactions_of(post, user) -> list[dict]:
+    """Each kind of reaction with its count and whether `user` pressed it (one query)."""
+    rows = (
+        Reaction.objects.filter(post=post)
+        .values_list("kind")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=user)))
+        .order_by()
+    )
+    counts, mine = {}, set()
+    for kind, n, by_me in rows:
+        counts[kind] = n
+        if by_me:
+            mine.add(kind)
+    return [
+        {"kind": kind, "label": label, "count": counts.get(kind, 0), "pressed": kind in mine}
+        for kind, label in ReactionKind.choices
+    ]
+
+
+def my_recipient(post, user):
+    """The reader's own recipient row of the post (read, confirmed), or None."""
+    staff_id = getattr(user, "staff_id", None)
+    if not post.notice_id or staff_id is None:
+        return None
+    return Recipient.objects.filter(notice_id=post.notice_id, staff_id=staff_id).first()

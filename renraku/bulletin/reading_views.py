@@ -9,18 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from renraku.notices.models import Recipient
-
 from . import access, figures, listing, rendering, responses, search, video
 from . import preferences as prefs
 from .forms import CommentForm, FeedbackForm, HideForm, PreferencesForm, SearchForm
-from .models import Category, Comment, Reaction, ReactionKind, Series, Status
+from .models import Category, Comment, Series, Status
 from .view_common import back_to, may_post, messages_of, query_id, readable_post
 
 PAGE_SIZE = 30
@@ -50,37 +47,12 @@ def index(request):
     )
 
 
-def _reactions(post, user) -> list[dict]:
-    rows = (
-        Reaction.objects.filter(post=post)
-        .values_list("kind")
-        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=user)))
-        .order_by()
-    )
-    counts, mine = {}, set()
-    for kind, n, by_me in rows:
-        counts[kind] = n
-        if by_me:
-            mine.add(kind)
-    return [
-        {"kind": kind, "label": label, "count": counts.get(kind, 0), "pressed": kind in mine}
-        for kind, label in ReactionKind.choices
-    ]
-
-
-def _my_recipient(post, user):
-    staff_id = getattr(user, "staff_id", None)
-    if not post.notice_id or staff_id is None:
-        return None
-    return Recipient.objects.filter(notice_id=post.notice_id, staff_id=staff_id).first()
-
-
 @login_required
 def post_page(request, pk):
     post = readable_post(request, pk)
     # 既読: opening it, from the list, a push or an e-mail's link (all land here) — as a
     # page, not as an image or a frame another page loads behind the reader's back.
-    me = _my_recipient(post, request.user)
+    me = listing.my_recipient(post, request.user)
     as_page = request.headers.get("Sec-Fetch-Dest", "document") in ("document", "empty")
     if me is not None and me.read_at is None and post.status == Status.PUBLISHED and as_page:
         responses.record_read(post, request.user)
@@ -98,7 +70,7 @@ def post_page(request, pk):
             "me": me,
             # 視聴済み: what this person has watched of the post's videos (none: no row).
             "my_views": video.views_of(post, getattr(request.user, "staff_id", None)),
-            "reactions": _reactions(post, request.user),
+            "reactions": listing.reactions_of(post, request.user),
             "comments": comments,
             "moderator": moderator,
             "can_follow": access.can_follow(request.user, post),
@@ -157,7 +129,11 @@ def react(request, pk):
         return render(
             request,
             "bulletin/_reactions.html",
-            {"post": post, "reactions": _reactions(post, request.user), "published": True},
+            {
+                "post": post,
+                "reactions": listing.reactions_of(post, request.user),
+                "published": True,
+            },
         )
     return back_to(post, "#reactions")
 
