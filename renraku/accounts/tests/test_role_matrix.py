@@ -5,14 +5,14 @@ from django.urls import reverse
 
 from renraku.testing import sign_in
 
-# page → the people allowed (everyone else gets 403)
+EVERYONE = {"alice", "bob", "carol", "dave", "erin"}
+
+# page → the people allowed (everyone else gets 403). Alice also hosts dialogues here (the
+# `world` fixture), so the host pages open for her and for Dave, who administers.
 PAGES = {
-    "directory": (
-        {"alice", "bob", "carol", "dave", "erin"},
-        lambda p: reverse("directory:staff_list"),
-    ),
+    "directory": (EVERYONE, lambda p: reverse("directory:staff_list")),
     "staff detail": (
-        {"alice", "bob", "carol", "dave", "erin"},
+        EVERYONE,
         lambda p: reverse("directory:staff_detail", args=[p.alice.username]),
     ),
     "edit 総務部 staff": (
@@ -26,14 +26,208 @@ PAGES = {
     "HR import": ({"dave"}, lambda p: reverse("directory:import")),
     "audit log": ({"erin"}, lambda p: reverse("audit:log")),
     "alerts": ({"bob", "dave"}, lambda p: reverse("broadcast:list")),
+    "compose an alert": ({"bob"}, lambda p: reverse("broadcast:compose")),
     "JMA messages": ({"bob", "dave"}, lambda p: reverse("feeds:list")),
+    "home": (EVERYONE, lambda p: reverse("home")),
+    "bulletin": (EVERYONE, lambda p: reverse("bulletin:index")),
+    "bulletin search": (EVERYONE, lambda p: reverse("bulletin:search")),
+    "bulletin settings": (EVERYONE, lambda p: reverse("bulletin:preferences")),
+    "my posts": ({"carol", "dave"}, lambda p: reverse("bulletin:mine")),
+    "write a post": ({"carol", "dave"}, lambda p: reverse("bulletin:compose")),
+    "dialogues": (EVERYONE, lambda p: reverse("dialogues:index")),
+    "my bookings": (EVERYONE, lambda p: reverse("dialogues:mine")),
+    "concerns": (EVERYONE, lambda p: reverse("dialogues:concerns")),
+    "calendar": (EVERYONE, lambda p: reverse("dialogues:calendar")),
+    "host's slots": ({"alice", "dave"}, lambda p: reverse("dialogues:host")),
+    "add a slot": ({"alice", "dave"}, lambda p: reverse("dialogues:add_slot")),
+    "add recurring slots": ({"alice", "dave"}, lambda p: reverse("dialogues:add_recurring")),
+    "director visits": ({"alice", "dave"}, lambda p: reverse("dialogues:directors")),
+    "reach": ({"alice", "dave"}, lambda p: reverse("dialogues:reach")),
+    "reach CSV": ({"alice", "dave"}, lambda p: reverse("dialogues:reach_csv")),
 }
 PEOPLE = ["alice", "bob", "carol", "dave", "erin"]
+
+# Every other URL name, and where who may use it is tested: pages of one object (an alert,
+# a post, a slot), POST-only actions, links whose token is the credential, and the pages
+# everyone (or no one signed in) reaches. A new URL fails test_every_url_has_its_row until
+# it is given a row here or in PAGES.
+ELSEWHERE = {
+    # one alert: ALERT_PAGES below, and the headquarters' view and the wall
+    **dict.fromkeys(
+        ["broadcast:" + n for n in ("dashboard", "report", "export", "correct", "close")],
+        "renraku/accounts/tests/test_role_matrix.py",
+    ),
+    "broadcast:follow_up": "renraku/accounts/tests/test_role_matrix.py",
+    **dict.fromkeys(
+        [
+            "broadcast:situation",
+            "broadcast:situation_area",
+            "broadcast:situation_csv",
+            "broadcast:situation_print",
+        ],
+        "renraku/broadcast/tests/test_situation_pages.py",
+    ),
+    **dict.fromkeys(
+        [
+            "broadcast:displays",
+            "broadcast:display_create",
+            "broadcast:display_revoke",
+            "broadcast:display_send_heads",
+            "broadcast:wall",
+            "broadcast:wall_live",
+        ],
+        "renraku/broadcast/tests/test_display_links.py",
+    ),
+    "broadcast:answer": "renraku/broadcast/tests/test_answers.py",
+    "broadcast:incoming_sms": "renraku/channels/tests/test_sms.py",
+    "broadcast:voice_call": "renraku/channels/tests/test_voice.py",
+    # one post, its attachments and comments
+    **dict.fromkeys(
+        [
+            "bulletin:" + n
+            for n in (
+                "post",
+                "edit",
+                "acknowledge",
+                "comment",
+                "react",
+                "feedback",
+                "follow",
+                "follow_live",
+                "remind",
+                "export",
+                "withdraw",
+                "attach",
+                "detach",
+                "hide_comment",
+                "series",
+            )
+        ],
+        "renraku/bulletin/tests/test_pages.py",
+    ),
+    **dict.fromkeys(
+        ["bulletin:attachment_download", "bulletin:attachment_file", "bulletin:video_progress"],
+        "renraku/bulletin/tests/test_video.py",
+    ),
+    # one slot, booking or visit
+    **dict.fromkeys(
+        ["dialogues:" + n for n in ("slot", "book", "cancel", "withdraw", "slot_ics", "feed")],
+        "renraku/dialogues/tests/test_staff_pages.py",
+    ),
+    **dict.fromkeys(
+        [
+            "dialogues:" + n
+            for n in (
+                "manage_slot",
+                "move",
+                "cancel_slot",
+                "notes",
+                "add_concern",
+                "publish_concern",
+                "guests",
+                "schedule_visit",
+                "mark_visited",
+                "propose_time",
+            )
+        ],
+        "renraku/dialogues/tests/test_host_pages.py",
+    ),
+    "directory:personal_contact": "renraku/accounts/tests/test_role_matrix.py",
+    "directory:import_apply": "renraku/directory/tests/test_import_page.py",
+    # signing in, and what needs no sign-in
+    **dict.fromkeys(
+        [
+            "accounts:login",
+            "accounts:logout",
+            "accounts:two_factor_setup",
+            "accounts:two_factor_verify",
+        ],
+        "renraku/accounts/tests/test_sign_in.py",
+    ),
+    **dict.fromkeys(
+        ["accounts:password_reset_confirm", "accounts:password_reset_complete"],
+        "renraku/accounts/tests/test_admin_passwords.py",
+    ),
+    **dict.fromkeys(["manifest", "service_worker", "offline"], "renraku/web/tests/test_pwa.py"),
+    "set_language": "renraku/web/tests/test_i18n.py",
+    **dict.fromkeys(
+        ["healthz", "healthz_ready", "metrics"], "renraku/monitoring/tests/test_endpoints.py"
+    ),
+    **dict.fromkeys(
+        ["channels:subscribe", "channels:unsubscribe"],
+        "renraku/channels/tests/test_subscriptions.py",
+    ),
+    # the HTTP API: each operation's token scope and role
+    **dict.fromkeys(
+        ["api:api-root", "api:openapi-json", "api:openapi-view", "api:summary", "api:staff"],
+        "renraku/api/tests/test_schema_and_directory.py",
+    ),
+    **dict.fromkeys(
+        ["api:send", "api:status", "api:close"], "renraku/api/tests/test_send_alerts.py"
+    ),
+    **dict.fromkeys(
+        ["api:list_posts", "api:read_post", "api:publish_post"],
+        "renraku/api/tests/test_posts.py",
+    ),
+}
+PAGE_NAMES = {
+    "directory:staff_list", "directory:staff_detail", "directory:staff_edit", "directory:import",
+    "audit:log", "broadcast:list", "broadcast:compose", "feeds:list", "home", "bulletin:index",
+    "bulletin:search", "bulletin:preferences", "bulletin:mine", "bulletin:compose",
+    "dialogues:index", "dialogues:mine", "dialogues:concerns", "dialogues:calendar",
+    "dialogues:host", "dialogues:add_slot", "dialogues:add_recurring", "dialogues:directors",
+    "dialogues:reach", "dialogues:reach_csv",
+}  # fmt: skip
+
+
+def url_names(patterns=None, namespace=None) -> set[str]:
+    """Every named URL of every app, as `namespace:name` (the Django admin's own left out)."""
+    from django.urls import URLResolver, get_resolver
+
+    names = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            names |= url_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_url_has_its_row():
+    from pathlib import Path
+
+    rows = PAGE_NAMES | set(ELSEWHERE)
+    assert not PAGE_NAMES & set(ELSEWHERE)
+    assert sorted(url_names() - rows) == [], "add these to PAGES or ELSEWHERE"
+    assert sorted(rows - url_names()) == [], "these URL names are gone"
+    assert {reverse_name(url) for _allowed, url in PAGES.values()} <= PAGE_NAMES
+    root = Path(__file__).resolve().parents[3]
+    assert [f for f in set(ELSEWHERE.values()) if not (root / f).exists()] == []
+
+
+def reverse_name(build) -> str:
+    from types import SimpleNamespace
+
+    from django.urls import resolve
+
+    people = SimpleNamespace(**{p: SimpleNamespace(username="1") for p in PEOPLE})
+    match = resolve(build(people))
+    return match.view_name
+
+
+@pytest.fixture
+def world(people):
+    """Alice hosts dialogues (the host pages are hers, and every host's are Dave's)."""
+    from renraku.dialogues.models import Host
+
+    return Host.objects.create(staff=people.alice.staff)
 
 
 @pytest.mark.parametrize("person", PEOPLE)
 @pytest.mark.parametrize("page", PAGES)
-def test_role_matrix(client, people, person, page):
+def test_role_matrix(client, people, world, person, page):
     allowed, url = PAGES[page]
     sign_in(client, getattr(people, person))
     response = client.get(url(people))
