@@ -329,6 +329,19 @@ async def all_at_once(base: str, calls: list[Call], *, server_pid: int | None = 
     return result
 
 
+def share_by_turns(floor: dict, ours: dict) -> float | None:
+    """The median of each turn's share against the floor's turn just before it: a burst of
+    a neighbour's work in one turn moves it less than the totals."""
+    shares = sorted(
+        o / f for f, o in zip(floor["rps_by_turn"], ours["rps_by_turn"], strict=True) if f
+    )
+    if not shares:
+        return None
+    middle = len(shares) // 2
+    median = shares[middle] if len(shares) % 2 else (shares[middle - 1] + shares[middle]) / 2
+    return round(median, 2)
+
+
 def share_by_cpu(floor: dict, ours: dict) -> float | None:
     """The floor's CPU per request (server and client) over ours: the share two cores
     would give if nothing else ran on them."""

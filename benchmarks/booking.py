@@ -12,7 +12,8 @@ loopback, against the same server in the same run:
 2. `capacity_rps`: 申し込む (POST /dialogues/slots/N/book/, answered with a redirect) at
    saturation; every request is a new booking by a person who has none, on one of
    `--slots` slots. `share` = capacity / floor (target ≥ 0.5); `share_by_cpu`, the same
-   from the server's and this client's CPU per request.
+   from the server's and this client's CPU per request; `share_by_turns`, the median of
+   the turns' shares (both less moved by a busy neighbour).
 3. `p99_ms_at_70`: 70 % of that capacity offered as a steady arrival rate for
    `--rate-seconds`, again each a new booking (target p99 ≤ 200 ms).
 4. The race: `--contenders` people press 申し込む for one slot of `--seats` seats at the
@@ -120,6 +121,7 @@ def run(args) -> dict:
         # less than throughput by a busy neighbour (without the database's own CPU on
         # PostgreSQL).
         "share_by_cpu": figures["share_by_cpu"],
+        "share_by_turns": figures["share_by_turns"],
         "cpu_ms_server_client": figures["cpu_ms_server_client"],
         "others_busy": figures["others_busy"],
         "web_workers": args.web_workers,
@@ -222,6 +224,7 @@ def measure(args, base, server_pid, crowd, racers, slots, race_slot) -> dict:
         "phase_errors": {p: [v["errors"], v["unexpected"]] for p, v in phases.items()},
         "rps_by_turn": {"floor": floor["rps_by_turn"], "booking": capacity["rps_by_turn"]},
         "share_by_cpu": _load.share_by_cpu(floor, capacity),
+        "share_by_turns": _load.share_by_turns(floor, capacity),
         "cpu_ms_server_client": {
             p: [v["server_cpu_ms"], v["client_cpu_ms"]] for p, v in phases.items()
         },

@@ -21,7 +21,9 @@ SQLite file), in this order, so each figure is taken on the whole ward's data:
    open, so each records 既読; `read_share` = capacity / floor; `read_p99_ms_at_70`, 70 %
    of that capacity (or `--rate`) offered as a steady arrival rate for `--rate-seconds`,
    latency counted from each arrival (benchmarks/_load.py). `reads_stored` must equal
-   `reads` (answered); `errors` counts answers other than 200.
+   `reads` (answered); `errors` counts answers other than 200. `read_share_by_cpu` and
+   `read_share_by_turns` (CPU per request; the median of the turns' shares) are less
+   moved by a busy neighbour than `read_share`.
 5. `stats_ms`: queries.stats(post), the rates by department of that post (median of
    seven after two warm-ups).
 6. `search_p95_ms`: 100 distinct queries of one to six characters (single kanji,
@@ -398,6 +400,7 @@ def measure_reads(args, post_id: int, users, rng) -> dict:
         # neighbour moves less than throughput (the database's own CPU is not in it on
         # PostgreSQL).
         "read_share_by_cpu": _load.share_by_cpu(floor, capacity),
+        "read_share_by_turns": _load.share_by_turns(floor, capacity),
         "cpu_ms_server_client": {
             "floor": [floor["server_cpu_ms"], floor["client_cpu_ms"]],
             "read": [capacity["server_cpu_ms"], capacity["client_cpu_ms"]],
