@@ -83,6 +83,9 @@ def send_checkpoint() -> Checkpoint:
         .values_list("email", flat=True)
     )
     if to:
+        # Straight to the mail server, not through the notices pipeline: the checkpoint
+        # must reach the auditors when the queue, its workers or the pipeline's tables are
+        # what failed (or were tampered with), and an auditor need not be in the directory.
         send_mail(
             _("renraku audit checkpoint #%(seq)s") % {"seq": checkpoint.seq},
             _(
