@@ -3,18 +3,29 @@
 import re
 import unicodedata
 
-_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+# Hiragana to katakana, the iteration marks (ゝゞ → ヽヾ) included: one table for the
+# directory's kana and the bulletin's search, so やまだ finds ヤマダ in both.
+KATAKANA_FOR_HIRAGANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)} | {
+    ord("ゝ"): ord("ヽ"),
+    ord("ゞ"): ord("ヾ"),
+}
 _SPACES = re.compile(r"[\s\u3000]+")
 # A Japanese phone number: 10 digits for a land line, 11 for a mobile, always with the
 # leading 0 (trunk prefix). Hyphens are how people write them, so they are kept as given.
 _PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
 
 
+def fold_width_and_kana(value: str) -> str:
+    """The one Japanese folding renraku compares text by: width folded by NFKC (ｶﾅ → カナ,
+    ＡＢＣ → ABC, ﾍﾟ → ペ) and hiragana as katakana (やまだ → ヤマダ). Spaces and case are
+    left to the caller: names drop spaces, search keeps them as word breaks."""
+    return unicodedata.normalize("NFKC", value or "").translate(KATAKANA_FOR_HIRAGANA)
+
+
 def normalize_kana(value: str) -> str:
     """Full-width katakana without spaces: half-width (ｶﾅ, common in CP932 HR exports) and
     hiragana both become katakana, so a search for やまだ finds ヤマダ."""
-    value = unicodedata.normalize("NFKC", value or "")
-    return _SPACES.sub("", value.translate(_HIRAGANA_TO_KATAKANA))
+    return _SPACES.sub("", fold_width_and_kana(value))
 
 
 def normalize_name(value: str) -> str:

@@ -5,12 +5,11 @@ they may not open or a hidden comment."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from renraku.bulletin import search as bulletin_search
 from renraku.bulletin.access import audience_rows, readable_posts
-from renraku.bulletin.models import Attachment, AudienceEntry, Comment, Post, SearchGram, Series
+from renraku.bulletin.models import Attachment, AudienceEntry, Comment, Post, Series
 
 pytestmark = pytest.mark.django_db
 
@@ -303,14 +302,6 @@ def test_reindex_all_rebuilds_the_same_results(author, alice):
     assert bulletin_search.reindex_all() == {"posts": 1, "comments": 1}
 
     assert [(h.id, h.comment_id, h.snippet) for h in found("参加", alice)] == before
-    with connection.cursor() as cursor:
-        indexes = connection.introspection.get_constraints(cursor, SearchGram._meta.db_table)
-    assert indexes["bulletin_searchgram_ranked"]["columns"] == [
-        "gram",
-        "rank",
-        "newness",
-        "document_id",
-    ]
     assert titles("避難 訓練", alice) == ["防災の日"]
     assert found("秘密", alice) == []
 
