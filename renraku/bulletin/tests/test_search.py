@@ -2,14 +2,20 @@
 folded, several words meaning all of them, ranked, highlighted, and never showing a post
 they may not open or a hidden comment."""
 
+import json
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from renraku.bulletin import search as bulletin_search
 from renraku.bulletin.access import audience_rows, readable_posts
 from renraku.bulletin.models import Attachment, AudienceEntry, Comment, Post, Series
+from renraku.directory.text import normalize_kana
+from renraku.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +316,100 @@ def test_normalise():
     assert bulletin_search.normalise("ＤＸ　推進\n本部") == "dx 推進 本部"
     assert bulletin_search.normalise("ﾍﾟｰﾊﾟｰﾚｽ") == "ペーパーレス"
     assert bulletin_search.normalise("ぺーぱーれす") == "ペーパーレス"
+
+
+# --- The audience: what a reader may not open is never found, by any door ------------
+
+
+@pytest.fixture
+def kik_only(author, people):
+    """A post for 危機管理部 alone, with a comment and an attached PDF's text, each holding
+    a word nothing else holds; and a post for everyone beside it."""
+    post = publish(
+        "危機管理部 夜間当番表",
+        "極秘の連絡網です。",
+        author=author,
+        audience={"departments": ["KIK"]},
+    )
+    comment_on(post, "内密のパスワードは控えました", author=people.bob)
+    Attachment.objects.create(
+        post=post,
+        file="bulletin/2025/01/roster.pdf",
+        name="roster.pdf",
+        kind="pdf",
+        content_type="application/pdf",
+        text="機密 緊急連絡先一覧",
+    )
+    bulletin_search.index_post(post)
+    publish("全職員へ 当番の考え方", "当番の説明。", author=author)
+    return post
+
+
+SECRET_WORDS = ["極秘", "内密", "機密", "極", "密", "夜間当番", "ぱすわーど", "ﾊﾟｽﾜｰﾄﾞ"]
+
+
+def test_search_page_never_shows_a_post_outside_the_readers_audience(client, people, kik_only):
+    sign_in(client, people.alice)  # 総務部
+    for word in SECRET_WORDS:
+        page = client.get(reverse("bulletin:search"), {"q": word}).text
+        assert "当番表" not in page and f"/bulletin/{kik_only.pk}/" not in page, word
+    # Those it was written for find it by every word: the words are really searchable.
+    client.logout()
+    sign_in(client, people.bob)  # 危機管理部
+    for word in SECRET_WORDS:
+        page = client.get(reverse("bulletin:search"), {"q": word}).text
+        assert f"/bulletin/{kik_only.pk}/" in page, word
+
+
+def test_search_command_as_someone_keeps_to_their_audience(people, kik_only):
+    def hits(word, number):
+        out = StringIO()
+        call_command("bulletin", "search", word, "--as", number, "--json", stdout=out)
+        return [json.loads(line)["id"] for line in out.getvalue().splitlines()]
+
+    for word in SECRET_WORDS:
+        assert kik_only.pk not in hits(word, people.alice.username), word
+        assert kik_only.pk in hits(word, people.bob.username), word
+    assert hits("当番", people.alice.username) != []
+
+
+def test_a_repeated_word_in_bodies_outranks_a_single_title_hit(author, alice):
+    # Title hits are fetched first; the rest must still be searched when a body hit can
+    # score more (two words: 200 + 1 + 100 + 1 < 100 + 60 + 100 + 60).
+    in_title = publish("防災の手引き", "訓練", author=author, days_ago=1)
+    repeated = publish("手引き", "防災訓練。" * 60, author=author, days_ago=2)
+    publish("お知らせ", "防災と訓練", author=author, days_ago=3)
+
+    assert titles("防災 訓練", alice, limit=1) == [repeated.title]
+    assert titles("防災 訓練", alice) == [repeated.title, in_title.title, "お知らせ"]
+
+
+def test_more_occurrences_in_bodies_rank_higher_with_no_title_hit(author, alice):
+    for n in (1, 5, 12, 40, 2):
+        publish(f"第{n}号", "雪" * n, author=author)
+
+    assert titles("雪", alice, limit=3) == ["第40号", "第12号", "第5号"]
+    assert titles("ゆき", alice) == []
+
+
+def test_a_deleted_post_leaves_nothing_behind_in_the_index(author, alice):
+    post = publish("削除される記事", "霧雨の予報", author=author)
+    comment_on(post, "霧雨ですね", author=alice)
+    post.delete()  # cascades to its documents, without unindex_post
+
+    assert found("霧雨", alice) == []
+    again = publish("新しい記事", "霧雨の予報", author=author)
+    assert titles("霧雨", alice) == [again.title]
+
+
+def test_symbols_punctuation_and_latin_are_found_as_written(author, alice):
+    publish("お知らせ", '費用は￥1,000（税込）です。C++ と "引用" も。', author=author)
+
+    for query in ["¥", "1,000", "(税込)", "c++", '"引用"', "。", "（"]:
+        assert titles(query, alice) == ["お知らせ"], query
+
+
+def test_the_directory_and_search_fold_kana_alike():
+    for typed in ["いすゞ", "ｲｽﾞｽﾞ", "ゝ", "やまだ"]:
+        assert normalize_kana(typed) == bulletin_search.normalise(typed).replace(" ", "")
+    assert bulletin_search.normalise("いすゞ") == "イスヾ"
