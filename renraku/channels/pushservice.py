@@ -10,6 +10,7 @@ here from the RFCs with `cryptography` alone, independently of the libraries tha
 that status, to test 404/410/429/5xx handling.
 """
 
+import asyncio
 import base64
 import json
 import os
@@ -115,7 +116,17 @@ class PushService(LoopbackServer):
         self.subscriptions: dict[int, Subscription] = {}
         self.rejected: list[str] = []
         self.lock = threading.Lock()
+        # hold(n): from the n-th accepted push on, requests wait unanswered until release(),
+        # so that a test can kill a worker while it is certainly mid-send.
+        self.hold_from: int | None = None
+        self.held = 0
         super().__init__()
+
+    def hold(self, after: int) -> None:
+        self.hold_from = after
+
+    def release(self) -> None:
+        self.hold_from = None
 
     def routes(self, router):
         router.add_post("/push/{number}", self._post)
@@ -123,6 +134,10 @@ class PushService(LoopbackServer):
 
     async def _post(self, request):
         body = await request.read()
+        if self.hold_from is not None and self.accepted >= self.hold_from:
+            self.held += 1
+            while self.hold_from is not None:
+                await asyncio.sleep(0.01)
         status, headers = self.handle(request.path, request.headers, body)
         return web.Response(status=status, headers=headers)
 

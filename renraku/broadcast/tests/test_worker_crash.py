@@ -1,7 +1,5 @@
-"""A worker killed halfway through a 10,000-person alert, and started again: everyone gets
+"""A worker killed halfway through an alert, and started again: everyone gets
 the alert, and nobody gets it twice."""
-
-import time
 
 from huey.contrib.djhuey import HUEY
 
@@ -16,16 +14,15 @@ from renraku.testing import make_org
 
 from .workers import kill, start_worker, wait_until, worker_env
 
-PEOPLE = 10_000
-STALE_SECONDS = 2
+# The size that shows the guarantee; benchmarks/fanout.py sends to 10,000 and more.
+PEOPLE = 1_000
 
 
 def start():
-    env = worker_env(RENRAKU_STALE_CLAIM_SECONDS=str(STALE_SECONDS))
-    return start_worker("--workers", "2", "--no-periodic", env=env)
+    return start_worker("--workers", "2", "--no-periodic", env=worker_env())
 
 
-def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
+def test_a_worker_killed_halfway_sends_every_push_once(committed_db, settings):
     HUEY.immediate = False  # a real worker process does the work here
     HUEY.flush()
     service = PushService(vapid.application_server_key(), decrypt_every=100).start()
@@ -71,14 +68,20 @@ def test_a_worker_killed_halfway_sends_every_push_once(committed_db):
             ),
             source="test",
         )
-        wait_until(lambda: service.accepted >= PEOPLE * 3 // 10, timeout=120)
+        # The push service stops answering after 30 %: the worker is then certainly
+        # mid-send, with batches claimed and pushes in flight, when it is killed.
+        service.hold(after=PEOPLE * 3 // 10)
+        wait_until(lambda: service.held > 0, timeout=120)
         kill(worker)  # no goodbye: claimed work is left mid-send
         halfway = service.accepted
         assert halfway < PEOPLE
+        service.release()
 
-        time.sleep(STALE_SECONDS + 0.5)
+        # What the minute's periodic sweep does once the dead worker's claims are stale
+        # (here at once, rather than waiting for them to age).
+        settings.DELIVERY_STALE_CLAIM_SECONDS = 0
+        sweep_deliveries.call_local()  # here, with this setting, not on the queue
         worker = start()
-        sweep_deliveries()  # what the minute's periodic sweep does
         wait_until(
             lambda: (
                 all(s.received for s in service.subscriptions.values())
