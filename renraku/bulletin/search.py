@@ -66,7 +66,9 @@ __all__ = [
 MAX_OCCURRENCES = 99
 TITLE_RANK, BODY_RANK, COMMENT_RANK = 200, 100, 0
 # The stages: documents with a word in their title, then any; each from those repeating
-# a word at least this often (search_index.BUCKETS) down to once (1: all of them).
+# a word at least this often (search_index.BUCKETS) down to once (1: all of them). With
+# several words, the title stage takes all at once: a title hit of one word leaves the
+# others' body hits to tell, which repetition of one word cannot bound.
 TITLE_LEVELS = (8, 1)
 ALL_LEVELS = (24, 8, 3, 1)
 _NONE_LEFT = -1  # below any score
@@ -133,7 +135,7 @@ def _best(words, posts, limit) -> list[tuple]:
         if max(title_bound, all_bound) == _NONE_LEFT:
             break  # every candidate fetched
         if title_bound >= all_bound:
-            title_at = _next(TITLE_LEVELS, title_at)
+            title_at = _next(TITLE_LEVELS if len(words) == 1 else (1,), title_at)
             stage = _stage(words, in_title=True, level=title_at)
         else:
             all_at = _next(ALL_LEVELS, all_at)
@@ -168,42 +170,43 @@ def _stage(words, *, in_title: bool, level: int) -> list[tuple]:
     word (verified) that the index puts at this stage: with a word's grams in its title if
     `in_title`; with a word's every character at least `level` times unless level is 1."""
     documents = SearchDocument.objects.filter(Q(comment=None) | Q(comment__hidden_at=None))
-    documents = documents.filter(_indexed(words, in_title, level))
     for word in words:
         documents = documents.filter(Q(title__contains=word) | Q(text__contains=word))
     score = sum((_rank_expression(word) for word in words[1:]), _rank_expression(words[0]))
-    return list(
-        documents.annotate(score=score).values_list(
+    documents = documents.annotate(score=score)
+    # One query per set of tokens, each looked up whole in the index (never an OR the
+    # planner might check row by row), united.
+    queries = [
+        documents.filter(_holding(tokens)).values_list(
             "pk", "post_id", "comment_id", "newness", "score"
         )
-    )
+        for tokens in _alternatives(words, in_title, level)
+    ]
+    return list(queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0])
 
 
-def _conditions(words, in_title: bool, level: int) -> list[list[list[str]]]:
-    """What the index must hold, as AND of ORs of token sets (each set: all of them)."""
-    every_word = [[word_tokens(w), [TITLE + t for t in word_tokens(w)]] for w in words]
+def _alternatives(words, in_title: bool, level: int) -> list[list[str]]:
+    """The sets of tokens a document at this stage holds one of (all of a set): every
+    word's grams, and with a word's grams in the title, or a word's every character at
+    least `level` times."""
+    every = list(dict.fromkeys(t for word in words for t in word_tokens(word)))
+    extra = []
     if in_title:
-        every_word.append([[TITLE + t for t in word_tokens(w)] for w in words])
+        extra = [[TITLE + t for t in word_tokens(word)] for word in words]
     if level > 1:
-        every_word.append([[f"{level}:{ch}" for ch in dict.fromkeys(w)] for w in words])
-    return every_word
+        counted = [[f"{level}:{ch}" for ch in dict.fromkeys(word)] for word in words]
+        # A title stage past level 1 is only taken for one word (TITLE_LEVELS).
+        extra = [title + count for title in extra for count in counted] if extra else counted
+    return [every + tokens for tokens in extra] or [every]
 
 
-def _indexed(words, in_title: bool, level: int):
-    conditions = _conditions(words, in_title, level)
+def _holding(tokens):
+    """Documents whose index entry holds every one of `tokens`."""
     if connection.vendor == "postgresql":
-        sql = " AND ".join(
-            "(" + " OR ".join(f"{POSTGRES_TOKENS} @> %s::text[]" for _ in any_of) + ")"
-            for any_of in conditions
-        )
-        params = [tokens for any_of in conditions for tokens in any_of]
-        # Only placeholders are spliced in; the tokens travel as parameters.
-        return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
-    match = " AND ".join(
-        "(" + " OR ".join("(" + " AND ".join(map(_phrase, s)) + ")" for s in any_of) + ")"
-        for any_of in conditions
-    )
+        # The expression as the index spells it; the tokens travel as a parameter.
+        return RawSQL(f"{POSTGRES_TOKENS} @> %s::text[]", [tokens], output_field=BooleanField())  # noqa: S611
     # The FTS5 query travels as a parameter.
+    match = " AND ".join(map(_phrase, tokens))
     return RawSQL(_FTS_MATCH, [match], output_field=BooleanField())  # noqa: S611
 
 

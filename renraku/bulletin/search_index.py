@@ -16,7 +16,7 @@ inverted index over its characters and pairs of characters.
   Both answer "which documents hold all these tokens"; search.py verifies and ranks.
 
 Token spelling, shared by both databases and by the queries (search.py):
-  `雨`, `防災`   a character or a pair of the text
+  `雨`, `防災`   a character or a pair of the text or the title
   `t:雨`        a character or a pair of the title
   `8:雨`        the character occurs at least 8 times in title and text together
 """
@@ -102,16 +102,19 @@ def word_tokens(word: str) -> list[str]:
 
 
 def extras(title: str, text: str) -> str:
-    """A document's tokens that take counting, space-separated: its title's grams, and
-    for each character of title and text occurring at least BUCKETS[0] times, one token
-    per bucket it reaches."""
-    tokens = [TITLE + gram for gram in grams(title)] if title else []
+    """A document's tokens that take counting, space-separated: its title's grams (plain
+    and marked as the title's), and for each character of title and text occurring at
+    least BUCKETS[0] times, one token per bucket it reaches."""
+    # The title's grams plain too, so "holds every word" is one lookup of plain tokens.
+    title_grams = grams(title) if title else []
+    tokens = [*title_grams, *(TITLE + gram for gram in title_grams)]
     counts = Counter(title)
     counts.update(text)
     least = BUCKETS[0]
-    for char, n in sorted(counts.items()):
-        if n >= least and char != " ":
-            tokens.extend(f"{bucket}:{char}" for bucket in BUCKETS if n >= bucket)
+    # Kept tight: it runs for every document of a rebuild.
+    for char in [char for char, n in counts.items() if n >= least and char != " "]:
+        n = counts[char]
+        tokens.extend(f"{bucket}:{char}" for bucket in BUCKETS if n >= bucket)
     return " ".join(tokens)
 
 

@@ -403,9 +403,22 @@ def test_a_deleted_post_leaves_nothing_behind_in_the_index(author, alice):
 
 
 def test_symbols_punctuation_and_latin_are_found_as_written(author, alice):
-    publish("お知らせ", '費用は￥1,000（税込）です。C++ と "引用" も。', author=author)
+    body = '費用は￥1,000（税込）です。C++ と "引用" も。𠮷野家で🙂\u200bまで'
+    publish("お知らせ", body, author=author)
 
-    for query in ["¥", "1,000", "(税込)", "c++", '"引用"', "。", "（"]:
+    for query in [
+        "¥",
+        "1,000",
+        "(税込)",
+        "c++",
+        '"引用"',
+        "。",
+        "（",
+        "𠮷",
+        "𠮷野",
+        "🙂",
+        "\u200bま",
+    ]:
         assert titles(query, alice) == ["お知らせ"], query
 
 
