@@ -29,7 +29,7 @@ serve: setup
 
 test: setup lint
 	tools/ensure-chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --durations=15 $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff format --check .

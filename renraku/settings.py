@@ -28,6 +28,11 @@ if "pytest" in sys.modules and "RENRAKU_VAR_DIR" not in os.environ:
     # runs side by side never empty each other's database; the servers and workers a test
     # starts inherit it through the environment.
     os.environ["RENRAKU_VAR_DIR"] = str(BASE_DIR / "var" / "test-runs" / str(os.getpid()))
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER and not os.environ.get("RENRAKU_VAR_DIR", "").endswith(_XDIST_WORKER):
+    # … and so has each of its parallel workers (pytest-xdist's gw0, gw1 …).
+    _run_dir = os.environ.get("RENRAKU_VAR_DIR") or str(BASE_DIR / "var")
+    os.environ["RENRAKU_VAR_DIR"] = str(Path(_run_dir) / _XDIST_WORKER)
 VAR_DIR = Path(os.environ.get("RENRAKU_VAR_DIR", BASE_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -231,7 +236,7 @@ HUEY = (
         # The test suite's queue has a name of its own (its worker processes are given it in
         # RENRAKU_HUEY_NAME), so a test that empties it never empties the server's.
         "name": os.environ.get("RENRAKU_HUEY_NAME")
-        or ("renraku-test" if "pytest" in sys.modules else "renraku"),
+        or (f"renraku-test{_XDIST_WORKER}" if "pytest" in sys.modules else "renraku"),
         "url": REDIS_URL,
     }
     if REDIS_URL
