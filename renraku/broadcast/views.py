@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from renraku.accounts import permissions
 from renraku.directory import audience
+from renraku.http import say_refused
 from renraku.notices import pipeline
 from renraku.parsing import ascii_int
 from renraku.web.headers import no_store
@@ -121,8 +122,13 @@ def close(request, pk):
 @require_POST
 def follow_up(request, pk):
     parent = managed_alert(request, pk)
-    child = actions.send_follow_up(parent, sender=request.user, request=request)
-    messages.success(request, _("Reminder sent to %(n)d people.") % {"n": child.recipients.count()})
+    try:
+        child = actions.send_follow_up(parent, sender=request.user, request=request)
+    except ValidationError as exc:  # closed meanwhile, in another tab or by someone else
+        say_refused(request, exc)
+    else:
+        count = child.recipients.count()
+        messages.success(request, _("Reminder sent to %(n)d people.") % {"n": count})
     return redirect("broadcast:dashboard", pk=pk)
 
 

@@ -341,6 +341,20 @@ def test_closing_asks_first(client, people, send, smtp):
     assert Alert.objects.get(pk=alert.pk).is_open  # looking at the question closes nothing
 
 
+def test_reminding_an_alert_closed_meanwhile_says_so_and_sends_nothing(client, people, send, smtp):
+    alert = send(
+        Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
+    )
+    sign_in(client, people.bob)
+    remind = reverse("broadcast:follow_up", args=[alert.pk])
+    assert remind in client.get(reverse("broadcast:dashboard", args=[alert.pk])).text
+    client.post(reverse("broadcast:close", args=[alert.pk]))  # meanwhile, in another tab
+    response = client.post(remind, follow=True)
+    assert response.status_code == 200
+    assert "この連絡は終了しています。再送はできません。" in response.text
+    assert not Alert.objects.filter(parent=alert).exists()
+
+
 def test_a_correction_goes_to_everyone_who_got_the_alert(client, people, send, smtp):
     alert = send(
         Draft(title="避難所", body="第一小学校", audience={"all": True}, channels=["email"]),
