@@ -1,4 +1,4 @@
-"""Load for the web benchmarks, measured against the web floor (DESIGN: "the web floor").
+"""Load for the web benchmarks, measured against the web floor (docs/ARCHITECTURE.md).
 
 On two cores the load generator shares the CPU with the server, so it is a few lines of
 HTTP/1.1 over asyncio streams on kept connections: it parses no more than the status line

@@ -15,7 +15,7 @@ SQLite file), in this order, so each figure is taken on the whole ward's data:
 3. `publish_seconds`: one post, saved as a draft by the system author, from calling
    actions.publish to the stand-in having accepted a notification for every one of them,
    sent by `renraku run_huey` worker processes (as benchmarks/fanout.py).
-4. The post page against the web floor (DESIGN: "the web floor"), all on one `renraku
+4. The post page against the web floor (docs/ARCHITECTURE.md), all on one `renraku
    serve` in this run: `floor_rps`, the cheapest signed-in GET it answers (two bytes
    through the whole middleware, renraku/web/floor.py), at saturation, in `--rounds`
    turns of `--seconds` with the page's; `read_capacity_rps`, people opening the post (GET

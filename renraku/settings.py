@@ -82,7 +82,7 @@ JMA_AFTERSHOCK_HOURS = float(os.environ.get("RENRAKU_JMA_AFTERSHOCK_HOURS", "6")
 # The Atom feeds to poll, comma-separated. None by default: nothing reaches out to the
 # internet until the operator says so. JMA's are .../developer/xml/feed/extra.xml and
 # eqvol.xml (high-frequency) and extra_l.xml, eqvol_l.xml (long-term) on
-# https://www.data.jma.go.jp (see the README).
+# https://www.data.jma.go.jp (see docs/configuration.md).
 JMA_FEEDS = _codes("RENRAKU_JMA_FEEDS", "")
 # Entries older than this when first seen are recorded, not acted on: a poller starting
 # after a day off must not send yesterday's earthquake.

@@ -2,8 +2,9 @@
 
 Through the whole middleware (session, user, CSRF on POST, two-factor, messages …) and
 nothing else: no template, no query of its own. benchmarks/bulletin.py and booking.py
-measure our pages as a share of its throughput on the same workers (DESIGN: "the web
-floor"). Only routed when RENRAKU_BENCHMARK_FLOOR=1 (renraku/urls.py): never in production.
+measure our pages as a share of its throughput on the same workers (docs/ARCHITECTURE.md,
+"Targets"). Only routed when RENRAKU_BENCHMARK_FLOOR=1 (renraku/urls.py): never in
+production.
 """
 
 from django.contrib.auth.decorators import login_required

@@ -34,7 +34,7 @@ STALE_SECONDS = 30
 
 
 class Host:
-    """A machine running `renraku run-huey` as the README says: its own working directory
+    """A machine running `renraku run-huey` as docs/operations.md says: its own working dir
     and var/, the shared database, Redis and keys, and its own mail relay (the local MTA),
     so that what each host sent is counted where it arrived."""
 
