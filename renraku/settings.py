@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "renraku.web",
     "ninja",  # its Swagger UI files, served from here (/api/v1/docs), not from a CDN
     "renraku.api",
+    "renraku.demo",  # above every app it seeds
 ]
 
 MIDDLEWARE = [

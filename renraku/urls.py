@@ -20,7 +20,7 @@ urlpatterns = [
     path("", include("renraku.monitoring.urls")),
     path("accounts/", include("renraku.accounts.urls")),
     path("directory/", include("renraku.directory.urls")),
-    path("audit/", include("renraku.audit.urls")),
+    path("audit/", include("renraku.accounts.audit_urls")),
     path("feeds/", include("renraku.feeds.urls")),
     path("bulletin/", include("renraku.bulletin.urls")),
     path("dialogues/", include("renraku.dialogues.urls")),

@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self):
-        from . import signals  # noqa: F401  (records admin changes and sign-ins)
+        from . import signals  # noqa: F401  (records admin changes)

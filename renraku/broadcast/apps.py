@@ -8,7 +8,7 @@ class BroadcastConfig(AppConfig):
     verbose_name = _("Broadcast")
 
     def ready(self):
-        from renraku.notices.message import register
+        from renraku.notices.wording import register
 
         from .messages import wording
 

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
+from renraku.channels.message import Message
 from renraku.channels.webpush import PUSH_PAYLOAD_LIMIT
-from renraku.notices.message import Message
 from renraku.notices.models import Urgency
 
 from .models import Alert, Kind, ReplyForm, Severity

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from renraku import charts
 from renraku.accounts.models import Role
 from renraku.directory.models import Department, Site
 from renraku.notices.models import AnswerValue, Attendance, Delivery, Reach, Recipient
@@ -217,11 +218,12 @@ def curve_points(curve, total: int, *, width: int = 600, height: int = 160) -> s
     """The answer curve as SVG polyline points, answers as a share of all recipients."""
     if not curve or not total:
         return ""
-    span = max(curve[-1][0], 1.0)
-    points = [(0.0, height)] + [
-        (round(m / span * width, 1), round(height - n / total * height, 1)) for m, n in curve
-    ]
-    return " ".join(f"{x},{y}" for x, y in points)
+    return charts.polyline(
+        [(0.0, 0.0)] + [(m, n / total) for m, n in curve],
+        x_span=max(curve[-1][0], 1.0),
+        width=width,
+        height=height,
+    )
 
 
 def report(alert: Alert) -> dict:

@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 
 from renraku.accounts import permissions
 from renraku.csvsafe import neutralise
-from renraku.web.headers import no_store
+from renraku.http import no_store
 
 from . import actions, live, queries, situation
 from .models import Alert, ReplyForm

@@ -10,10 +10,9 @@ from django.views.decorators.http import require_POST
 
 from renraku.accounts import permissions
 from renraku.directory import audience
-from renraku.http import say_refused
+from renraku.http import no_store, say_refused
 from renraku.notices import pipeline
 from renraku.parsing import ascii_int
-from renraku.web.headers import no_store
 
 from . import actions, escalation, exports, live, queries
 from .forms import ComposeForm, blank_initial, initial_from

@@ -9,6 +9,7 @@ per line picked by the database, so a refresh costs the same for 1,000 people as
 
 from django.utils import timezone
 
+from renraku import charts
 from renraku.directory.models import Department
 
 from . import live, queries, situation
@@ -105,10 +106,13 @@ def chart(lines: list[dict]) -> dict:
     for line in lines:
         total = line["total"] or 1
         points = [(0.0, 0)] + line["points"]
+        shares = [(m, n / total) for m, n in points]
         out_lines.append(
             {
                 "name": line["name"],
-                "points": " ".join(f"{x(m)},{y(100 * n / total)}" for m, n in points),
+                "points": charts.polyline(
+                    shares, x_span=span, width=plot_w, height=plot_h, left=LEFT, top=TOP
+                ),
                 "last": round(100 * points[-1][1] / total),
             }
         )

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renraku.directory.models import Department
+from renraku.http import no_store, say_refused
 from renraku.parsing import ascii_int
-from renraku.web.headers import no_store
 
 from . import actions, display, live, wall
 from .models import Alert, DisplayLink
@@ -100,8 +100,7 @@ def display_send_heads(request, pk):
     try:
         done = display.send_department_heads(alert, by=request.user, request=request)
     except ValidationError as exc:
-        for problem in exc.messages:
-            messages.error(request, problem)
+        say_refused(request, exc)
         return redirect("broadcast:displays", pk=pk)
     messages.success(
         request,

@@ -112,6 +112,49 @@ def save_draft(
     """Create (or, for a post not yet published, change) a draft. Raises ValidationError
     with every problem, PermissionDenied when the author may not post there (unless
     `authorised`: the server's own command line)."""
+    spec, category = check_draft(
+        author,
+        title=title,
+        body=body,
+        audience=audience,
+        series=series,
+        category=category,
+        posted_as=posted_as,
+        visible_until=visible_until,
+        post=post,
+        authorised=authorised,
+    )
+    post = post or Post(author=author)
+    post.title, post.body = title.strip(), body.strip()
+    post.audience, post.series, post.category = spec, series, category
+    post.posted_as, post.requires_ack, post.visible_until = posted_as, requires_ack, visible_until
+    post.save()
+    record(
+        "bulletin.draft_saved",
+        request=request,
+        actor=author,
+        target=f"post:{post.pk}",
+        detail={"title": post.title},
+    )
+    return post
+
+
+def check_draft(
+    author,
+    *,
+    title: str,
+    body: str,
+    audience: dict,
+    series: Series | None = None,
+    category: Category | None = None,
+    posted_as=None,
+    visible_until: dt.datetime | None = None,
+    post: Post | None = None,
+    authorised: bool = False,
+    requires_ack: bool = False,  # nothing to check: taken so a form's draft_fields fit
+) -> tuple[dict, Category | None]:
+    """What save_draft refuses, refused the same way, saving nothing (the compose page's
+    preview): the audience as it would be kept, and the post's category."""
     errors = check_text(title, body)
     try:
         spec = audiences.validate(audience)
@@ -132,19 +175,7 @@ def save_draft(
         raise PermissionDenied(_("You may not post this, or not to this audience."))
     if post is not None and post.status == Status.PUBLISHED:
         raise ValidationError(_("This post is published: edit it instead."))
-    post = post or Post(author=author)
-    post.title, post.body = title.strip(), body.strip()
-    post.audience, post.series, post.category = spec, series, category
-    post.posted_as, post.requires_ack, post.visible_until = posted_as, requires_ack, visible_until
-    post.save()
-    record(
-        "bulletin.draft_saved",
-        request=request,
-        actor=author,
-        target=f"post:{post.pk}",
-        detail={"title": post.title},
-    )
-    return post
+    return spec, category
 
 
 def schedule(post: Post, publish_at: dt.datetime, *, by, request=None) -> Post:

@@ -3,6 +3,7 @@ department and site with percentages, its curve, who watched its videos by depar
 a series' rates by number, and the author's own posts with theirs. The counting is
 queries.py's and video.py's; this only shapes it for a page."""
 
+from renraku import charts
 from renraku.notices.models import Recipient
 
 from . import queries, video
@@ -72,10 +73,11 @@ def points(trend, column, whole) -> str:
     """SVG polyline points of a cumulative count as a share of the recipients."""
     if not trend or not whole:
         return ""
-    step = CHART_W / max(len(trend) - 1, 1)
-    return " ".join(
-        f"{round(i * step, 1)},{round(CHART_H - CHART_H * row[column] / whole, 1)}"
-        for i, row in enumerate(trend)
+    return charts.polyline(
+        [(i, row[column] / whole) for i, row in enumerate(trend)],
+        x_span=max(len(trend) - 1, 1),
+        width=CHART_W,
+        height=CHART_H,
     )
 
 
@@ -89,22 +91,12 @@ def series_rows(series, readable_ids) -> list[dict]:
 
 def bars(rows) -> list[dict]:
     """One bar per number: x, width, y and height in the chart's units."""
-    if not rows:
-        return []
-    width = CHART_W / len(rows)
-    out = []
-    for i, row in enumerate(rows):
-        height = round(CHART_H * row["percent"] / 100, 1)
-        out.append(
-            {
-                "x": round(i * width + width * 0.1, 1),
-                "w": round(max(width * 0.8, 1), 1),
-                "y": round(CHART_H - height, 1),
-                "h": height,
-                "label": f"#{row['post'].number}: {row['percent']}%",
-            }
-        )
-    return out
+    shapes = charts.bars(
+        [row["percent"] / 100 for row in rows], width=CHART_W, height=CHART_H, base=CHART_H
+    )
+    for shape, row in zip(shapes, rows, strict=True):
+        shape["label"] = f"#{row['post'].number}: {row['percent']}%"
+    return shapes
 
 
 def mine_rows(user, limit: int = 200) -> list[dict]:

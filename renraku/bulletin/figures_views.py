@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renraku import csvsafe
-from renraku.web.headers import no_store
+from renraku.http import no_store, say_refused
 
 from . import actions, figures, queries
 from .models import Status
-from .view_common import followed_post, messages_of
+from .view_common import followed_post
 
 
 @login_required
@@ -49,7 +49,7 @@ def remind(request, pk):
     try:
         count = actions.remind(post, by=request.user, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, messages_of(exc))
+        say_refused(request, exc)
     else:
         messages.success(
             request,

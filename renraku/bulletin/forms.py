@@ -2,52 +2,15 @@
 times in the future …) are the actions', so the CLI and the pages refuse the same things
 with the same words."""
 
-import datetime as dt
-import zoneinfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from renraku.directory.models import Department, Domain, Site
+from renraku.forms_common import TokyoDateTimeField
 from renraku.notices.models import Choice
 
 from . import access
 from .models import Category, FeedbackDigest, Series
-
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class TokyoDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format=LOCAL_FORMAT)
-
-    def format_value(self, value):
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone(TOKYO)
-        return super().format_value(value)
-
-
-class TokyoDateTimeField(forms.DateTimeField):
-    """A datetime-local value, which has no zone, read as Tokyo time whatever the
-    browser's or the server's zone."""
-
-    widget = TokyoDateTimeInput
-
-    def __init__(self, **kwargs):
-        super().__init__(input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"], **kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str) and value.strip():
-            for fmt in self.input_formats:
-                try:
-                    return dt.datetime.strptime(value.strip(), fmt).replace(tzinfo=TOKYO)
-                except ValueError:
-                    continue
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
 
 
 def _codes(queryset, label):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from renraku.notices.message import Message
+from renraku.channels.message import Message
 
 from .deferred import may_still_remind
 from .models import Announcement, Purpose, Status

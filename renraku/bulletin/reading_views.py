@@ -14,11 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renraku.http import refusal_text, say_refused
+
 from . import access, figures, listing, rendering, responses, search, video
 from . import preferences as prefs
 from .forms import CommentForm, FeedbackForm, HideForm, PreferencesForm, SearchForm
 from .models import Category, Comment, Series, Status
-from .view_common import back_to, may_post, messages_of, query_id, readable_post
+from .view_common import back_to, may_post, query_id, readable_post
 
 PAGE_SIZE = 30
 
@@ -89,7 +91,7 @@ def acknowledge(request, pk):
     try:
         recorded = responses.acknowledge(post, request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        say_refused(request, exc)
     else:
         if recorded:
             messages.success(request, _("Thank you: your confirmation has been recorded."))
@@ -109,7 +111,7 @@ def comment(request, pk):
     try:
         made = responses.add_comment(post, request.user, form.cleaned_data["body"])
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, messages_of(exc))
+        say_refused(request, exc)
         return back_to(post, "#comments")
     messages.success(request, _("Your comment has been posted."))
     return back_to(post, f"#comment-{made.pk}")
@@ -123,8 +125,8 @@ def react(request, pk):
         responses.toggle_reaction(post, request.user, request.POST.get("kind", ""))
     except (ValidationError, PermissionDenied) as exc:
         if request.htmx:
-            return HttpResponse(messages_of(exc), status=400)
-        messages.error(request, messages_of(exc))
+            return HttpResponse(refusal_text(exc), status=400)
+        say_refused(request, exc)
     if request.htmx:
         return render(
             request,
@@ -149,7 +151,7 @@ def feedback(request, pk):
     try:
         responses.send_feedback(post, request.user, form.cleaned_data["body"])
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, messages_of(exc))
+        say_refused(request, exc)
     else:
         messages.success(request, _("Sent. Only the author can read it."))
     return back_to(post, "#feedback")
@@ -172,7 +174,7 @@ def hide_comment(request, pk):
                 target, by=request.user, reason=form.cleaned_data["reason"], request=request
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, messages_of(exc))
+            say_refused(request, exc)
         else:
             messages.success(request, _("The comment is hidden."))
     return back_to(target.post, f"#comment-{target.pk}")

@@ -3,11 +3,10 @@ a refusal reads. Anyone who may not read a post gets 404, the answer for a post 
 not exist, so ids tell nothing; a reader who may not follow it gets 403 on the author's
 pages."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from renraku.accounts.models import Role
 
@@ -46,9 +45,3 @@ def back_to(post, anchor=""):
 def query_id(value) -> int | None:
     """A query string's id, or None for anything that is not one."""
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
-
-
-def messages_of(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renraku.directory import audience as audiences
+from renraku.http import refusal_text, say_refused
 
 from . import access, actions, attachments, figures, rendering
 from .forms import ComposeForm, EditForm, initial_of
 from .models import Attachment, Post, Status
-from .view_common import followed_post, may_post, messages_of
+from .view_common import followed_post, may_post
 
 
 @login_required
@@ -29,20 +30,6 @@ def mine(request):
         raise PermissionDenied
     rows = figures.mine_rows(request.user)
     return render(request, "bulletin/mine.html", {"rows": rows})
-
-
-class _DryRun(Exception):
-    """Raised inside a transaction to undo a trial save: the preview checks with the same
-    action that saves, so it refuses exactly what saving would refuse."""
-
-
-def _check(user, form, post=None):
-    try:
-        with transaction.atomic():
-            actions.save_draft(user, **form.draft_fields(), post=post)
-            raise _DryRun
-    except _DryRun:
-        pass
 
 
 def _preview(form) -> dict:
@@ -78,7 +65,7 @@ def _compose(request, post=None):
     action = request.POST.get("action", "preview")
     try:
         if action == "preview":
-            _check(request.user, form, post)
+            actions.check_draft(request.user, **form.draft_fields(), post=post)
             context["preview"] = _preview(form)
             return render(request, "bulletin/compose.html", context)
         # All or nothing: a draft saved and then refused for its time is undone.
@@ -97,7 +84,7 @@ def _compose(request, post=None):
         context["errors"] = exc.messages
         return render(request, "bulletin/compose.html", context, status=400)
     except PermissionDenied as exc:
-        context["errors"] = [messages_of(exc)]
+        context["errors"] = [refusal_text(exc)]
         return render(request, "bulletin/compose.html", context, status=403)
     if action == "publish":
         messages.success(
@@ -162,7 +149,7 @@ def attach(request, pk):
             raise ValidationError(_("Choose a file to attach."))
         attachments.attach(post, upload, by=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        say_refused(request, exc)
     else:
         messages.success(request, _("Attached."))
     return redirect("bulletin:edit", pk=post.pk)

@@ -1,7 +1,7 @@
 """The one interface every delivery channel implements.
 
 A channel takes a batch of deliveries of one notice, with the notice's words as a
-message-neutral `renraku.notices.message.Message` (title, body, link, tag, urgency, reply
+message-neutral `renraku.channels.message.Message` (title, body, link, tag, urgency, reply
 hints), and reports an Outcome for each. It knows nothing of alerts, posts or chats. It
 never raises for a single person's failure: it says whether that failure is permanent
 (the address is gone: retire it, move the person to their next channel) or temporary

@@ -29,8 +29,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.utils import timezone
 
+from renraku.channels.message import Message
 from renraku.directory.models import PushSubscription
-from renraku.notices.message import Message
 from renraku.parsing import ascii_int
 
 from . import vapid

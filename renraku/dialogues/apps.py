@@ -9,7 +9,7 @@ class DialoguesConfig(AppConfig):
 
     def ready(self):
         from renraku.directory.signals import imported
-        from renraku.notices.message import register
+        from renraku.notices.wording import register
 
         from . import directors
         from .messages import wording

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renraku.directory.models import Staff
+from renraku.http import say_refused
 
 from . import actions, queries
 from .forms import BookForm, ColleagueSearchForm
@@ -34,10 +35,6 @@ def staff_or_403(request):
     if request.user.staff is None:
         raise PermissionDenied(_("Your account is not linked to a member of staff."))
     return request.user.staff
-
-
-def error_text(exc) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def availability_of(slot, now) -> dict:
@@ -224,7 +221,7 @@ def cancel(request, pk):
     try:
         promoted = actions.cancel_booking(booking, by=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        say_refused(request, exc)
     else:
         messages.success(request, _("Your booking is cancelled."))
         if promoted and actions.is_host_or_admin(request.user, booking.slot):
@@ -247,7 +244,7 @@ def withdraw(request, pk):
     try:
         actions.withdraw(booking, by=request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        say_refused(request, exc)
     else:
         messages.success(request, _("You are out of this group booking; the others keep it."))
     if request.POST.get("back") == "mine":

@@ -8,8 +8,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from renraku.bulletin.forms import TokyoDateTimeField
 from renraku.directory.models import Department
+from renraku.forms_common import TokyoDateTimeField
 
 # 月〜日: Python's weekday numbers (0 = Monday), as actions.add_recurring takes them.
 WEEKDAYS = [(str(n), day) for n, day in enumerate("月火水木金土日")]

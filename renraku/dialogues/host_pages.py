@@ -3,7 +3,7 @@ the host picked), the picker, the fiscal year asked for, and errors in words.
 
 Anyone who is neither a host nor an administrator gets 403 on every host page."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -52,12 +52,6 @@ def picker(request, host) -> dict:
         "host_query": f"?host={host.pk}" if admin else "",
         "is_own": is_the_host(request.user, host),
     }
-
-
-def error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
 
 
 def fiscal_year_of(request) -> int:

@@ -4,9 +4,9 @@ a chart of sessions by month, departments reached and not yet, and the CSV."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
-from renraku import csvsafe
+from renraku import charts, csvsafe
 from renraku.directory.models import Department
-from renraku.web.headers import no_store
+from renraku.http import no_store
 
 from . import reach as reach_of
 from .host_pages import fiscal_year_of, host_for, picker, years_around
@@ -25,24 +25,15 @@ def _percent(part, whole) -> float:
 def _month_bars(months) -> list[dict]:
     """One bar per month: x, width, y and height in the chart's units, and its label."""
     top = max((n for _m, n in months), default=0) or 1
-    width = CHART_W / len(months)
-    area = CHART_H - CHART_TOP - CHART_FOOT
-    bars = []
-    for i, (month, n) in enumerate(months):
-        height = round(area * n / top, 1)
-        bars.append(
-            {
-                "month": month,
-                "label": f"{int(month[5:])}月",
-                "n": n,
-                "x": round(i * width + width * 0.15, 1),
-                "w": round(width * 0.7, 1),
-                "y": round(CHART_H - CHART_FOOT - height, 1),
-                "h": height,
-                "cx": round(i * width + width / 2, 1),
-                "ny": round(CHART_H - CHART_FOOT - height - 4, 1),
-            }
-        )
+    bars = charts.bars(
+        [n / top for _m, n in months],
+        width=CHART_W,
+        height=CHART_H - CHART_TOP - CHART_FOOT,
+        base=CHART_H - CHART_FOOT,
+        fill=0.7,
+    )
+    for bar, (month, n) in zip(bars, months, strict=True):
+        bar.update(month=month, label=f"{int(month[5:])}月", n=n, ny=round(bar["y"] - 4, 1))
     return bars
 
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renraku.http import refusal_text, say_refused
+
 from . import actions, host_actions
 from .host_actions import is_the_host
 from .host_forms import (
@@ -23,7 +25,7 @@ from .host_forms import (
     MoveForm,
     NoteForm,
 )
-from .host_pages import error_text, picker, slot_for
+from .host_pages import picker, slot_for
 from .models import (
     Booking,
     BookingStatus,
@@ -111,7 +113,7 @@ def manage_slot(request, pk):
             try:
                 absent = host_actions.mark_attendance(slot, came, by=request.user, request=request)
             except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, error_text(exc))
+                say_refused(request, exc)
                 return _render_slot(request, slot, status=400)
             messages.success(request, _("Attendance saved (%(n)d did not come).") % {"n": absent})
             return _to_slot(slot, "#attendance")
@@ -153,7 +155,7 @@ def move(request, pk):
     try:
         actions.move_slot(slot, form.cleaned_data["start"], by=request.user, request=request)
     except ValidationError as exc:
-        form.add_error("start", error_text(exc))
+        form.add_error("start", refusal_text(exc))
         return _render_slot(request, slot, status=400, move_form=form)
     messages.success(
         request,

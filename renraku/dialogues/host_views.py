@@ -13,12 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renraku.http import refusal_text
+
 from . import actions, host_actions
 from .host_forms import (
     RecurringForm,
     SlotForm,
 )
-from .host_pages import error_text, host_for, picker
+from .host_pages import host_for, picker
 from .models import BookingStatus
 from .params import refuses_bad_input
 
@@ -62,7 +64,7 @@ def _slot_form_page(request, form_class, template, make):
         try:
             made = make(host, form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, error_text(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(
                 request,

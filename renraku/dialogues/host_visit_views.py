@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renraku.http import say_refused
+
 from . import directors as visits_of
 from . import host_actions
 from .host_actions import is_admin
 from .host_forms import ScheduleVisitForm
-from .host_pages import error_text, fiscal_year_of, host_for, picker, years_around
+from .host_pages import fiscal_year_of, host_for, picker, years_around
 from .models import DirectorVisit, VisitStatus
 from .params import refuses_bad_input
 
@@ -91,7 +93,7 @@ def schedule_visit(request, pk):
             request=request,
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
+        say_refused(request, exc)
         return back
     messages.success(
         request,

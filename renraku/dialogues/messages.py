@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from renraku.notices.message import Message
+from renraku.channels.message import Message
 
 from . import ics
 from .models import DirectorVisit, Purpose, SlotNotice

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from renraku.directory.models import Department
-from renraku.web.headers import no_store
+from renraku.http import no_store, say_refused
 
 from . import actions, calendar_feeds, directors, ics, queries
-from .booking_views import availability_of, describe, error_text, staff_or_403
+from .booking_views import availability_of, describe, staff_or_403
 from .forms import ProposeForm
 from .models import (
     BookingStatus,
@@ -116,7 +116,7 @@ def propose_time(request, pk):
     try:
         directors.propose(visit, form.cleaned_data["start"], by=request.user)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        say_refused(request, exc)
     else:
         messages.success(request, _("Your proposal is sent to the host."))
     return redirect("dialogues:mine")

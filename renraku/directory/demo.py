@@ -1,4 +1,4 @@
-"""`renraku seed-demo`: the demo ward, the same every time it is run.
+"""The demo ward's directory (`renraku seed-demo`, renraku.demo), the same every time.
 
 The organisation is written straight to the database; the 10,000 people go through the same
 HR import every real file goes through (built as a CSV in memory), so the demo exercises
@@ -75,8 +75,9 @@ _DIRECTOR_DEPUTIES = [
 
 
 @transaction.atomic
-def seed_demo(progress: bool = False) -> dict:
-    """Create or bring back the demo ward. Returns the import's counts."""
+def seed_directory_demo(progress: bool = False) -> dict:
+    """Create or bring back the demo ward's organisation, people and accounts (the rest of
+    the ward is seeded by renraku.demo). Returns the import's counts."""
     sites_by_kind = seed_organisation()
     records = demo_people(random.Random(2026), sites_by_kind)
     plan = plan_import(as_csv(records))
@@ -85,16 +86,6 @@ def seed_demo(progress: bool = False) -> dict:
     counts = apply_import(plan, source="seed-demo", progress=progress)
     _seed_oversight()
     _seed_accounts()
-    # Imported here: the directory must not depend on the broadcast app at import time.
-    from renraku.broadcast.demo import seed_broadcast_demo
-
-    seed_broadcast_demo()
-    from renraku.bulletin.demo import seed_bulletin_demo
-
-    seed_bulletin_demo()
-    from renraku.dialogues.demo import seed_dialogues_demo
-
-    seed_dialogues_demo()
     return counts
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from renraku.accounts import permissions
-from renraku.web.headers import no_store
+from renraku.http import no_store
 
 from . import actions
 from .forms import ImportForm, SearchForm, StaffEditForm

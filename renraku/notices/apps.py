@@ -9,6 +9,6 @@ class NoticesConfig(AppConfig):
 
     def ready(self):
         from .letters import wording
-        from .message import register
+        from .wording import register
 
         register("letter", wording)

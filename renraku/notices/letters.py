@@ -1,6 +1,7 @@
 """How a Letter reads: the words stored with it (see models.Letter)."""
 
-from .message import Message
+from renraku.channels.message import Message
+
 from .models import Letter
 
 

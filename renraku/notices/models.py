@@ -3,7 +3,7 @@
 A notice is what alerts, bulletin posts and dialogue reminders have in common for
 delivery: frozen recipients (who it went to, with their department and site at the time),
 deliveries per channel, and each recipient's read and reply. What a notice *says* is
-rendered by the app that owns it (see renraku.notices.message); channels only carry it.
+rendered by the app that owns it (see renraku.notices.wording); channels only carry it.
 """
 
 from django.db import models
@@ -38,7 +38,7 @@ class Notice(models.Model):
     its id); a bulletin post has one per publishing, reminder or request to acknowledge
     again. Field names are the pipeline's own so that no child's fields clash with them."""
 
-    # Which app words it ("alert", "post" …): see renraku.notices.message.register. No
+    # Which app words it ("alert", "post" …): see renraku.notices.wording.register. No
     # default, nor for urgency: whoever issues a notice says whose it is and how urgent.
     owner = models.CharField(_("from"), max_length=20)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)

@@ -22,9 +22,9 @@ from django.utils import timezone
 from renraku.channels import registry
 
 from . import planning
-from .message import messages_for
 from .models import Delivery, Notice, Reach, Recipient, Urgency
 from .planning import OPEN, add_attempt, freeze, reach, settle
+from .wording import messages_for
 
 __all__ = ["OPEN", "add_attempt", "finish", "freeze", "issue", "reach", "settle", "stale_work"]
 

@@ -24,7 +24,7 @@ def test_the_checkpoint_command_appends_the_head_and_prints_it(db, settings):
 
 
 def test_the_daily_task_mails_the_checkpoint_to_active_auditors_only(people, org, smtp, settings):
-    from renraku.audit.tasks import send_audit_checkpoint
+    from renraku.monitoring.tasks import send_audit_checkpoint
 
     departed = make_user(make_staff(org, work_email="old.auditor@city.example"), Role.AUDITOR)
     departed.is_active = False

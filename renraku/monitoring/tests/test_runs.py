@@ -42,7 +42,7 @@ def test_two_hosts_claiming_the_same_run_at_once_one_wins(committed_db):
 def test_the_auditors_get_one_checkpoint_when_two_hosts_send_it_at_once(
     committed_db, smtp, settings
 ):
-    from renraku.audit.tasks import send_audit_checkpoint
+    from renraku.monitoring.tasks import send_audit_checkpoint
     from renraku.testing import make_org, make_people
 
     people = make_people(make_org())

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from renraku.directory.demo import seed_demo
+from renraku.demo.ward import seed_demo
 from renraku.directory.queries import org_summary
 
 

@@ -1,12 +1,15 @@
+"""The audit log's page, for auditors: here, above the log, because who may read it is
+a role (permissions.can_read_audit) and the log itself imports nothing of accounts."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from renraku.accounts.permissions import can_read_audit
+from renraku.audit.actions import record, verify_chain
+from renraku.audit.models import AuditEntry
 
-from .actions import record, verify_chain
-from .models import AuditEntry
+from .permissions import can_read_audit
 
 
 @login_required

@@ -1,0 +1,20 @@
+"""`renraku seed-demo`: the demo ward, the same every time it is run. Each app seeds its own
+part from its own `demo.py` (the directory first: everyone else's data names its people),
+all in one transaction, so a failed run leaves nothing half-made."""
+
+from django.db import transaction
+
+from renraku.broadcast.demo import seed_broadcast_demo
+from renraku.bulletin.demo import seed_bulletin_demo
+from renraku.dialogues.demo import seed_dialogues_demo
+from renraku.directory.demo import seed_directory_demo
+
+
+@transaction.atomic
+def seed_demo(progress: bool = False) -> dict:
+    """Create or bring back the demo ward. Returns the HR import's counts."""
+    counts = seed_directory_demo(progress=progress)
+    seed_broadcast_demo()
+    seed_bulletin_demo()
+    seed_dialogues_demo()
+    return counts
