@@ -53,11 +53,14 @@ def index(request):
 def post_page(request, pk):
     post = readable_post(request, pk)
     # 既読: opening it, from the list, a push or an e-mail's link (all land here) — as a
-    # page, not as an image or a frame another page loads behind the reader's back.
-    me = listing.my_recipient(post, request.user)
+    # page, not as an image or a frame another page loads behind the reader's back. One
+    # UPDATE … WHERE read_at IS NULL: no row for someone it was not sent to, nothing
+    # changed on a second opening.
     as_page = request.headers.get("Sec-Fetch-Dest", "document") in ("document", "empty")
-    if me is not None and me.read_at is None and post.status == Status.PUBLISHED and as_page:
+    if post.status == Status.PUBLISHED and as_page:
         responses.record_read(post, request.user)
+    # Their own row is shown only where the post asks them to confirm it.
+    me = listing.my_recipient(post, request.user) if post.requires_ack else None
     moderator = access.is_moderator(request.user)
     comments = post.comments.select_related("author__staff")
     attachments = post.attachments.all()  # lazy: read only when the cached part is stale
@@ -66,19 +69,22 @@ def post_page(request, pk):
         "bulletin/post.html",
         {
             "post": post,
-            "body_html": rendering.to_html(post.body),
+            # Callables, read only when the page's cached part is made again.
+            "body_html": lambda: rendering.to_html(post.body),
             "attachments": attachments,
             "has_video": lambda: any(a.kind == "video" for a in attachments),
             "me": me,
-            # 視聴済み: what this person has watched of the post's videos (none: no row).
+            # 視聴済み: what this person has watched of the post's videos (none: no row; a
+            # post without a video: no query).
             "my_views": video.views_of(post, getattr(request.user, "staff_id", None)),
             "reactions": listing.reactions_of(post, request.user),
             "comments": comments,
             "moderator": moderator,
             "can_follow": access.can_follow(request.user, post),
             "published": post.status == Status.PUBLISHED,
-            "comment_form": CommentForm(),
-            "feedback_form": FeedbackForm(),
+            # The forms' classes: the template makes them only for a stale cached part.
+            "comment_form": CommentForm,
+            "feedback_form": FeedbackForm,
             "hide_form": HideForm() if moderator else None,
         },
     )

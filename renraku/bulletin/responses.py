@@ -38,10 +38,13 @@ def record_read(post: Post, user) -> bool:
     """既読: the first opening counts (in the app, or from its push or e-mail). One UPDATE;
     False when `user` was not among its recipients (joined later: they may read it, but
     the rates are of those it was sent to)."""
-    rows = _recipient(post, user)
-    if rows is None:
+    staff_id = getattr(user, "staff_id", None)
+    if staff_id is None or post.notice_id is None:
         return False
-    return bool(rows.filter(read_at__isnull=True).update(read_at=timezone.now()))
+    unread = Recipient.objects.filter(
+        notice_id=post.notice_id, staff_id=staff_id, read_at__isnull=True
+    )
+    return bool(unread.update(read_at=timezone.now()))
 
 
 def acknowledge(post: Post, user) -> bool:
