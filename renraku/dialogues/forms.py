@@ -56,6 +56,8 @@ class BookForm(forms.Form):
             numbers = [n for n in numbers if n != self.booker.employee_number]
         if len(numbers) >= MAX_GROUP:
             raise forms.ValidationError(_("A group is at most %(n)d people.") % {"n": MAX_GROUP})
+        if not numbers:  # alone: nobody to look up
+            return []
         found = {
             s.employee_number: s for s in Staff.objects.active().filter(employee_number__in=numbers)
         }

@@ -85,6 +85,36 @@ def at_limit_with_host(slot, staff_ids) -> set[int]:
     return {row["staff_id"] for row in counts if row["n"] >= limit}
 
 
+def taken_and_at_limit(slot, staff_ids) -> tuple[set[int], set[int]]:
+    """Of `staff_ids`, in one query (a booking asks both with the slot locked): those who
+    already have a seat in this slot (an active participant, whatever the booking's
+    state), and those at_limit_with_host."""
+    if not staff_ids:
+        return set(), set()
+    limit = slot.kind.upcoming_per_host
+    here = Q(slot_id=slot.pk)
+    elsewhere = Q(
+        booking__status__in=ACTIVE,
+        slot__host_id=slot.host_id,
+        slot__start__gt=timezone.now(),
+        slot__status=SlotStatus.OPEN,
+    ) & ~here
+    rows = (
+        Participant.objects.filter(here | elsewhere if limit else here)
+        .filter(staff_id__in=staff_ids, active=True)
+        .values_list("staff_id")
+        .annotate(here=Count("pk", filter=here), elsewhere=Count("pk", filter=elsewhere))
+        .order_by()
+    )
+    taken, busy = set(), set()
+    for staff_id, n_here, n_elsewhere in rows:
+        if n_here:
+            taken.add(staff_id)
+        if limit and n_elsewhere >= limit:
+            busy.add(staff_id)
+    return taken, busy
+
+
 def awaiting_draw(slot, now=None) -> bool:
     """Applications for the draw have closed but the lots are not drawn yet."""
     return bool(slot.draw_at and slot.drawn_at is None and (now or timezone.now()) >= slot.draw_at)

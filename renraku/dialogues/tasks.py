@@ -1,9 +1,22 @@
-"""Huey tasks of the dialogues: the reminder the day before, and the lottery's draw."""
+"""Huey tasks of the dialogues: a booking's invitation, the reminder the day before, and
+the lottery's draw."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import lottery, reminders
+from . import lottery, notify, reminders
+
+
+@db_task()
+def invite_booked(booking_id: int):
+    """Queued when a confirmed booking commits: its calendar invitation."""
+    notify.invite_booked(booking_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def invite_missed():
+    """Every minute: the invitations of bookings whose task was lost."""
+    notify.invite_missed()
 
 
 @db_periodic_task(crontab(minute="*/10"))
