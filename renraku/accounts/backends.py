@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from .models import Role
+from .permissions import is_administrator
 
 # Administrators hold every Django-admin permission on these apps, and none on the audit
 # log, which only auditors read (through its own page, not the admin). The bulletin and
@@ -60,12 +60,12 @@ class EmployeeNumberOrEmailBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj, perm, obj=None):
-        if _is_administrator(user_obj) and perm.split(".", 1)[0] in _ADMINISTERED_APPS:
+        if is_administrator(user_obj) and perm.split(".", 1)[0] in _ADMINISTERED_APPS:
             return True
         return super().has_perm(user_obj, perm, obj)
 
     def has_module_perms(self, user_obj, app_label):
-        if _is_administrator(user_obj) and app_label in _ADMINISTERED_APPS:
+        if is_administrator(user_obj) and app_label in _ADMINISTERED_APPS:
             return True
         return super().has_module_perms(user_obj, app_label)
 
@@ -88,7 +88,3 @@ def _facts() -> dict:
         facts["host_visits_directors_fact"] = Subquery(own[:1])
         facts["any_host_fact"] = Exists(host.objects.all())
     return facts
-
-
-def _is_administrator(user) -> bool:
-    return user.is_active and getattr(user, "role", None) == Role.ADMINISTRATOR

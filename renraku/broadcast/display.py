@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from renraku import textcheck
 from renraku.audit.actions import record
 from renraku.directory.models import Department, Staff
 
 from . import actions, situation
-from .models import Alert, DisplayLink, Kind, ReplyForm
+from .models import Alert, AlertKind, DisplayLink, ReplyForm
 
 DEFAULT_DAYS = 1
 MAX_DAYS = 7
@@ -77,7 +78,7 @@ def create_link(
         actions.authorise_manage(by, each)
     problems = []
     label = (label or "").strip()
-    if len(label) > LABEL_MAX or actions.has_control_characters(label) or "\x00" in label:
+    if len(label) > LABEL_MAX or not textcheck.is_one_line(label):
         problems.append(_("The label must be one line of at most %d characters.") % LABEL_MAX)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         problems.append(_("A link is valid for 1 to %d days.") % MAX_DAYS)
@@ -247,7 +248,7 @@ def send_department_heads(alert: Alert, *, by, request=None) -> dict:
                 sender=by,
                 request=request,
                 source="department_link",
-                kind=Kind.ORIGINAL,
+                kind=AlertKind.ORIGINAL,
                 parent=alert,
                 authorised=True,  # may manage the alert: these are its departments' heads
             )

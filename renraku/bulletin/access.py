@@ -1,4 +1,4 @@
-"""Who may see, post, follow and moderate which posts: one function per decision, so the
+"""Who may see, post, manage and moderate which posts: one function per decision, so the
 pages, the CLI, the API and search agree.
 
 A member of staff sees a published post whose audience includes them *now* (someone who
@@ -9,7 +9,7 @@ every state. Staff never see who read what.
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from renraku.accounts.models import Role
+from renraku.accounts import permissions
 from renraku.notices.models import Recipient
 
 from .models import AudienceEntry, Post, Status
@@ -46,10 +46,6 @@ def keys_of(staff) -> list[tuple[str, str]]:
     return keys
 
 
-def is_moderator(user) -> bool:
-    return _signed_in(user) and user.role == Role.ADMINISTRATOR
-
-
 def audience_includes(staff) -> Q:
     """Posts whose audience takes in `staff` (a Q on Post)."""
     match = Q()
@@ -65,7 +61,7 @@ def readable_posts(user):
     if not _signed_in(user):
         return Post.objects.none()
     published = Post.objects.filter(status=Status.PUBLISHED)
-    if is_moderator(user):
+    if permissions.is_administrator(user):
         return published
     staff = getattr(user, "staff", None)
     return published.filter(audience_includes(staff) | Q(author=user))
@@ -76,7 +72,7 @@ def can_read(user, post) -> bool:
     department since still opens the post their notification links to)."""
     if not _signed_in(user):
         return False
-    if post.author_id == user.pk or is_moderator(user):
+    if is_author_or_administrator(user, post):
         return True
     if post.status != Status.PUBLISHED:
         return False
@@ -89,39 +85,47 @@ def can_read(user, post) -> bool:
     return readable_posts(user).filter(pk=post.pk).exists()
 
 
-def can_follow(user, post) -> bool:
-    """See the read and acknowledgement rates, the feedback, and (for posts requiring
-    acknowledgement) who has not acknowledged: the author and administrators."""
-    return _signed_in(user) and (post.author_id == user.pk or is_moderator(user))
+def is_author_or_administrator(user, post) -> bool:
+    """Who may change, withdraw or attach to `post`: its author and administrators."""
+    return post.author_id == user.pk or permissions.is_administrator(user)
+
+
+def can_manage_post(user, post) -> bool:
+    """Open the author's pages of `post`: its figures (read and acknowledgement rates, the
+    feedback, and for posts requiring acknowledgement who has not acknowledged), editing,
+    attachments, withdrawing: the author and administrators."""
+    return _signed_in(user) and is_author_or_administrator(user, post)
+
+
+def is_named_author_of(user, *, series=None, category=None) -> bool:
+    """Named by administrators as an author of this series or this category."""
+    return _signed_in(user) and any(
+        owner is not None and owner.authors.filter(pk=user.pk).exists()
+        for owner in (series, category)
+    )
 
 
 def can_post_in(user, *, series=None, category=None) -> bool:
     """Authors named by administrators per series or category; administrators. (A
     department administrator's audiences are checked by can_address.)"""
-    if not _signed_in(user):
-        return False
-    if user.role == Role.ADMINISTRATOR:
+    if permissions.is_administrator(user):
         return True
     if series is not None:
-        return series.authors.filter(pk=user.pk).exists()
-    if category is not None and category.authors.filter(pk=user.pk).exists():
+        return is_named_author_of(user, series=series)
+    if is_named_author_of(user, category=category):
         return True
-    return user.role == Role.DEPARTMENT_ADMIN
+    return permissions.is_department_admin(user)
 
 
 def can_address(user, spec: dict, *, series=None, category=None) -> bool:
     """Whether `user` may post to this audience, in this series or category:
     administrators anywhere; an author named for *this* series (or category) to anyone;
     department administrators only to their own departments."""
-    if not _signed_in(user):
-        return False
-    if user.role == Role.ADMINISTRATOR:
+    if permissions.is_administrator(user):
         return True
-    if series is not None and series.authors.filter(pk=user.pk).exists():
+    if is_named_author_of(user, series=series, category=category):
         return True
-    if category is not None and category.authors.filter(pk=user.pk).exists():
-        return True
-    if user.role != Role.DEPARTMENT_ADMIN or spec.get("all"):
+    if not permissions.is_department_admin(user) or spec.get("all"):
         return False
     if set(spec) != {"departments"}:
         return False
@@ -136,10 +140,10 @@ def can_post_as(user, department) -> bool:
         return True
     if not _signed_in(user):
         return False
-    if user.role == Role.ADMINISTRATOR:
+    if permissions.is_administrator(user):
         return True
-    if user.role == Role.DEPARTMENT_ADMIN:
-        return user.scope_departments.filter(pk=department.pk).exists()
+    if permissions.is_department_admin(user):
+        return permissions.administers_department(user, department.pk)
     staff = getattr(user, "staff", None)
     return staff is not None and staff.department_id == department.pk
 
@@ -150,9 +154,9 @@ def postable_departments(user):
 
     if not _signed_in(user):
         return Department.objects.none()
-    if user.role == Role.ADMINISTRATOR:
+    if permissions.is_administrator(user):
         return Department.objects.all()
-    if user.role == Role.DEPARTMENT_ADMIN:
+    if permissions.is_department_admin(user):
         return user.scope_departments.all()
     return Department.objects.filter(staff=getattr(user, "staff", None))
 

@@ -3,7 +3,6 @@ edit, withdraw, remind once. What readers do with a post is in responses.py; wha
 later on someone's behalf (scheduled posts, held reminders) is re-checked in deferred.py."""
 
 import datetime as dt
-import unicodedata
 import zoneinfo
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renraku import textcheck
 from renraku.audit.actions import record
 from renraku.directory import audience as audiences
 from renraku.notices import pipeline
@@ -32,8 +32,6 @@ from .models import (
 
 TITLE_MAX = 150
 BODY_MAX = 100_000
-# Right-to-left overrides and isolates can make a title read as something it is not.
-_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 SYSTEM_USERNAME = "renraku"
 # Everyday notices go by push, then e-mail for those push does not reach.
@@ -60,13 +58,6 @@ def touch(post) -> None:
     Post.objects.filter(pk=post.pk).update(updated_at=timezone.now())
 
 
-def _control_characters(text: str) -> bool:
-    return any(
-        (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") or ch in _BIDI_CONTROLS
-        for ch in text
-    )
-
-
 def check_text(title: str, body: str) -> list[str]:
     errors = []
     title = (title or "").strip()
@@ -74,13 +65,13 @@ def check_text(title: str, body: str) -> list[str]:
         errors.append(_("Give the post a title."))
     elif len(title) > TITLE_MAX:
         errors.append(_("The title is longer than %(n)d characters.") % {"n": TITLE_MAX})
-    elif "\n" in title or "\r" in title or _control_characters(title):
+    elif not textcheck.is_one_line(title):
         errors.append(_("The title must be one line of text."))
     if not (body or "").strip():
         errors.append(_("Write the body of the post."))
     elif len(body) > BODY_MAX:
         errors.append(_("The body is longer than %(n)d characters.") % {"n": BODY_MAX})
-    elif _control_characters(body):
+    elif textcheck.has_control_characters(body):
         errors.append(_("The body contains control characters."))
     return errors
 
@@ -202,7 +193,7 @@ def schedule(post: Post, publish_at: dt.datetime, *, by, request=None) -> Post:
 
 
 def _may_change(user, post: Post) -> None:
-    if user is not None and not (post.author_id == user.pk or access.is_moderator(user)):
+    if user is not None and not access.is_author_or_administrator(user, post):
         raise PermissionDenied(_("Only its author or an administrator may change this post."))
 
 

@@ -83,7 +83,7 @@ def attach(post, upload, *, by, request=None) -> Attachment:
     """Check and store `upload` (a Django UploadedFile) on `post`. ValidationError for a
     type or size renraku does not take; PermissionDenied unless by its author or an
     administrator."""
-    if not (post.author_id == by.pk or access.is_moderator(by)):
+    if not access.is_author_or_administrator(by, post):
         raise PermissionDenied(_("Only its author or an administrator may change this post."))
     head = upload.read(16)
     upload.seek(0)
@@ -126,7 +126,7 @@ def attach(post, upload, *, by, request=None) -> Attachment:
 
 def detach(attachment, *, by, request=None) -> None:
     post = attachment.post
-    if not (post.author_id == by.pk or access.is_moderator(by)):
+    if not access.is_author_or_administrator(by, post):
         raise PermissionDenied(_("Only its author or an administrator may change this post."))
     with transaction.atomic():
         attachment.file.delete(save=False)

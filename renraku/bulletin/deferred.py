@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from renraku.accounts.models import Role, User
+from renraku.accounts import permissions
 from renraku.audit.actions import record
 from renraku.notices import pipeline
 from renraku.notices.models import Delivery
@@ -55,7 +55,7 @@ def may_still_remind(user, post: Post) -> bool:
     right to post it, or an administrator."""
     if user is None or not user.is_active:
         return False
-    if access.is_moderator(user):
+    if permissions.is_administrator(user):
         return True
     return post.author_id == user.pk and may_still_post(user, post)
 
@@ -129,7 +129,7 @@ def stop_reminders() -> list[int]:
 
 def _tell(post: Post, purpose: str) -> int:
     """The post's author (if on the staff) and the administrators, by an everyday notice."""
-    admins = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True, staff__isnull=False)
+    admins = permissions.administrators().filter(staff__isnull=False)
     staff_ids = {*admins.values_list("staff_id", flat=True)}
     if post.author.staff_id:
         staff_ids.add(post.author.staff_id)

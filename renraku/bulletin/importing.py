@@ -38,6 +38,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from renraku import textcheck
 from renraku.audit.actions import record
 from renraku.directory.audience import AudienceError, validate
 from renraku.directory.importing import SHOWN_ERRORS, more_errors_line
@@ -241,6 +242,8 @@ def check_issues(
         title = issue.title.strip()
         if "\n" in title or "\r" in title:
             problems.append(_("the title contains a line break"))
+        elif not textcheck.is_one_line(title.replace("\x00", "")):  # NUL: said above
+            problems.append(_("the title must be one line of plain text"))
         if len(title) > MAX_TITLE:
             problems.append(
                 _("the title has %(length)d characters; at most %(limit)d")

@@ -14,13 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renraku.accounts import permissions
 from renraku.http import refusal_text, say_refused
 
 from . import access, figures, listing, rendering, responses, search, video
 from . import preferences as prefs
 from .forms import CommentForm, FeedbackForm, HideForm, PreferencesForm, SearchForm
 from .models import Category, Comment, Series, Status
-from .view_common import back_to, may_post, query_id, readable_post
+from .view_common import back_to, query_id, readable_post
 
 PAGE_SIZE = 30
 
@@ -44,7 +45,7 @@ def index(request):
             "categories": Category.objects.all(),
             "series": series,
             "category": category,
-            "may_post": may_post(request.user),
+            "may_post": permissions.can_write_posts(request.user),
         },
     )
 
@@ -61,7 +62,7 @@ def post_page(request, pk):
         responses.record_read(post, request.user)
     # Their own row is shown only where the post asks them to confirm it.
     me = listing.my_recipient(post, request.user) if post.requires_ack else None
-    moderator = access.is_moderator(request.user)
+    moderator = permissions.is_administrator(request.user)
     comments = post.comments.select_related("author__staff")
     attachments = post.attachments.all()  # lazy: read only when the cached part is stale
     return render(
@@ -80,7 +81,7 @@ def post_page(request, pk):
             "reactions": listing.reactions_of(post, request.user),
             "comments": comments,
             "moderator": moderator,
-            "can_follow": access.can_follow(request.user, post),
+            "can_manage_post": access.can_manage_post(request.user, post),
             "published": post.status == Status.PUBLISHED,
             # The forms' classes: the template makes them only for a stale cached part.
             "comment_form": CommentForm,
@@ -169,7 +170,7 @@ def hide_comment(request, pk):
     target = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
     if not access.can_read(request.user, target.post):
         raise Http404
-    if not access.is_moderator(request.user):
+    if not permissions.is_administrator(request.user):
         raise PermissionDenied
     form = HideForm(request.POST)
     if not form.is_valid():
@@ -200,7 +201,7 @@ def search_page(request):
 @login_required
 def preferences(request):
     staff = request.user.staff
-    author = may_post(request.user) or request.user.bulletin_posts.exists()
+    author = permissions.can_write_posts(request.user) or request.user.bulletin_posts.exists()
     topics = prefs.topics()
     chosen = prefs.choices_of(staff)
     initial = {f"topic:{t}": chosen.get(t, "push") for t, _kind, _name in topics}
@@ -231,9 +232,9 @@ def series_index(request, pk):
         access.readable_posts(request.user).filter(series=series).values_list("pk", flat=True)
     )
     rows = figures.series_rows(series, readable)
-    # Rates are the author's and administrators' (as on a post's follow page).
-    show_rates = (
-        access.is_moderator(request.user) or series.authors.filter(pk=request.user.pk).exists()
+    # Rates are the author's and administrators' (as on a post's figures page).
+    show_rates = permissions.is_administrator(request.user) or access.is_named_author_of(
+        request.user, series=series
     )
     return render(
         request,

@@ -11,12 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renraku import textcheck
+from renraku.accounts import permissions
 from renraku.audit.actions import record
 from renraku.notices import pipeline
 from renraku.notices.models import Delivery, Recipient
 
 from . import access, search
-from .actions import _control_characters, announce, touch
+from .actions import announce, touch
 from .models import Comment, Feedback, Post, Purpose, Reaction, ReactionKind, Status
 
 COMMENT_MAX = 2_000
@@ -76,7 +78,7 @@ def _check_words(text: str, limit: int) -> str:
         raise ValidationError(_("Write something first."))
     if len(text) > limit:
         raise ValidationError(_("Keep it within %(n)d characters.") % {"n": limit})
-    if _control_characters(text):
+    if textcheck.has_control_characters(text):
         raise ValidationError(_("The text contains control characters."))
     return text
 
@@ -101,7 +103,7 @@ def add_comment(post: Post, user, body: str) -> Comment:
 
 def hide_comment(comment: Comment, *, by, reason: str, request=None) -> Comment:
     """Administrators hide a comment, giving a reason; the hiding is audited."""
-    if not access.is_moderator(by):
+    if not permissions.is_administrator(by):
         raise PermissionDenied(_("Only administrators may hide comments."))
     reason = _check_words(reason, 200)
     with transaction.atomic():

@@ -1,6 +1,6 @@
 """What the bulletin's pages share: who may do what, the post a request may see, and how
 a refusal reads. Anyone who may not read a post gets 404, the answer for a post that does
-not exist, so ids tell nothing; a reader who may not follow it gets 403 on the author's
+not exist, so ids tell nothing; a reader who may not manage it gets 403 on the author's
 pages."""
 
 from django.core.exceptions import PermissionDenied
@@ -8,16 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from renraku.accounts.models import Role
-
 from . import access
 from .models import Post
-
-
-def may_post(user) -> bool:
-    """Whether to offer "new post" and "mine": administrators, named authors and department
-    administrators. (Each post is still checked by the actions.)"""
-    return user.role in (Role.ADMINISTRATOR, Role.DEPARTMENT_ADMIN) or user.is_named_author
 
 
 def readable_post(request, pk) -> Post:
@@ -29,11 +21,11 @@ def readable_post(request, pk) -> Post:
     return post
 
 
-def followed_post(request, pk) -> Post:
+def managed_post(request, pk) -> Post:
     """The author's and administrators' view: 404 for those who may not read the post, 403
-    for readers who may not follow it."""
+    for readers who may not manage it (access.can_manage_post)."""
     post = readable_post(request, pk)
-    if not access.can_follow(request.user, post):
+    if not access.can_manage_post(request.user, post):
         raise PermissionDenied
     return post
 

@@ -8,7 +8,6 @@ named here too, so that views, commands and tests have one door to every change.
 
 import datetime as dt
 import zoneinfo
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -32,7 +31,7 @@ from .models import (
 )
 from .queries import confirmed_seats, seats_left
 from .reminders import remind_tomorrow  # noqa: F401
-from .rights import is_host_or_admin
+from .rights import may_manage
 from .slot_actions import (  # noqa: F401
     add_recurring,
     add_slot,
@@ -43,9 +42,6 @@ from .waiting import promote_waiting
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_GROUP = 20
-# A slot's fields a booking reads with the slot locked (moving, cancelling and the draw
-# change them).
-LOCKED_FIELDS = ["status", "start", "minutes", "seats", "draw_at", "drawn_at"]
 ALREADY_WITH_HOST = _lazy(
     "You already have an upcoming chat with this host; at most %(n)d per person until it "
     "has taken place."
@@ -68,21 +64,22 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        # The slot's row is the lock: two bookings of its last seat take turns. What may
-        # have changed is read again under it (its kind and host do not change).
-        slot.refresh_from_db(
-            from_queryset=Slot.objects.select_for_update(), fields=LOCKED_FIELDS
-        )
+        # The slot's row is the lock: two bookings of its last seat take turns.
+        slot = Slot.objects.select_for_update().select_related("kind", "host").get(pk=slot.pk)
         if slot.status != SlotStatus.OPEN:
             raise ValidationError(_("This slot has been cancelled."))
         if slot.start <= timezone.now():
             raise ValidationError(_("This slot has already started."))
-        if not slot.kind.open_signup and by is not None and not is_host_or_admin(by, slot):
+        if not slot.kind.open_signup and by is not None and not may_manage(by, slot.host):
             raise ValidationError(_("This kind of dialogue is by invitation only."))
         ids = {p.pk for p in people}
         # The refusals never name the others: who has booked what is for hosts and
         # administrators. The booker learns only that someone they named cannot come.
-        taken, busy = queries.taken_and_at_limit(slot, ids)
+        taken = set(
+            Participant.objects.filter(slot=slot, active=True, staff_id__in=ids).values_list(
+                "staff_id", flat=True
+            )
+        )
         if booker.pk in taken:
             raise ValidationError(_("You are already booked for this slot."))
         if taken:
@@ -92,6 +89,7 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
                     "or ask them."
                 )
             )
+        busy = queries.at_limit_with_host(slot, ids)
         if booker.pk in busy:
             raise ValidationError(ALREADY_WITH_HOST % {"n": slot.kind.upcoming_per_host})
         if busy:
@@ -130,10 +128,7 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
                 _("Someone in the group was just booked for this slot.")
             ) from None
         if status == BookingStatus.CONFIRMED:
-            # The calendar invitation is planned and sent by the task worker once this
-            # commits (never for a booking rolled back), not while the slot is locked;
-            # notify.invite_missed sends it should the task be lost.
-            transaction.on_commit(partial(_queue_invitation, booking.pk), robust=True)
+            notify.invite(slot, [p.pk for p in people])
         named = [p.pk for p in people if p.pk != booker.pk]
         if named:
             # Told they are in it, and that they may withdraw (booking_views.withdraw).
@@ -153,15 +148,9 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
     return booking
 
 
-def _queue_invitation(booking_id: int) -> None:
-    from .tasks import invite_booked
-
-    invite_booked(booking_id)
-
-
 def _check_deadline(slot: Slot, by) -> None:
     deadline = slot.start - dt.timedelta(hours=slot.kind.cancel_hours)
-    if timezone.now() > deadline and not is_host_or_admin(by, slot):
+    if timezone.now() > deadline and not may_manage(by, slot.host):
         raise ValidationError(
             _("Cancelling closed %(hours)d hours before the start; tell the host.")
             % {"hours": slot.kind.cancel_hours}
@@ -177,7 +166,7 @@ def cancel_booking(booking: Booking, *, by=None, request=None) -> list[Booking]:
         if by is not None:
             # The whole booking is its booker's: a colleague named in it withdraws alone.
             mine = getattr(by, "staff_id", None) == booking.booked_by_id
-            if not (mine or is_host_or_admin(by, slot)):
+            if not (mine or may_manage(by, slot.host)):
                 raise PermissionDenied(_("This is not your booking."))
             _check_deadline(slot, by)
         if booking.status not in ACTIVE:

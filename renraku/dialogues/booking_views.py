@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from renraku.directory.models import Staff
 from renraku.http import say_refused
 
-from . import actions, queries
+from . import actions, queries, rights
 from .forms import BookForm, ColleagueSearchForm
 from .models import ACTIVE, Booking, BookingStatus, Participant, Slot, SlotStatus
 
@@ -107,7 +107,7 @@ def _slot_context(request, slot, form=None, search=None) -> dict:
         if query
         else []
     )
-    insider = actions.is_host_or_admin(request.user, slot)
+    insider = rights.may_manage(request.user, slot.host)
     bookable = (
         staff is not None and mine is None and slot.status == SlotStatus.OPEN and slot.start > now
     )
@@ -139,11 +139,11 @@ def _slot_page(request, slot, form=None, search=None, status=200):
     return render(request, "dialogues/slot.html", context, status=status)
 
 
-def _visible_slot(request, pk, related=("kind", "host__staff")) -> Slot:
+def _visible_slot(request, pk) -> Slot:
     """A slot of an open kind, or one the user is in or hosts; 404 otherwise, as for a
     slot that does not exist (an invitation-only visit's time is not for everyone)."""
-    slot = get_object_or_404(Slot.objects.select_related(*related), pk=pk)
-    if slot.kind.open_signup or actions.is_host_or_admin(request.user, slot):
+    slot = get_object_or_404(Slot.objects.select_related("kind", "host__staff"), pk=pk)
+    if slot.kind.open_signup or rights.may_manage(request.user, slot.host):
         return slot
     staff_id = request.user.staff_id
     if staff_id and slot.participants.filter(staff_id=staff_id).exists():
@@ -162,8 +162,7 @@ def slot(request, pk):
 def book(request, pk):
     """Book, or (action=search) look for colleagues to add: either way the page comes back
     with everything typed and ticked kept, and a refusal says why beside the form."""
-    # The host's name is read only if the page is shown again.
-    slot = _visible_slot(request, pk, related=("kind", "host"))
+    slot = _visible_slot(request, pk)
     staff = staff_or_403(request)
     form = BookForm(BookForm.carrying_picks(request.POST), booker=staff)
     if request.POST.get("action") == "search":
@@ -225,7 +224,7 @@ def cancel(request, pk):
         say_refused(request, exc)
     else:
         messages.success(request, _("Your booking is cancelled."))
-        if promoted and actions.is_host_or_admin(request.user, booking.slot):
+        if promoted and rights.may_manage(request.user, booking.slot.host):
             messages.info(
                 request,
                 _("%(n)d booking(s) moved up from the waiting list; they are told.")

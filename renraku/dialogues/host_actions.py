@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renraku import textcheck
 from renraku.audit.actions import record
 
 from . import actions, directors
 from .models import Concern, DirectorVisit, Guest, HostNote, Material, Participant, Slot
-from .rights import is_admin, is_the_host, may_manage  # noqa: F401  (the pages' door)
+from .rights import is_the_host, may_manage
 
 
 def _check(user, host):
@@ -38,6 +39,8 @@ def add_concern(slot, *, text, topic, department=None, by, request=None) -> Conc
     text, topic = text.strip(), topic.strip()
     if not text or not topic:
         raise ValidationError(_("Write what people struggle with, and its topic."))
+    if not textcheck.is_one_line(topic) or textcheck.has_control_characters(text):
+        raise ValidationError(_("The topic must be one line, and the text plain."))
     concern = Concern.objects.create(slot=slot, text=text, topic=topic[:50], department=department)
     record(
         "dialogues.concern_added",

@@ -8,9 +8,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from renraku.accounts.permissions import is_administrator
+
 from . import directors as visits_of
-from . import host_actions
-from .host_actions import is_admin, is_the_host
+from . import rights
 from .models import Host, Slot
 from .params import BadInput, optional_number, whole_number
 
@@ -22,7 +23,7 @@ def host_for(request) -> Host:
     (?host=, or a form's host field), else their own, else the first. 403 for others."""
     user = request.user
     own = Host.objects.filter(staff_id=user.staff_id).first() if user.staff_id else None
-    if not is_admin(user):
+    if not is_administrator(user):
         if own is None:
             raise PermissionDenied
         return own
@@ -38,19 +39,19 @@ def host_for(request) -> Host:
 
 def slot_for(request, pk) -> Slot:
     slot = get_object_or_404(Slot.objects.select_related("kind", "host__staff"), pk=pk)
-    if not host_actions.may_manage(request.user, slot.host):
+    if not rights.may_manage(request.user, slot.host):
         raise PermissionDenied
     return slot
 
 
 def picker(request, host) -> dict:
     """What every page shows: the host, and for administrators the list to pick from."""
-    admin = is_admin(request.user)
+    admin = is_administrator(request.user)
     return {
         "host": host,
         "hosts": Host.objects.select_related("staff") if admin else None,
         "host_query": f"?host={host.pk}" if admin else "",
-        "is_own": is_the_host(request.user, host),
+        "is_own": rights.is_the_host(request.user, host),
     }
 
 

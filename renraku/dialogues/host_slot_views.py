@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from renraku.http import refusal_text, say_refused
 
 from . import actions, host_actions
-from .host_actions import is_the_host
 from .host_forms import (
     ConcernForm,
     GuestForm,
@@ -34,6 +33,7 @@ from .models import (
     SlotStatus,
 )
 from .params import refuses_bad_input, whole_number
+from .rights import is_the_host, may_manage
 
 # --- One slot -----------------------------------------------------------------------
 
@@ -230,7 +230,7 @@ def add_concern(request, pk):
 @require_POST
 def publish_concern(request, pk):
     concern = get_object_or_404(Concern.objects.select_related("slot__host"), pk=pk)
-    if not host_actions.may_manage(request.user, concern.slot.host):
+    if not may_manage(request.user, concern.slot.host):
         raise PermissionDenied
     host_actions.publish_concern(concern, by=request.user, request=request)
     messages.success(request, _("Published to the organisation, without names."))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from renraku.http import refusal_text
 
-from . import actions, host_actions
+from . import actions
 from .host_forms import (
     RecurringForm,
     SlotForm,
@@ -23,6 +23,7 @@ from .host_forms import (
 from .host_pages import host_for, picker
 from .models import BookingStatus
 from .params import refuses_bad_input
+from .rights import may_manage
 
 RECENT = 10
 
@@ -76,7 +77,7 @@ def _slot_form_page(request, form_class, template, make):
 
 
 def _may_add(request, host):
-    if not host_actions.may_manage(request.user, host):
+    if not may_manage(request.user, host):
         raise PermissionDenied
 
 

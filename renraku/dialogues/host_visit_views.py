@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renraku.accounts.permissions import is_administrator
 from renraku.http import say_refused
 
 from . import directors as visits_of
-from . import host_actions
-from .host_actions import is_admin
+from . import host_actions, rights
 from .host_forms import ScheduleVisitForm
 from .host_pages import fiscal_year_of, host_for, picker, years_around
 from .models import DirectorVisit, VisitStatus
@@ -53,7 +53,7 @@ def directors(request):
 
 
 def _directors_url(request, host, year):
-    query = f"?year={year}" + (f"&host={host.pk}" if is_admin(request.user) else "")
+    query = f"?year={year}" + (f"&host={host.pk}" if is_administrator(request.user) else "")
     return reverse("dialogues:directors") + query
 
 
@@ -61,7 +61,7 @@ def _visit_for(request, pk) -> DirectorVisit:
     visit = get_object_or_404(
         DirectorVisit.objects.select_related("host__staff", "director__department", "slot"), pk=pk
     )
-    if not host_actions.may_manage(request.user, visit.host):
+    if not rights.may_manage(request.user, visit.host):
         raise PermissionDenied
     return visit
 

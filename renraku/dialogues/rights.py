@@ -4,25 +4,18 @@ left, or who no longer hosts this kind, no longer holds chats."""
 
 from django.utils.translation import gettext as _
 
-from renraku.accounts.models import Role
-
-
-def is_admin(user) -> bool:
-    return getattr(user, "role", None) == Role.ADMINISTRATOR
+from renraku.accounts.permissions import administrators, is_administrator
 
 
 def is_the_host(user, host) -> bool:
+    """The host themself (their private notes are theirs alone)."""
     return user is not None and getattr(user, "staff_id", None) == host.staff_id
 
 
 def may_manage(user, host) -> bool:
-    """The host, or an administrator (who keeps every host's slots)."""
-    return is_the_host(user, host) or is_admin(user)
-
-
-def is_host_or_admin(user, slot) -> bool:
-    """The slot's host, or an administrator: who may change it and see who comes."""
-    return may_manage(user, slot.host)
+    """The host, or an administrator (who keeps every host's slots): who may change a
+    host's slots and visits and see who comes. For a slot: may_manage(user, slot.host)."""
+    return is_the_host(user, host) or is_administrator(user)
 
 
 def hindrance(slot) -> str:
@@ -43,9 +36,6 @@ def hindrance(slot) -> str:
 def owner_and_administrators(slot) -> list[int]:
     """Whom to tell when deferred work for `slot` cannot run: its host and every active
     administrator who is a member of staff."""
-    from renraku.accounts.models import User
-
-    admins = User.objects.filter(
-        role=Role.ADMINISTRATOR, is_active=True, staff__isnull=False, staff__is_active=True
-    ).values_list("staff_id", flat=True)
+    admins = administrators().filter(staff__isnull=False, staff__is_active=True)
+    admins = admins.values_list("staff_id", flat=True)
     return list(dict.fromkeys([slot.host.staff_id, *admins]))

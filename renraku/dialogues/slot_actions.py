@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renraku import textcheck
 from renraku.audit.actions import record
 
 from . import notify
@@ -24,7 +25,7 @@ from .models import (
     Slot,
     SlotStatus,
 )
-from .rights import is_host_or_admin
+from .rights import may_manage
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RECURRING = 200  # slots one rule may make
@@ -60,6 +61,8 @@ def add_slot(
     errors = _check_slot_fields(start, minutes, seats)
     if len(place) > 200:
         errors.append(_("The place is longer than 200 characters."))
+    elif not textcheck.is_one_line(place.strip()):
+        errors.append(_("The place must be one line of text."))
     if draw_at is not None and not timezone.now() < draw_at < start:
         errors.append(_("Lots are drawn after now and before the slot starts."))
     if errors:
@@ -151,7 +154,7 @@ def add_recurring(
 
 
 def _may_change_slot(user, slot: Slot) -> None:
-    if user is None or is_host_or_admin(user, slot):
+    if user is None or may_manage(user, slot.host):
         return
     raise PermissionDenied(_("Only the host or an administrator may change this slot."))
 

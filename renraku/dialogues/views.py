@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from renraku.directory.models import Department
 from renraku.http import no_store, say_refused
 
-from . import actions, calendar_feeds, directors, ics, queries
+from . import calendar_feeds, directors, ics, queries, rights
 from .booking_views import availability_of, describe, staff_or_403
 from .forms import ProposeForm
 from .models import (
@@ -205,7 +205,7 @@ def slot_ics(request, pk):
             slot=slot, staff_id=staff_id, active=True, booking__status=BookingStatus.CONFIRMED
         ).exists()
     )
-    if not (confirmed or actions.is_host_or_admin(request.user, slot)):
+    if not (confirmed or rights.may_manage(request.user, slot.host)):
         raise Http404
     body = ics.cancellation(slot) if slot.status == SlotStatus.CANCELLED else ics.invitation(slot)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

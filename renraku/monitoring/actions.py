@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from renraku.accounts.models import Role, User
+from renraku.accounts import permissions
 from renraku.audit.actions import record
 from renraku.channels import registry
 from renraku.feeds.models import FeedState
@@ -140,7 +140,7 @@ def _notice(news: dict, now) -> tuple[str, str]:
 
 
 def _administrators():
-    return User.objects.filter(is_active=True, role=Role.ADMINISTRATOR).select_related("staff")
+    return permissions.administrators().select_related("staff")
 
 
 def _push(title: str, body: str):

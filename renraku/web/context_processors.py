@@ -4,7 +4,6 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from renraku.accounts import permissions
-from renraku.accounts.models import Role
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def menu_for(user) -> Menu:
         )
     host = visits is not None and user.staff_id is not None
     return Menu(
-        my_posts=user.role == Role.DEPARTMENT_ADMIN or user.is_named_author,
+        my_posts=permissions.can_write_posts(user),
         host_slots=host,
         host_directors=host and bool(visits),
         host_reach=host,
@@ -52,7 +51,7 @@ def ward(request):
         "can_read_audit": permissions.can_read_audit(user),
         "can_administer": permissions.can_administer(user),
         "can_compose": permissions.can_compose(user),
-        "can_follow_alerts": permissions.can_follow_alerts(user),
+        "can_view_alerts": permissions.can_view_alerts(user),
         # Read only by the pages that show the menu (a JSON or CSV view never asks).
         "menu": SimpleLazyObject(lambda: menu_for(user)),
     }
