@@ -8,6 +8,7 @@ named here too, so that views, commands and tests have one door to every change.
 
 import datetime as dt
 import zoneinfo
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -42,6 +43,9 @@ from .waiting import promote_waiting
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_GROUP = 20
+# A slot's fields a booking reads with the slot locked (moving, cancelling and the draw
+# change them).
+LOCKED_FIELDS = ["status", "start", "minutes", "seats", "draw_at", "drawn_at"]
 ALREADY_WITH_HOST = _lazy(
     "You already have an upcoming chat with this host; at most %(n)d per person until it "
     "has taken place."
@@ -64,8 +68,11 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        # The slot's row is the lock: two bookings of its last seat take turns.
-        slot = Slot.objects.select_for_update().select_related("kind", "host").get(pk=slot.pk)
+        # The slot's row is the lock: two bookings of its last seat take turns. What may
+        # have changed is read again under it (its kind and host do not change).
+        slot.refresh_from_db(
+            from_queryset=Slot.objects.select_for_update(), fields=LOCKED_FIELDS
+        )
         if slot.status != SlotStatus.OPEN:
             raise ValidationError(_("This slot has been cancelled."))
         if slot.start <= timezone.now():
@@ -75,11 +82,7 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
         ids = {p.pk for p in people}
         # The refusals never name the others: who has booked what is for hosts and
         # administrators. The booker learns only that someone they named cannot come.
-        taken = set(
-            Participant.objects.filter(slot=slot, active=True, staff_id__in=ids).values_list(
-                "staff_id", flat=True
-            )
-        )
+        taken, busy = queries.taken_and_at_limit(slot, ids)
         if booker.pk in taken:
             raise ValidationError(_("You are already booked for this slot."))
         if taken:
@@ -89,7 +92,6 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
                     "or ask them."
                 )
             )
-        busy = queries.at_limit_with_host(slot, ids)
         if booker.pk in busy:
             raise ValidationError(ALREADY_WITH_HOST % {"n": slot.kind.upcoming_per_host})
         if busy:
@@ -128,7 +130,10 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
                 _("Someone in the group was just booked for this slot.")
             ) from None
         if status == BookingStatus.CONFIRMED:
-            notify.invite(slot, [p.pk for p in people])
+            # The calendar invitation is planned and sent by the task worker once this
+            # commits (never for a booking rolled back), not while the slot is locked;
+            # notify.invite_missed sends it should the task be lost.
+            transaction.on_commit(partial(_queue_invitation, booking.pk), robust=True)
         named = [p.pk for p in people if p.pk != booker.pk]
         if named:
             # Told they are in it, and that they may withdraw (booking_views.withdraw).
@@ -146,6 +151,12 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
             },
         )
     return booking
+
+
+def _queue_invitation(booking_id: int) -> None:
+    from .tasks import invite_booked
+
+    invite_booked(booking_id)
 
 
 def _check_deadline(slot: Slot, by) -> None:

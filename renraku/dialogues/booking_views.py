@@ -139,10 +139,10 @@ def _slot_page(request, slot, form=None, search=None, status=200):
     return render(request, "dialogues/slot.html", context, status=status)
 
 
-def _visible_slot(request, pk) -> Slot:
+def _visible_slot(request, pk, related=("kind", "host__staff")) -> Slot:
     """A slot of an open kind, or one the user is in or hosts; 404 otherwise, as for a
     slot that does not exist (an invitation-only visit's time is not for everyone)."""
-    slot = get_object_or_404(Slot.objects.select_related("kind", "host__staff"), pk=pk)
+    slot = get_object_or_404(Slot.objects.select_related(*related), pk=pk)
     if slot.kind.open_signup or rights.may_manage(request.user, slot.host):
         return slot
     staff_id = request.user.staff_id
@@ -162,7 +162,8 @@ def slot(request, pk):
 def book(request, pk):
     """Book, or (action=search) look for colleagues to add: either way the page comes back
     with everything typed and ticked kept, and a refusal says why beside the form."""
-    slot = _visible_slot(request, pk)
+    # The host's name is read only if the page is shown again.
+    slot = _visible_slot(request, pk, related=("kind", "host"))
     staff = staff_or_403(request)
     form = BookForm(BookForm.carrying_picks(request.POST), booker=staff)
     if request.POST.get("action") == "search":
