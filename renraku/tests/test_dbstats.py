@@ -20,8 +20,8 @@ def test_a_burst_bigger_than_the_table_is_analysed_at_once(db):
     # Bigger than whatever earlier tests left the statistics saying.
     burst = int(max(planner_rows(Recipient), planner_rows(Delivery))) + 5_000
     assert sorted(analyze_if_outgrown(burst, Recipient, Delivery)) == [
-        "broadcast_delivery",
-        "broadcast_recipient",
+        "notices_delivery",
+        "notices_recipient",
     ]
     assert planner_rows(Recipient) >= 0  # -1 meant "never analysed"
 
