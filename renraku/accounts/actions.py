@@ -29,3 +29,21 @@ def record_role_change(user: User, old: str, *, actor=None, request=None) -> Non
             target=f"user:{user.pk}",
             detail={"old": old, "new": user.role},
         )
+
+
+def reset_second_factor(user: User, *, actor=None, request=None) -> int:
+    """Remove `user`'s authenticators after a lost phone: at their next sign-in, with their
+    own password, they enrol a new one. Only whoever runs the server does this (the command
+    line); administrators cannot, so that none can weaken a colleague's account."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        record(
+            "accounts.second_factor_reset",
+            request=request,
+            actor=actor,
+            target=f"user:{user.pk}",
+            detail={"devices": removed},
+        )
+    return removed
