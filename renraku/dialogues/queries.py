@@ -86,32 +86,25 @@ def at_limit_with_host(slot, staff_ids) -> set[int]:
 
 
 def taken_and_at_limit(slot, staff_ids) -> tuple[set[int], set[int]]:
-    """Of `staff_ids`, in one query (a booking asks both with the slot locked): those who
-    already have a seat in this slot (an active participant, whatever the booking's
-    state), and those at_limit_with_host."""
+    """Of `staff_ids`, in one plain query (a booking asks both with the slot locked): those
+    who already have a seat in this upcoming slot (an active participant, whatever the
+    booking's state), and those at_limit_with_host. The rows are each person's seats in
+    upcoming slots: a few."""
     if not staff_ids:
         return set(), set()
     limit = slot.kind.upcoming_per_host
-    here = Q(slot_id=slot.pk)
-    elsewhere = Q(
-        booking__status__in=ACTIVE,
-        slot__host_id=slot.host_id,
-        slot__start__gt=timezone.now(),
-        slot__status=SlotStatus.OPEN,
-    ) & ~here
-    rows = (
-        Participant.objects.filter(here | elsewhere if limit else here)
-        .filter(staff_id__in=staff_ids, active=True)
-        .values_list("staff_id")
-        .annotate(here=Count("pk", filter=here), elsewhere=Count("pk", filter=elsewhere))
-        .order_by()
-    )
-    taken, busy = set(), set()
-    for staff_id, n_here, n_elsewhere in rows:
-        if n_here:
+    rows = Participant.objects.filter(
+        staff_id__in=staff_ids, active=True, slot__start__gt=timezone.now()
+    ).values_list("staff_id", "slot_id", "slot__host_id", "slot__status", "booking__status")
+    taken, counts = set(), {}
+    for staff_id, slot_id, host_id, slot_status, booking_status in rows:
+        if slot_id == slot.pk:
             taken.add(staff_id)
-        if limit and n_elsewhere >= limit:
-            busy.add(staff_id)
+        elif (
+            host_id == slot.host_id and slot_status == SlotStatus.OPEN and booking_status in ACTIVE
+        ):
+            counts[staff_id] = counts.get(staff_id, 0) + 1
+    busy = {staff_id for staff_id, n in counts.items() if limit and n >= limit}
     return taken, busy
 
 
