@@ -101,7 +101,7 @@ def can_send(user, department_ids=None) -> bool:
     return set(department_ids) <= scoped_department_ids(user)
 
 
-def can_follow_alerts(user) -> bool:
+def can_view_alerts(user) -> bool:
     """May view the alert dashboards: senders and administrators see the list of alerts
     (each alert: can_manage_alert)."""
     return is_sender(user) or is_administrator(user)

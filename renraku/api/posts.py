@@ -97,7 +97,7 @@ def register(api, auth, failures) -> None:
         post = get_object_or_404(Post.objects.select_related("series"), pk=post_id)
         if not access.can_read(request.user, post):
             return Status(404, {"error": "no such post"})
-        figures = queries.stats(post) if access.can_follow(request.user, post) else None
+        figures = queries.stats(post) if access.can_manage_post(request.user, post) else None
         return {**_summary(post), "body": post.body, "figures": figures}
 
     @api.post(

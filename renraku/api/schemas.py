@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from renraku.broadcast.models import Category, Channel, ReplyForm, Severity
+from renraku.broadcast.models import AlertCategory, ChannelChoice, ReplyForm, Severity
 
 
 class EscalationStep(Schema):
@@ -24,7 +24,7 @@ class EscalationStep(Schema):
     channel: str | None = Field(
         None,
         description="For `action: channel`: the channel to send on.",
-        json_schema_extra={"enum": list(Channel.values)},
+        json_schema_extra={"enum": list(ChannelChoice.values)},
     )
 
 
@@ -42,7 +42,7 @@ class AlertIn(Schema):
     channels: list[str] | str = Field(
         description="Channels in the order each person is tried, as a list or a comma "
         "list (`email,sms`).",
-        json_schema_extra={"items": {"enum": list(Channel.values)}},
+        json_schema_extra={"items": {"enum": list(ChannelChoice.values)}},
         examples=[["webpush", "email"]],
     )
     reply: str = Field(
@@ -58,9 +58,9 @@ class AlertIn(Schema):
         examples=["5:email,15:supervisor"],
     )
     category: str = Field(
-        Category.NOTICE.value,
+        AlertCategory.NOTICE.value,
         description="What kind of alert it is.",
-        json_schema_extra={"enum": list(Category.values)},
+        json_schema_extra={"enum": list(AlertCategory.values)},
     )
     severity: str = Field(
         Severity.INFORMATION.value,

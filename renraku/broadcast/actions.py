@@ -16,7 +16,7 @@ from renraku.notices import pipeline
 from renraku.notices.models import AnswerValue, Attendance, Notice, Recipient, Urgency
 
 from . import escalation
-from .models import Alert, Answer, Category, Kind, ReplyForm, Severity
+from .models import Alert, AlertCategory, AlertKind, Answer, ReplyForm, Severity
 
 VALUES_FOR = {
     ReplyForm.ACKNOWLEDGE: {AnswerValue.ACKNOWLEDGED},
@@ -34,7 +34,7 @@ class Draft:
     audience: dict
     channels: list[str]
     reply_form: str = ReplyForm.SAFETY
-    category: str = Category.NOTICE
+    category: str = AlertCategory.NOTICE
     severity: str = Severity.INFORMATION
     is_drill: bool = False
     escalation: list | None = None
@@ -61,7 +61,7 @@ def check_draft(draft: Draft) -> Draft:
         problems.append(_("Choose at least one channel."))
     if draft.reply_form not in ReplyForm.values:
         problems.append(_("Unknown reply form: %s") % draft.reply_form)
-    if draft.category not in Category.values:
+    if draft.category not in AlertCategory.values:
         problems.append(_("Unknown category: %s") % draft.category)
     if draft.severity not in Severity.values:
         problems.append(_("Unknown severity: %s") % draft.severity)
@@ -94,7 +94,7 @@ def send_alert(
     sender=None,
     request=None,
     source="manual",
-    kind=Kind.ORIGINAL,
+    kind=AlertKind.ORIGINAL,
     parent=None,
     staff_ids=None,
     escalation_run=None,
@@ -147,21 +147,21 @@ def send_alert(
     return alert
 
 
-def send_follow_up(parent: Alert, *, sender=None, request=None, body: str = "") -> Alert:
+def remind_unanswered(parent: Alert, *, sender=None, request=None, body: str = "") -> Alert:
     """Remind only those who have not answered, on the same channels."""
     return _send_after(
         parent,
         parent.recipients.unanswered(),
         title=parent.title,
         body=body or parent.body,
-        kind=Kind.FOLLOW_UP,
+        kind=AlertKind.REMINDER,
         sender=sender,
         request=request,
     )
 
 
 def send_correction(
-    parent: Alert, *, title: str, body: str, sender=None, request=None, kind=Kind.CORRECTION
+    parent: Alert, *, title: str, body: str, sender=None, request=None, kind=AlertKind.CORRECTION
 ) -> Alert:
     """A correction (or cancellation, or all-clear) goes to everyone who got the original."""
     return _send_after(
@@ -179,14 +179,14 @@ def _send_after(parent: Alert, recipients, *, title, body, kind, sender, request
     """A new alert in the thread of `parent`, like it, to those of its `recipients` (passed
     to the database as a subquery: there may be 100,000)."""
     authorise_manage(sender, parent)
-    if kind == Kind.FOLLOW_UP and not parent.is_open:
+    if kind == AlertKind.REMINDER and not parent.is_open:
         raise ValidationError(_("This alert has been closed: there is nobody left to remind."))
     draft = Draft(
         title=title,
         body=body,
         audience=parent.audience,
         channels=parent.channel_order,
-        reply_form=ReplyForm.NONE if kind == Kind.CANCELLATION else parent.reply_form,
+        reply_form=ReplyForm.NONE if kind == AlertKind.CANCELLATION else parent.reply_form,
         category=parent.category,
         severity=parent.severity,
         is_drill=parent.is_drill,
@@ -264,7 +264,7 @@ def close_alert(alert: Alert, *, closed_by=None, request=None) -> Alert:
     return alert
 
 
-CHASERS = (Kind.FOLLOW_UP, Kind.SUPERVISOR_LIST)
+CHASERS = (AlertKind.REMINDER, AlertKind.SUPERVISOR_LIST)
 
 
 def thread_of(alert: Alert) -> list[int]:

@@ -2,7 +2,7 @@
 
 from renraku.directory.models import Staff
 
-from .models import Category, Group, ReplyForm, Severity, Template
+from .models import AlertCategory, Group, ReplyForm, Severity, Template
 
 # Unanswered after 5 minutes: e-mail as well (for those reached by push only); after 15:
 # the list of the unanswered to each one's supervisor.
@@ -15,7 +15,7 @@ GROUPS = {"災害対策本部員": "DUTY", "CSIRT": "CSIRT"}  # group → title 
 TEMPLATES = [
     (
         "地震 安否確認（全職員）",
-        Category.EARTHQUAKE,
+        AlertCategory.EARTHQUAKE,
         Severity.EMERGENCY,
         ReplyForm.SAFETY,
         "【安否確認】地震が発生しました",
@@ -24,7 +24,7 @@ TEMPLATES = [
     ),
     (
         "台風接近（災害対策本部員）",
-        Category.WEATHER,
+        AlertCategory.WEATHER,
         Severity.WARNING,
         ReplyForm.ACKNOWLEDGE,
         "台風接近に伴う体制について",
@@ -33,7 +33,7 @@ TEMPLATES = [
     ),
     (
         "情報セキュリティインシデント（CSIRT）",
-        Category.SECURITY,
+        AlertCategory.SECURITY,
         Severity.WARNING,
         ReplyForm.ACKNOWLEDGE,
         "情報セキュリティインシデント対応のお願い",
@@ -42,7 +42,7 @@ TEMPLATES = [
     ),
     (
         "訓練 安否確認（全職員）",
-        Category.DRILL,
+        AlertCategory.DRILL,
         Severity.INFORMATION,
         ReplyForm.SAFETY,
         "【訓練】安否確認訓練",

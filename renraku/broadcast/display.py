@@ -26,7 +26,7 @@ from renraku.audit.actions import record
 from renraku.directory.models import Department, Staff
 
 from . import actions, situation
-from .models import Alert, DisplayLink, Kind, ReplyForm
+from .models import Alert, AlertKind, DisplayLink, ReplyForm
 
 DEFAULT_DAYS = 1
 MAX_DAYS = 7
@@ -248,7 +248,7 @@ def send_department_heads(alert: Alert, *, by, request=None) -> dict:
                 sender=by,
                 request=request,
                 source="department_link",
-                kind=Kind.ORIGINAL,
+                kind=AlertKind.ORIGINAL,
                 parent=alert,
                 authorised=True,  # may manage the alert: these are its departments' heads
             )

@@ -29,7 +29,7 @@ from renraku.notices.models import Delivery
 from renraku.parsing import ascii_int
 
 from .messages import subject
-from .models import Alert, Channel, EscalationRun, Kind, ReplyForm
+from .models import Alert, AlertKind, ChannelChoice, EscalationRun, ReplyForm
 
 ACTIONS = ("channel", "supervisor")
 MAX_STEPS = 5
@@ -78,7 +78,7 @@ def describe(step: dict) -> str:
             "minutes": minutes
         }
     kind = step.get("channel", "")
-    label = Channel(kind).label if kind in Channel.values else kind
+    label = ChannelChoice(kind).label if kind in ChannelChoice.values else kind
     return _("after %(minutes)s min: %(channel)s to the unanswered") % {
         "minutes": minutes,
         "channel": label,
@@ -181,7 +181,7 @@ def _tell_supervisors(alert: Alert, run: EscalationRun, waiting) -> int:
                     is_drill=alert.is_drill,
                 ),
                 source=alert.source,
-                kind=Kind.SUPERVISOR_LIST,
+                kind=AlertKind.SUPERVISOR_LIST,
                 parent=alert,
                 escalation_run=run,
             )

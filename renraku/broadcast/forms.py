@@ -5,7 +5,7 @@ from renraku.channels import registry
 from renraku.directory.models import Department, Domain, Rank, Site, Title
 
 from . import escalation
-from .models import Category, Channel, Group, ReplyForm, Severity
+from .models import AlertCategory, ChannelChoice, Group, ReplyForm, Severity
 
 # Rows for escalation steps on the page: more than three has never been asked for.
 STEP_ROWS = 3
@@ -24,7 +24,7 @@ class ComposeForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=100)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("AlertCategory"), choices=AlertCategory.choices)
     # Information by default: a drill or a notice must not go out as an emergency because
     # nobody changed the first option.
     severity = forms.ChoiceField(
@@ -54,7 +54,7 @@ class ComposeForm(forms.Form):
         ]
         for kind in kinds:
             self.fields[f"order_{kind}"] = forms.TypedChoiceField(
-                label=_("%(channel)s: order") % {"channel": Channel(kind).label},
+                label=_("%(channel)s: order") % {"channel": ChannelChoice(kind).label},
                 choices=positions,
                 coerce=int,
                 empty_value=None,
@@ -63,7 +63,7 @@ class ComposeForm(forms.Form):
         actions = [("", _("nothing"))] + [
             (
                 f"channel:{kind}",
-                _("%(channel)s to the unanswered") % {"channel": Channel(kind).label},
+                _("%(channel)s to the unanswered") % {"channel": ChannelChoice(kind).label},
             )
             for kind in kinds
         ]
@@ -147,7 +147,7 @@ def initial_from(template) -> dict:
         "everyone": bool(spec.get("all")),
         "groups": spec.get("groups", []),
         "departments": spec.get("departments", []),
-        "is_drill": template.category == Category.DRILL,
+        "is_drill": template.category == AlertCategory.DRILL,
     }
     initial |= {f"order_{kind}": n for n, kind in enumerate(template.channels, start=1)}
     steps = [s for s in template.escalation or [] if not escalation.check_steps([s])]

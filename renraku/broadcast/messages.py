@@ -6,7 +6,7 @@ from renraku.channels.message import Message
 from renraku.channels.webpush import PUSH_PAYLOAD_LIMIT
 from renraku.notices.models import Urgency
 
-from .models import Alert, Kind, ReplyForm, Severity
+from .models import Alert, AlertKind, ReplyForm, Severity
 
 # A Japanese SMS is UCS-2: 70 characters in one segment, 67 in each of a longer message's
 # segments (the rest carries the joining header). Carriers bill per segment.
@@ -19,13 +19,13 @@ def subject(alert: Alert) -> str:
     marks = []
     if alert.is_drill:
         marks.append(_("[DRILL]"))
-    if alert.kind == Kind.CORRECTION:
+    if alert.kind == AlertKind.CORRECTION:
         marks.append(_("[CORRECTION]"))
-    elif alert.kind == Kind.CANCELLATION:
+    elif alert.kind == AlertKind.CANCELLATION:
         marks.append(_("[CANCELLED]"))
-    elif alert.kind == Kind.FOLLOW_UP:
+    elif alert.kind == AlertKind.REMINDER:
         marks.append(_("[REMINDER]"))
-    elif alert.kind == Kind.ALL_CLEAR:
+    elif alert.kind == AlertKind.ALL_CLEAR:
         marks.append(_("[ALL CLEAR]"))
     return "".join(marks) + alert.title
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from renraku.notices import models as notices
 
 
-class Category(models.TextChoices):
+class AlertCategory(models.TextChoices):
     EARTHQUAKE = "earthquake", _("Earthquake")
     WEATHER = "weather", _("Weather")
     INCIDENT = "incident", _("Accident or incident")
@@ -34,16 +34,16 @@ class ReplyForm(models.TextChoices):
     SAFETY = "safety", _("Safety confirmation")
 
 
-class Channel(models.TextChoices):
+class ChannelChoice(models.TextChoices):
     PUSH = "push", _("Push notification")
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     VOICE = "voice", _("Voice call")
 
 
-class Kind(models.TextChoices):
+class AlertKind(models.TextChoices):
     ORIGINAL = "original", _("Alert")
-    FOLLOW_UP = "follow_up", _("Follow-up to the unanswered")
+    REMINDER = "follow_up", _("Follow-up to the unanswered")
     CORRECTION = "correction", _("Correction")
     CANCELLATION = "cancellation", _("Cancellation")
     ALL_CLEAR = "all_clear", _("All clear")
@@ -71,7 +71,7 @@ class Template(models.Model):
     """The usual cases, ready to send: text, reply form, channels and escalation."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=AlertCategory.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("body"))
@@ -105,11 +105,13 @@ class Alert(notices.Notice):
     )
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("body"))
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=AlertCategory.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     reply_form = models.CharField(_("reply form"), max_length=20, choices=ReplyForm.choices)
     is_drill = models.BooleanField(_("drill"), default=False)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORIGINAL)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AlertKind.choices, default=AlertKind.ORIGINAL
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("in reply to"),

@@ -13,14 +13,14 @@ from renraku.directory.models import Department, Site
 from renraku.notices.models import AnswerValue, Attendance, Delivery, Reach, Recipient
 
 from . import escalation, live
-from .models import Alert, Answer, Channel, EscalationRun, Kind
+from .models import Alert, AlertKind, Answer, ChannelChoice, EscalationRun
 
 
 def manageable_by(user):
-    """The alerts this person may follow and manage (see permissions.can_manage_alert),
+    """The alerts this person may view and manage (see permissions.can_manage_alert),
     newest first, supervisors' lists of the unanswered left out (they are part of their
     alert's escalation)."""
-    alerts = Alert.objects.exclude(kind=Kind.SUPERVISOR_LIST)
+    alerts = Alert.objects.exclude(kind=AlertKind.SUPERVISOR_LIST)
     if permissions.manages_every_alert(user):
         return alerts
     scope = user.scope_departments.values("pk")
@@ -43,7 +43,7 @@ STATE_COUNTS = {
     "answered": Count("answered_at"),
     **{v: Count("pk", filter=Q(answer=v)) for v in AnswerValue.values},
     **{v: Count("pk", filter=Q(attendance=v)) for v in Attendance.values},
-    **{f"via_{c}": Count("pk", filter=Q(reached_via=c)) for c in Channel.values},
+    **{f"via_{c}": Count("pk", filter=Q(reached_via=c)) for c in ChannelChoice.values},
 }
 _COLUMNS = tuple(STATE_COUNTS)
 
@@ -66,7 +66,7 @@ def status(alert: Alert, grouped: list[dict] | None = None) -> dict:
     for good; with "unreachable", the people to phone)."""
     counts = _sum(_grouped(alert) if grouped is None else grouped)
     # The channel that reached each person first.
-    counts["by_channel"] = {c: n for c in Channel.values if (n := counts.pop(f"via_{c}"))}
+    counts["by_channel"] = {c: n for c in ChannelChoice.values if (n := counts.pop(f"via_{c}"))}
     counts["answers"] = {v: n for v in AnswerValue.values if (n := counts.pop(v))}
     counts["attendance"] = {v: counts.pop(v) for v in Attendance.values}
     counts["unanswered"] = counts["recipients"] - counts["answered"]

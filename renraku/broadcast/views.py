@@ -17,12 +17,12 @@ from renraku.parsing import ascii_int
 from . import actions, escalation, exports, live, queries
 from .forms import ComposeForm, blank_initial, initial_from
 from .messages import length_warnings
-from .models import Alert, Channel, Template
+from .models import Alert, ChannelChoice, Template
 
 
 def managed_alert(request, pk) -> Alert:
     """The alert, if this person may manage it; 403 otherwise (404 if there is none)."""
-    if not permissions.can_follow_alerts(request.user):
+    if not permissions.can_view_alerts(request.user):
         raise PermissionDenied
     alert = get_object_or_404(Alert.objects.select_related("sender__staff", "parent"), pk=pk)
     actions.authorise_manage(request.user, alert)
@@ -31,7 +31,7 @@ def managed_alert(request, pk) -> Alert:
 
 @login_required
 def alert_list(request):
-    if not permissions.can_follow_alerts(request.user):
+    if not permissions.can_view_alerts(request.user):
         raise PermissionDenied
     alerts = queries.manageable_by(request.user).select_related("sender__staff")[:50]
     return render(request, "broadcast/alert_list.html", {"alerts": alerts})
@@ -84,7 +84,7 @@ def _preview(draft) -> dict:
     # Counted by the database with the queries the pipeline plans with.
     reach = pipeline.reach(audience.resolve(draft.audience), draft.channels)
     for row in reach["coverage"]:
-        row["channel"] = Channel(row["channel"]).label
+        row["channel"] = ChannelChoice(row["channel"]).label
     return {
         "draft": draft,
         **reach,
@@ -119,10 +119,10 @@ def close(request, pk):
 
 @login_required
 @require_POST
-def follow_up(request, pk):
+def remind_unanswered(request, pk):
     parent = managed_alert(request, pk)
     try:
-        child = actions.send_follow_up(parent, sender=request.user, request=request)
+        child = actions.remind_unanswered(parent, sender=request.user, request=request)
     except ValidationError as exc:  # closed meanwhile, in another tab or by someone else
         say_refused(request, exc)
     else:

@@ -1,4 +1,4 @@
-"""Who may see, post, follow and moderate which posts: one function per decision, so the
+"""Who may see, post, manage and moderate which posts: one function per decision, so the
 pages, the CLI, the API and search agree.
 
 A member of staff sees a published post whose audience includes them *now* (someone who
@@ -90,9 +90,10 @@ def is_author_or_administrator(user, post) -> bool:
     return post.author_id == user.pk or permissions.is_administrator(user)
 
 
-def can_follow(user, post) -> bool:
-    """See the read and acknowledgement rates, the feedback, and (for posts requiring
-    acknowledgement) who has not acknowledged: the author and administrators."""
+def can_manage_post(user, post) -> bool:
+    """Open the author's pages of `post`: its figures (read and acknowledgement rates, the
+    feedback, and for posts requiring acknowledgement who has not acknowledged), editing,
+    attachments, withdrawing: the author and administrators."""
     return _signed_in(user) and is_author_or_administrator(user, post)
 
 

@@ -24,9 +24,9 @@ def _with_percents(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def follow_figures(post, user) -> dict:
+def post_figures(post, user) -> dict:
     """Everything the author's page of `post` shows `user` (its author or an
-    administrator: the caller checked access.can_follow)."""
+    administrator: the caller checked access.can_manage_post)."""
     mine = post.author_id == user.pk
     totals = queries.stats(post)
     trend = queries.trend(post)

@@ -2,7 +2,7 @@
 department and site, the curve, who watched its videos), live updates of them, the one
 reminder, and the CSV by department.
 
-Thin: authorise (view_common.followed_post), take the figures (figures.py), render.
+Thin: authorise (view_common.managed_post), take the figures (figures.py), render.
 """
 
 from django.conf import settings
@@ -18,18 +18,18 @@ from renraku.http import no_store, say_refused
 
 from . import actions, figures, queries
 from .models import Status
-from .view_common import followed_post
+from .view_common import managed_post
 
 
 @login_required
-def follow(request, pk):
-    post = followed_post(request, pk)
+def figures_page(request, pk):
+    post = managed_post(request, pk)
     start, end = settings.BULLETIN_WORKING_HOURS
     return render(
         request,
-        "bulletin/follow.html",
+        "bulletin/figures.html",
         {
-            **figures.follow_figures(post, request.user),
+            **figures.post_figures(post, request.user),
             "working_hours": f"{start:%H:%M}–{end:%H:%M}",
             "published": post.status == Status.PUBLISHED,
         },
@@ -37,15 +37,15 @@ def follow(request, pk):
 
 
 @login_required
-def follow_live(request, pk):
-    post = followed_post(request, pk)
-    return render(request, "bulletin/_follow_live.html", figures.follow_figures(post, request.user))
+def figures_live(request, pk):
+    post = managed_post(request, pk)
+    return render(request, "bulletin/_figures_live.html", figures.post_figures(post, request.user))
 
 
 @login_required
 @require_POST
 def remind(request, pk):
-    post = followed_post(request, pk)
+    post = managed_post(request, pk)
     try:
         count = actions.remind(post, by=request.user, request=request)
     except (ValidationError, PermissionDenied) as exc:
@@ -55,7 +55,7 @@ def remind(request, pk):
             request,
             _("Reminder planned for %(n)d people, delivered in working hours.") % {"n": count},
         )
-    return redirect("bulletin:follow", pk=post.pk)
+    return redirect("bulletin:figures", pk=post.pk)
 
 
 EXPORT_HEADER = ["部局コード", "部局", "送信対象", "既読", "確認", "既読率(%)", "確認率(%)"]
@@ -66,7 +66,7 @@ EXPORT_HEADER = ["部局コード", "部局", "送信対象", "既読", "確認"
 def export(request, pk):
     """Per department: recipients, opened, acknowledged (csvsafe.download: UTF-8 with a
     BOM, or CP932)."""
-    post = followed_post(request, pk)
+    post = managed_post(request, pk)
     rows = [
         [
             row["code"],

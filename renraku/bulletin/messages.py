@@ -49,7 +49,7 @@ def message_of(announcement: Announcement) -> Message:
         title = _("New feedback on: %(title)s") % {"title": title}
     url = settings.BASE_URL + reverse("bulletin:post", args=[post.pk])
     if announcement.purpose == Purpose.FEEDBACK:
-        url = settings.BASE_URL + reverse("bulletin:follow", args=[post.pk])
+        url = settings.BASE_URL + reverse("bulletin:figures", args=[post.pk])
     body = to_text(post.body)
     if announcement.purpose in NOT_RUN:
         title = NOT_RUN[announcement.purpose][0] % {"title": title}

@@ -99,7 +99,7 @@ def trend(post, hours: int = 72) -> list[tuple[dt.datetime, int, int]]:
 
 def not_acknowledged(post, limit: int = 500) -> list:
     """Who has not acknowledged a post that asks for it (for its author and administrators
-    only: the caller checks access.can_follow). [] for posts that do not ask."""
+    only: the caller checks access.can_manage_post). [] for posts that do not ask."""
     if not post.requires_ack or not post.notice_id:
         return []
     return list(

@@ -81,7 +81,7 @@ def post_page(request, pk):
             "reactions": listing.reactions_of(post, request.user),
             "comments": comments,
             "moderator": moderator,
-            "can_follow": access.can_follow(request.user, post),
+            "can_manage_post": access.can_manage_post(request.user, post),
             "published": post.status == Status.PUBLISHED,
             # The forms' classes: the template makes them only for a stale cached part.
             "comment_form": CommentForm,
@@ -232,7 +232,7 @@ def series_index(request, pk):
         access.readable_posts(request.user).filter(series=series).values_list("pk", flat=True)
     )
     rows = figures.series_rows(series, readable)
-    # Rates are the author's and administrators' (as on a post's follow page).
+    # Rates are the author's and administrators' (as on a post's figures page).
     show_rates = permissions.is_administrator(request.user) or access.is_named_author_of(
         request.user, series=series
     )

@@ -1,6 +1,6 @@
 """What the bulletin's pages share: who may do what, the post a request may see, and how
 a refusal reads. Anyone who may not read a post gets 404, the answer for a post that does
-not exist, so ids tell nothing; a reader who may not follow it gets 403 on the author's
+not exist, so ids tell nothing; a reader who may not manage it gets 403 on the author's
 pages."""
 
 from django.core.exceptions import PermissionDenied
@@ -21,11 +21,11 @@ def readable_post(request, pk) -> Post:
     return post
 
 
-def followed_post(request, pk) -> Post:
+def managed_post(request, pk) -> Post:
     """The author's and administrators' view: 404 for those who may not read the post, 403
-    for readers who may not follow it."""
+    for readers who may not manage it (access.can_manage_post)."""
     post = readable_post(request, pk)
-    if not access.can_follow(request.user, post):
+    if not access.can_manage_post(request.user, post):
         raise PermissionDenied
     return post
 

@@ -22,7 +22,7 @@ from renraku.http import refusal_text, say_refused
 from . import access, actions, attachments, figures, rendering
 from .forms import ComposeForm, EditForm, initial_of
 from .models import Attachment, Post, Status
-from .view_common import followed_post
+from .view_common import managed_post
 
 
 @login_required
@@ -93,7 +93,7 @@ def _compose(request, post=None):
             _("Published to %(n)d people. Their reading appears here as it happens.")
             % {"n": saved.recipient_count},
         )
-        return redirect("bulletin:follow", pk=saved.pk)
+        return redirect("bulletin:figures", pk=saved.pk)
     if action == "schedule":
         messages.success(request, _("Scheduled."))
     else:
@@ -113,7 +113,7 @@ def edit(request, pk):
     post = get_object_or_404(Post, pk=pk)
     if not access.can_read(request.user, post):
         raise Http404
-    if not access.can_follow(request.user, post):
+    if not access.can_manage_post(request.user, post):
         raise PermissionDenied
     if post.status in (Status.DRAFT, Status.SCHEDULED):
         return _compose(request, post)
@@ -143,7 +143,7 @@ def edit(request, pk):
 @login_required
 @require_POST
 def attach(request, pk):
-    post = followed_post(request, pk)
+    post = managed_post(request, pk)
     upload = request.FILES.get("file")
     try:
         if upload is None:
@@ -160,7 +160,7 @@ def attach(request, pk):
 @require_POST
 def detach(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("post"), pk=pk)
-    post = followed_post(request, attachment.post_id)
+    post = managed_post(request, attachment.post_id)
     attachments.detach(attachment, by=request.user, request=request)
     messages.success(request, _("Removed."))
     return redirect("bulletin:edit", pk=post.pk)
@@ -170,7 +170,7 @@ def detach(request, pk):
 @require_POST
 def withdraw(request, pk):
     """Take a post down: off the lists and search; nothing more is sent for it."""
-    post = followed_post(request, pk)
+    post = managed_post(request, pk)
     actions.withdraw(post, by=request.user, request=request)
     messages.success(request, _("Withdrawn."))
     return redirect("bulletin:mine")

@@ -1,5 +1,5 @@
 """What a message means for the ward, and which rules it matches. Plain functions of a
-Message and the settings: no database writes here."""
+JmaReport and the settings: no database writes here."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from .parsing import INTENSITIES, Message, Warning
+from .parsing import INTENSITIES, JmaReport, Warning
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 INTENSITY_NAMES = {
@@ -52,7 +52,7 @@ class Facts:
         return [w.as_dict() for w in self.warnings]
 
 
-def facts_for_ward(message: Message) -> Facts:
+def facts_for_ward(message: JmaReport) -> Facts:
     facts = Facts()
     city = message.city_intensity.get(settings.WARD_CODE)
     area = message.area_intensity.get(settings.WARD_SEISMIC_AREA)
@@ -80,7 +80,7 @@ def facts_for_ward(message: Message) -> Facts:
     return facts
 
 
-def _warnings_for_ward(message: Message) -> list[Warning]:
+def _warnings_for_ward(message: JmaReport) -> list[Warning]:
     """The ward's own items; wider areas only when the message names no city at all. (A
     warning for ２３区西部 may be there because of 新宿区 alone: when a message lists
     cities, the ward's own line is the truth.)"""
@@ -96,7 +96,7 @@ def _warnings_for_ward(message: Message) -> list[Warning]:
     return list(chosen.values())
 
 
-def _volcano_for_ward(message: Message) -> list[Warning]:
+def _volcano_for_ward(message: JmaReport) -> list[Warning]:
     """The items whose 市町村 list has the ward, by its code or its name (JMA writes
     "東京都世田谷区")."""
     chosen: dict[str, Warning] = {}
@@ -139,7 +139,7 @@ def ward_state(facts: Facts) -> dict[str, tuple[int, str]]:
     return state
 
 
-def event_time(message: Message) -> dt.datetime | None:
+def event_time(message: JmaReport) -> dt.datetime | None:
     """When it happened, by the message's own clock (an earthquake's origin time, else the
     target or report time): a replay then decides as the live message did."""
     for text in (message.origin_time, message.target_time, message.report_time):
@@ -159,7 +159,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace("、", ",").split(",") if part.strip()]
 
 
-def matching_warnings(rule, message: Message, facts: Facts, statuses) -> list[Warning]:
+def matching_warnings(rule, message: JmaReport, facts: Facts, statuses) -> list[Warning]:
     """The ward's items that `rule` (a warning or volcano rule) is about, in `statuses`."""
     volcanic = message.type in VOLCANO_TYPES
     if (rule.trigger == "volcano") != volcanic or rule.trigger not in ("warning", "volcano"):
@@ -174,7 +174,7 @@ def matching_warnings(rule, message: Message, facts: Facts, statuses) -> list[Wa
     ]
 
 
-def rule_matches(rule, message: Message, facts: Facts) -> tuple[bool, str]:
+def rule_matches(rule, message: JmaReport, facts: Facts) -> tuple[bool, str]:
     """Whether `rule` fires for this message, and the subject it fires on (the warning
     names, for warnings; "" for an earthquake). Warnings already told are process.py's
     business: it keeps what was sent."""
@@ -198,7 +198,7 @@ def next_intensity(intensity: str) -> str:
     return INTENSITIES[index] if index < len(INTENSITIES) else "99"
 
 
-def fill(text: str, message: Message, facts: Facts, subject: str = "") -> str:
+def fill(text: str, message: JmaReport, facts: Facts, subject: str = "") -> str:
     """A rule's title or body with the message's facts in place of ${…}."""
     intensity = INTENSITY_NAMES.get(facts.max_intensity or "", "")
     values = {

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from renraku.broadcast.models import Category, ReplyForm, Severity
+from renraku.broadcast.models import AlertCategory, ReplyForm, Severity
 
 from .parsing import INTENSITIES
 
@@ -63,7 +63,7 @@ class Rule(models.Model):
             "Facts: ${time} ${kind} ${intensity} ${warnings} ${area} ${headline} ${source}"
         ),
     )
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=AlertCategory.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     reply_form = models.CharField(_("reply form"), max_length=20, choices=ReplyForm.choices)
     audience = models.JSONField(_("audience"), default=dict)

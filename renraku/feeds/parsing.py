@@ -1,5 +1,5 @@
 """Reading JMA disaster-prevention XML (気象庁防災情報XML) and OASIS CAP 1.2 into one plain
-Message, and nothing more: what the ward should do about it is decide.py's business.
+JmaReport, and nothing more: what the ward should do about it is decide.py's business.
 
 Every document goes through defusedxml with DTDs forbidden, so entity expansion ("billion
 laughs") and external entities are refused before anything is read. Anything that is not
@@ -66,7 +66,10 @@ class Warning:
 
 
 @dataclass
-class Message:
+class JmaReport:
+    """One JMA or CAP document, read into JMA's terms (CAP's fields mapped onto them).
+    (Not the wording a notice is sent in: that is renraku.channels.message.Message.)"""
+
     format: str  # "JMA" or "CAP"
     type: str  # e.g. "VXSE53", "CAP", or "" when unknown
     title: str
@@ -92,8 +95,8 @@ class Message:
     volcano: str = ""
 
 
-def parse(data: bytes, name: str = "") -> Message:
-    """A Message from the bytes of one document; `name` (a file name or URL) helps only to
+def parse(data: bytes, name: str = "") -> JmaReport:
+    """A JmaReport from the bytes of one document; `name` (a file name or URL) helps only to
     tell the type when the title is not one we know."""
     root = _root(data)
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
@@ -164,7 +167,7 @@ def _serial(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None  # not "²"
 
 
-def _jma(root, name: str) -> Message:
+def _jma(root, name: str) -> JmaReport:
     control = root.find(f"{{{JMX}}}Control")
     head = root.find(f"{{{JMX_HEAD}}}Head")
     if control is None or head is None:
@@ -177,7 +180,7 @@ def _jma(root, name: str) -> Message:
     if not info_type:
         raise Rejected("Head without InfoType")
     found = TYPE_IN_NAME.search(name)
-    message = Message(
+    message = JmaReport(
         format="JMA",
         type=TYPE_OF_TITLE.get(title) or (found.group(1) if found else ""),
         title=_text(head, f"{{{JMX_HEAD}}}Title") or title,
@@ -198,7 +201,7 @@ def _jma(root, name: str) -> Message:
     return message
 
 
-def _earthquake(body, message: Message) -> None:
+def _earthquake(body, message: JmaReport) -> None:
     """Body/Intensity/Observation/Pref/Area[/City]/MaxInt (VXSE51, VXSE53)."""
     for area in body.iterfind("{*}Intensity/{*}Observation/{*}Pref/{*}Area"):
         code, value = _text(area, "{*}Code"), _text(area, "{*}MaxInt")
@@ -216,7 +219,7 @@ def _earthquake(body, message: Message) -> None:
         message.magnitude = magnitude.get("description") or (magnitude.text or "")
 
 
-def _warnings(body, message: Message) -> None:
+def _warnings(body, message: JmaReport) -> None:
     """Every Item of every Body/Warning (weather warnings, tornado, landslide, record rain)
     and of Body/Tsunami/Forecast, with the area codes it names."""
     items = [
@@ -242,7 +245,7 @@ def _warnings(body, message: Message) -> None:
 _VOLCANO_CONDITION = {"引上げ": "引上げ", "引下げ": "引下げ", "切替": "発表", "": "発表"}
 
 
-def _volcano(body, message: Message) -> None:
+def _volcano(body, message: JmaReport) -> None:
     """噴火警報・予報 (VFVO50) and 降灰予報 (VFVO53/54/55): the items of every
     Body/VolcanoInfo for 対象市町村等, each a Warning named after the volcano ("富士山 降灰",
     "箱根山 噴火警報") with the 市町村 codes and names it covers. 噴火予報 is not a warning:
@@ -288,7 +291,7 @@ _CAP_STATUS = {
 _CAP_TYPE = {"Alert": "発表", "Update": "訂正", "Cancel": "取消", "Ack": "試験", "Error": "試験"}
 
 
-def _cap(root) -> Message:
+def _cap(root) -> JmaReport:
     def text(element, path):
         return _text(element, "/".join(f"{{{CAP}}}{p}" for p in path.split("/")))
 
@@ -309,7 +312,7 @@ def _cap(root) -> Message:
         for area in block.iterfind(f"{{{CAP}}}area"):
             areas.append(text(area, "areaDesc"))
             areas += [text(g, "value") for g in area.iterfind(f"{{{CAP}}}geocode")]
-    return Message(
+    return JmaReport(
         format="CAP",
         type="CAP",
         title=text(info, "event") if info is not None else "",

@@ -22,7 +22,7 @@ from django.utils import timezone
 from .fetching import Allowed, Refused, fetch
 from .models import FeedEntry, FeedState
 from .parsing import TYPE_IN_NAME, TYPE_OF_TITLE, Rejected, parse_feed
-from .process import Outcome, handle
+from .process import Decision, handle
 
 log = logging.getLogger(__name__)
 # Seconds for a whole fetch, connecting to last byte: the worker that polls also delivers.
@@ -41,15 +41,15 @@ MAX_BYTES = 5_000_000
 WANTED_CODES = ("VXSE5", "VTSE4", "VPWW", "VPOA5", "VXWW5", "VPHW5", "VPTW6")
 
 
-def poll_all(urls=None) -> list[Outcome]:
-    outcomes = []
+def poll_all(urls=None) -> list[Decision]:
+    decisions = []
     for url in urls if urls is not None else settings.JMA_FEEDS:
-        outcomes += poll(url)
-    return outcomes
+        decisions += poll(url)
+    return decisions
 
 
-def poll(url: str) -> list[Outcome]:
-    """One look at one feed; the outcomes of the entries it fetched, within POLL_BUDGET."""
+def poll(url: str) -> list[Decision]:
+    """One look at one feed; the decisions of the entries it fetched, within POLL_BUDGET."""
     budget_end = time.monotonic() + POLL_BUDGET
     state, _created = FeedState.objects.get_or_create(url=url)
     headers = {"User-Agent": "renraku (municipal staff alerts)"}
@@ -68,14 +68,14 @@ def poll(url: str) -> list[Outcome]:
         log.warning("feed %s: %s (will try again at the next poll)", url, exc)
         FeedState.objects.filter(pk=state.pk).update(polled_at=timezone.now(), error=str(exc))
         return []
-    outcomes, left = [], False
+    decisions, left = [], False
     for entry in entries:
         remaining = budget_end - time.monotonic()
         if remaining < 1:
             left = left or wanted(entry)
             continue
-        if (outcome := _entry(entry, allowed, min(ENTRY_DEADLINE, remaining))) is not None:
-            outcomes.append(outcome)
+        if (decision := _entry(entry, allowed, min(ENTRY_DEADLINE, remaining))) is not None:
+            decisions.append(decision)
     # Remember the validators only once every entry we want is done: while one is still to
     # be retried (its fetch failed, another poller has it, or the budget ran out before
     # it), the next poll must get the whole feed again rather than "not modified".
@@ -92,7 +92,7 @@ def poll(url: str) -> list[Outcome]:
         polled_at=timezone.now(),
         error="",
     )
-    return outcomes
+    return decisions
 
 
 def _get(url: str, headers: dict, allowed: Allowed, deadline: float):
@@ -109,7 +109,7 @@ def _key(entry: dict) -> str:
     return (entry["id"] or entry["url"])[:500]
 
 
-def _entry(entry: dict, allowed: Allowed, deadline: float) -> Outcome | None:
+def _entry(entry: dict, allowed: Allowed, deadline: float) -> Decision | None:
     if not wanted(entry):
         return None
     claim = _claim(_key(entry), entry["url"][:500])
@@ -130,13 +130,13 @@ def _entry(entry: dict, allowed: Allowed, deadline: float) -> Outcome | None:
         entries.update(error=str(exc))
         return None
     try:
-        outcome = handle(body, entry["url"])
+        decision = handle(body, entry["url"])
     except Exception as exc:  # one message must never stop the poller: retried later
         log.exception("feed entry %s could not be processed", entry["url"])
         entries.update(error=f"processing failed: {exc!r}")
         return None
     entries.update(fetched=True, error="")
-    return outcome
+    return decision
 
 
 def _claim(key: str, url: str) -> FeedEntry | None:

@@ -17,18 +17,18 @@ from django.utils.translation import gettext as _
 
 from renraku.audit.actions import record
 from renraku.broadcast.actions import Draft, close_alert, send_alert, send_correction
-from renraku.broadcast.models import Category, Kind, ReplyForm, Severity
+from renraku.broadcast.models import AlertCategory, AlertKind, ReplyForm, Severity
 from renraku.channels import registry
 
 from . import decide
 from .models import Action, FeedMessage, Firing, Rule
-from .parsing import INTENSITIES, Message, Rejected, parse
+from .parsing import INTENSITIES, JmaReport, Rejected, parse
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class Outcome:
+class Decision:
     file: str
     type: str | None = None
     status: str | None = None
@@ -48,31 +48,31 @@ class Outcome:
         return out
 
 
-def handle(data: bytes, source: str, *, dry_run: bool = False) -> Outcome:
+def handle(data: bytes, source: str, *, dry_run: bool = False) -> Decision:
     """Process one document as if it had just arrived. With dry_run, decide and report
     but write and send nothing."""
-    outcome = Outcome(file=source)
+    decision = Decision(file=source)
     try:
         message = parse(data, source)
     except Rejected as exc:
-        outcome.action, outcome.reason = Action.REJECTED, str(exc)
+        decision.action, decision.reason = Action.REJECTED, str(exc)
         log.warning("feed message %s rejected: %s", source, exc)
         if not dry_run:
             FeedMessage.objects.create(source=source[:500], action=Action.REJECTED, reason=str(exc))
-        return outcome
+        return decision
     facts = decide.facts_for_ward(message)
-    outcome.type, outcome.status, outcome.info_type = (
+    decision.type, decision.status, decision.info_type = (
         message.type,
         message.status,
         message.info_type,
     )
-    outcome.event_id = message.event_id or None
-    outcome.ward_affected = facts.ward_affected
-    outcome.max_intensity_in_ward = facts.max_intensity
-    outcome.warnings_in_ward = facts.warning_dicts()
+    decision.event_id = message.event_id or None
+    decision.ward_affected = facts.ward_affected
+    decision.max_intensity_in_ward = facts.max_intensity
+    decision.warnings_in_ward = facts.warning_dicts()
     if dry_run:
-        _decide(message, facts, outcome, send=False)
-        return outcome
+        _decide(message, facts, decision, send=False)
+        return decision
     try:
         with transaction.atomic():
             row = FeedMessage.objects.create(
@@ -80,27 +80,27 @@ def handle(data: bytes, source: str, *, dry_run: bool = False) -> Outcome:
                 action=Action.NONE,
                 dedupe_key=_dedupe_key(message)[:500],
             )
-            _decide(message, facts, outcome, send=True)
+            _decide(message, facts, decision, send=True)
             FeedMessage.objects.filter(pk=row.pk).update(
-                action=outcome.action,
-                reason=outcome.reason,
-                alert_id=outcome.alert_id,
-                rule=outcome.rule,
+                action=decision.action,
+                reason=decision.reason,
+                alert_id=decision.alert_id,
+                rule=decision.rule,
             )
     except IntegrityError:
         # The key is taken: this very message was processed already (or is being, by
         # another poller). Record the arrival without the key.
-        outcome.action, outcome.alert_id, outcome.rule = Action.DUPLICATE, None, None
-        outcome.reason = _(
+        decision.action, decision.alert_id, decision.rule = Action.DUPLICATE, None, None
+        decision.reason = _(
             "The same message (type, event, serial, report time) was processed before."
         )
         FeedMessage.objects.create(
-            **_fields(message, facts, source), action=Action.DUPLICATE, reason=outcome.reason
+            **_fields(message, facts, source), action=Action.DUPLICATE, reason=decision.reason
         )
-    return outcome
+    return decision
 
 
-def _fields(message: Message, facts: decide.Facts, source: str) -> dict:
+def _fields(message: JmaReport, facts: decide.Facts, source: str) -> dict:
     return {
         "source": source[:500],
         "type": message.type,
@@ -118,13 +118,13 @@ def _fields(message: Message, facts: decide.Facts, source: str) -> dict:
     }
 
 
-def event_key(message: Message) -> str:
+def event_key(message: JmaReport) -> str:
     """Earthquake products (51/52/53) and the tsunami share JMA's EventID; warnings have
     none, so their key is the bulletin's own title (東京都気象警報・注意報)."""
     return message.event_id or f"{message.type}:{message.title}"
 
 
-def _dedupe_key(message: Message) -> str:
+def _dedupe_key(message: JmaReport) -> str:
     return "|".join(
         [
             message.type,
@@ -140,10 +140,10 @@ def _order(serial, report_time) -> tuple:
     return (serial or 0, report_time or "")
 
 
-def _decide(message: Message, facts: decide.Facts, outcome: Outcome, *, send: bool) -> None:
-    """Fill in outcome.action, reason, alert_id and rule; send when `send`."""
+def _decide(message: JmaReport, facts: decide.Facts, decision: Decision, *, send: bool) -> None:
+    """Fill in decision.action, reason, alert_id and rule; send when `send`."""
     if message.status == "試験":
-        outcome.reason = _("A test (試験) message: it never sends.")
+        decision.reason = _("A test (試験) message: it never sends.")
         return
     newer = (
         FeedMessage.objects.filter(type=message.type, event_id=message.event_id[:200])
@@ -153,7 +153,7 @@ def _decide(message: Message, facts: decide.Facts, outcome: Outcome, *, send: bo
     )
     latest = max((_order(*row) for row in newer), default=None)
     if message.event_id and latest and latest > _order(message.serial, message.report_time):
-        outcome.reason = _(
+        decision.reason = _(
             "Serial %(serial)s is older than serial %(latest)s, already processed."
         ) % {
             "serial": message.serial,
@@ -162,31 +162,31 @@ def _decide(message: Message, facts: decide.Facts, outcome: Outcome, *, send: bo
         return
     drill = message.status == "訓練"
     if drill and not settings.JMA_ACCEPT_DRILLS:
-        outcome.action = Action.DRILL_IGNORED
-        outcome.reason = _("A drill (訓練) message, and the ward does not take part in drills.")
+        decision.action = Action.DRILL_IGNORED
+        decision.reason = _("A drill (訓練) message, and the ward does not take part in drills.")
         return
     key = event_key(message)
     if message.info_type == "取消":
-        _cancel(message, key, outcome, send=send)
+        _cancel(message, key, decision, send=send)
         return
     if message.info_type == "訂正" and Firing.objects.filter(event_key=key, active=True).exists():
-        _correct(message, facts, key, outcome, send=send)
+        _correct(message, facts, key, decision, send=send)
         return
-    _apply_rules(message, facts, key, outcome, drill=drill, send=send)
+    _apply_rules(message, facts, key, decision, drill=drill, send=send)
 
 
 # Rules whose subjects are warnings (each name followed from 発表 to 解除), not events.
 WARNING_LIKE = ("warning", "volcano")
 
 
-def _apply_rules(message, facts, key, outcome, *, drill: bool, send: bool) -> None:
+def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> None:
     rules = list(Rule.objects.filter(enabled=True))
     reasons = []
     for rule in rules:
         if rule.trigger in WARNING_LIKE:
-            reasons += _follow(rule, message, facts, outcome, send=send)
+            reasons += _follow(rule, message, facts, decision, send=send)
     if not facts.ward_affected:
-        outcome.reason = " ".join(reasons) or _("Nothing in this message concerns %(ward)s.") % {
+        decision.reason = " ".join(reasons) or _("Nothing in this message concerns %(ward)s.") % {
             "ward": settings.WARD_NAME
         }
         return
@@ -222,7 +222,7 @@ def _apply_rules(message, facts, key, outcome, *, drill: bool, send: bool) -> No
             reasons.append(_("Rule 「%(rule)s」 already sent an alert for this event.") % named)
             told += 1
             continue
-        outcome.rule = outcome.rule or rule
+        decision.rule = decision.rule or rule
         reasons.append(
             _("Rule 「%(rule)s」 matched: %(what)s.") % {**named, "what": _what(facts, subject)}
         )
@@ -236,13 +236,13 @@ def _apply_rules(message, facts, key, outcome, *, drill: bool, send: bool) -> No
                 Firing.objects.create(
                     event_key=key, rule=rule, subject=name, alert=alert, event_time=when
                 )
-            outcome.alert_id = outcome.alert_id or alert.pk
-        outcome.action = Action.ALERT_SENT
+            decision.alert_id = decision.alert_id or alert.pk
+        decision.action = Action.ALERT_SENT
     if not reasons:
         reasons.append(_("No rule matches: %(what)s.") % {"what": _what(facts, "")})
-    elif outcome.action == Action.NONE and told + shocks == len(reasons):
-        outcome.action = Action.AFTERSHOCK if shocks else Action.DUPLICATE
-    outcome.reason = " ".join(reasons)
+    elif decision.action == Action.NONE and told + shocks == len(reasons):
+        decision.action = Action.AFTERSHOCK if shocks else Action.DUPLICATE
+    decision.reason = " ".join(reasons)
 
 
 def _what(facts, subject) -> str:
@@ -325,7 +325,7 @@ def _supersede(rule, fresh) -> None:
             _end(firing)
 
 
-def _follow(rule, message, facts, outcome, *, send: bool) -> list[str]:
+def _follow(rule, message, facts, decision, *, send: bool) -> list[str]:
     """Warnings the rule alerted for that the ward no longer has at that level: lifted (解除),
     lowered (特別警報から警報), or gone from a 降灰予報. The same people are told (when the
     rule says so) and the alert closes. Returns what was done, for the reason."""
@@ -363,12 +363,12 @@ def _follow(rule, message, facts, outcome, *, send: bool) -> list[str]:
                 % {**named, "subject": "・".join(lifted)}
             )
         if rule.all_clear:
-            outcome.action, outcome.rule = Action.ALERT_SENT, outcome.rule or rule
+            decision.action, decision.rule = Action.ALERT_SENT, decision.rule or rule
         if not send:
             continue
         if rule.all_clear:
             alert = _notify_ended(entry["alert"], message, facts, lifted, lowered)
-            outcome.alert_id = outcome.alert_id or alert.pk
+            decision.alert_id = decision.alert_id or alert.pk
         for firing in entry["firings"]:
             _end(firing)
     return done
@@ -387,7 +387,7 @@ def _notify_ended(parent, message, facts, lifted, lowered):
         parent,
         title="・".join(titles)[:100],
         body=decide.fill(body, message, facts),
-        kind=Kind.ALL_CLEAR,
+        kind=AlertKind.ALL_CLEAR,
     )
 
 
@@ -400,14 +400,14 @@ def _by_alert(firings) -> list[tuple[Firing, str]]:
     return [(first, "・".join(n for n in names if n)) for first, names in alerts.values()]
 
 
-def _cancel(message, key, outcome, *, send: bool) -> None:
+def _cancel(message, key, decision, *, send: bool) -> None:
     firings = list(Firing.objects.filter(event_key=key, active=True).select_related("alert"))
     if not firings:
-        outcome.reason = _("Withdrawn (取消), but nothing was sent for this event.")
+        decision.reason = _("Withdrawn (取消), but nothing was sent for this event.")
         return
-    outcome.action = Action.CANCELLED
+    decision.action = Action.CANCELLED
     pairs = _by_alert(firings)
-    outcome.reason = _("Withdrawn (取消): a cancellation sent for %(n)d alert(s).") % {
+    decision.reason = _("Withdrawn (取消): a cancellation sent for %(n)d alert(s).") % {
         "n": len(pairs)
     }
     for firing, _subject in pairs:
@@ -417,25 +417,25 @@ def _cancel(message, key, outcome, *, send: bool) -> None:
             firing.alert,
             title=firing.alert.title,
             body=f"先ほどの連絡（{message.title}）は気象庁により取り消されました。\n{message.headline}",
-            kind=Kind.CANCELLATION,
+            kind=AlertKind.CANCELLATION,
         )
         close_alert(firing.alert)
         Firing.objects.filter(alert_id=firing.alert_id).update(active=False)
-        outcome.alert_id = outcome.alert_id or alert.pk
+        decision.alert_id = decision.alert_id or alert.pk
 
 
-def _correct(message, facts, key, outcome, *, send: bool) -> None:
+def _correct(message, facts, key, decision, *, send: bool) -> None:
     firings = list(
         Firing.objects.filter(event_key=key, active=True).select_related("alert", "rule")
     )
     pairs = _by_alert(firings)
-    outcome.action = Action.CORRECTED
-    outcome.reason = _("Corrected (訂正): a correction sent for %(n)d alert(s).") % {
+    decision.action = Action.CORRECTED
+    decision.reason = _("Corrected (訂正): a correction sent for %(n)d alert(s).") % {
         "n": len(pairs)
     }
     in_force = (*decide.NEW, *decide.LOWERED, decide.CONTINUING)
     for firing, subject in pairs:
-        outcome.rule = outcome.rule or firing.rule
+        decision.rule = decision.rule or firing.rule
         if not send:
             continue
         # A warning's correction names the warnings as corrected, not as first told.
@@ -446,7 +446,7 @@ def _correct(message, facts, key, outcome, *, send: bool) -> None:
             title=decide.fill(firing.rule.title, message, facts, subject),
             body=decide.fill(firing.rule.body, message, facts, subject),
         )
-        outcome.alert_id = outcome.alert_id or alert.pk
+        decision.alert_id = decision.alert_id or alert.pk
 
 
 def _send(rule, message, facts, subject, *, drill: bool):
@@ -460,7 +460,7 @@ def _send(rule, message, facts, subject, *, drill: bool):
         audience=rule.audience,
         channels=[c for c in rule.channels if c in available],
         reply_form=rule.reply_form or ReplyForm.NONE,
-        category=Category.DRILL if drill else rule.category,
+        category=AlertCategory.DRILL if drill else rule.category,
         severity=rule.severity or Severity.INFORMATION,
         is_drill=drill,
         escalation=steps or None,

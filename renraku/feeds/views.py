@@ -11,7 +11,7 @@ from .models import Action, FeedMessage, FeedState, Rule
 def message_list(request):
     """Recent messages from JMA (and CAP): what each was, what it decided, why, and the
     rule that fired. Filter by ?action=."""
-    if not permissions.can_follow_alerts(request.user):
+    if not permissions.can_view_alerts(request.user):
         raise PermissionDenied
     messages = FeedMessage.objects.select_related("rule", "alert")
     action = request.GET.get("action", "")

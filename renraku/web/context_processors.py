@@ -51,7 +51,7 @@ def ward(request):
         "can_read_audit": permissions.can_read_audit(user),
         "can_administer": permissions.can_administer(user),
         "can_compose": permissions.can_compose(user),
-        "can_follow_alerts": permissions.can_follow_alerts(user),
+        "can_view_alerts": permissions.can_view_alerts(user),
         # Read only by the pages that show the menu (a JSON or CSV view never asks).
         "menu": SimpleLazyObject(lambda: menu_for(user)),
     }

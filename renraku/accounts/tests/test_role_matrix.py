@@ -57,7 +57,7 @@ ELSEWHERE = {
         ["broadcast:" + n for n in ("dashboard", "report", "export", "correct", "close")],
         "renraku/accounts/tests/test_role_matrix.py",
     ),
-    "broadcast:follow_up": "renraku/accounts/tests/test_role_matrix.py",
+    "broadcast:remind_unanswered": "renraku/accounts/tests/test_role_matrix.py",
     **dict.fromkeys(
         [
             "broadcast:situation",
@@ -92,8 +92,8 @@ ELSEWHERE = {
                 "comment",
                 "react",
                 "feedback",
-                "follow",
-                "follow_live",
+                "figures",
+                "figures_live",
                 "remind",
                 "export",
                 "withdraw",
@@ -291,7 +291,7 @@ def test_administrators_maintain_groups_and_templates_but_not_alerts(client, peo
     assert client.get("/admin/broadcast/template/").status_code == 302
 
 
-# --- Per alert: who may follow, remind, correct, close and export which alert -------------
+# --- Per alert: who may view, remind, correct, close and export which alert -------------
 
 ALERT_PAGES = {
     "dashboard": ("get", "broadcast:dashboard"),
@@ -299,7 +299,7 @@ ALERT_PAGES = {
     "export": ("get", "broadcast:export"),
     "correction form": ("get", "broadcast:correct"),
     "close (confirm)": ("get", "broadcast:close"),
-    "remind": ("post", "broadcast:follow_up"),
+    "remind": ("post", "broadcast:remind_unanswered"),
     "close": ("post", "broadcast:close"),
 }
 
@@ -373,9 +373,14 @@ def test_the_buttons_shown_are_the_ones_that_work(client, people, alerts, smtp):
     alert = alerts["office-wide"]
     sign_in(client, people.dave)
     page = client.get(reverse("broadcast:dashboard", args=[alert.pk])).text
-    for name in ("broadcast:follow_up", "broadcast:close", "broadcast:export", "broadcast:correct"):
+    for name in (
+        "broadcast:remind_unanswered",
+        "broadcast:close",
+        "broadcast:export",
+        "broadcast:correct",
+    ):
         assert reverse(name, args=[alert.pk]) in page
-    assert client.post(reverse("broadcast:follow_up", args=[alert.pk])).status_code == 302
+    assert client.post(reverse("broadcast:remind_unanswered", args=[alert.pk])).status_code == 302
 
 
 def test_a_closed_alert_still_offers_its_csv_but_not_the_actions(client, people, alerts):
@@ -385,7 +390,7 @@ def test_a_closed_alert_still_offers_its_csv_but_not_the_actions(client, people,
     sign_in(client, people.dave)
     page = client.get(reverse("broadcast:dashboard", args=[alert.pk])).text
     assert reverse("broadcast:export", args=[alert.pk]) in page
-    assert reverse("broadcast:follow_up", args=[alert.pk]) not in page
+    assert reverse("broadcast:remind_unanswered", args=[alert.pk]) not in page
     assert reverse("broadcast:close", args=[alert.pk]) not in page
 
 
@@ -399,7 +404,7 @@ def test_a_thread_is_decided_on_its_first_alert(client, people, sam, smtp):
     """A supervisor's list of an alert outside Sam's scope goes to someone in his scope:
     it is still not his to open, correct or close (it lists another department's people)."""
     from renraku.broadcast.actions import Draft, send_alert
-    from renraku.broadcast.models import Kind
+    from renraku.broadcast.models import AlertKind
 
     school = send_alert(
         Draft(title="学校の安否", body="b", audience={"departments": ["GAK"]}, channels=["email"]),
@@ -413,7 +418,7 @@ def test_a_thread_is_decided_on_its_first_alert(client, people, sam, smtp):
             channels=["email"],
             reply_form="none",
         ),
-        kind=Kind.SUPERVISOR_LIST,
+        kind=AlertKind.SUPERVISOR_LIST,
         parent=school,
     )
     sign_in(client, sam)

@@ -140,9 +140,9 @@ def test_a_supervisor_list_goes_out_on_a_channel_still_configured(
 
 def test_closing_the_alert_closes_its_whole_thread(alert, people, director, smtp, client):
     from renraku.broadcast import links
-    from renraku.broadcast.actions import send_follow_up
+    from renraku.broadcast.actions import remind_unanswered
 
-    reminder = send_follow_up(alert)
+    reminder = remind_unanswered(alert)
     close_alert(alert)
     reminder.refresh_from_db()
     assert not reminder.is_open

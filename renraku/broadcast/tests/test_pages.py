@@ -346,7 +346,7 @@ def test_reminding_an_alert_closed_meanwhile_says_so_and_sends_nothing(client, p
         Draft(title="t", body="b", audience={"all": True}, channels=["email"]), sender=people.bob
     )
     sign_in(client, people.bob)
-    remind = reverse("broadcast:follow_up", args=[alert.pk])
+    remind = reverse("broadcast:remind_unanswered", args=[alert.pk])
     assert remind in client.get(reverse("broadcast:dashboard", args=[alert.pk])).text
     client.post(reverse("broadcast:close", args=[alert.pk]))  # meanwhile, in another tab
     response = client.post(remind, follow=True)

@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from renraku.audit.models import AuditEntry
 from renraku.broadcast import queries
-from renraku.broadcast.actions import Draft, close_alert, send_correction, send_follow_up
-from renraku.broadcast.models import Alert, Kind
+from renraku.broadcast.actions import Draft, close_alert, remind_unanswered, send_correction
+from renraku.broadcast.models import Alert, AlertKind
 from renraku.notices.models import Delivery, Recipient
 
 
@@ -100,7 +100,7 @@ def test_sending_is_audited(people, send, smtp):
     assert entry.detail["recipients"] == 5
 
 
-def test_a_follow_up_goes_only_to_the_unanswered(
+def test_a_reminder_goes_only_to_the_unanswered(
     people, send, smtp, django_capture_on_commit_callbacks
 ):
     alert = send(draft(), sender=people.bob)
@@ -108,8 +108,8 @@ def test_a_follow_up_goes_only_to_the_unanswered(
         answer="safe", answered_at=alert.issued_at
     )
     with django_capture_on_commit_callbacks(execute=True):
-        reminder = send_follow_up(alert, sender=people.bob)
-    assert reminder.kind == Kind.FOLLOW_UP and reminder.parent == alert
+        reminder = remind_unanswered(alert, sender=people.bob)
+    assert reminder.kind == AlertKind.REMINDER and reminder.parent == alert
     assert people.alice.staff_id not in set(reminder.recipients.values_list("staff_id", flat=True))
     assert reminder.recipients.count() == 4
     assert len(smtp.to("alice@city.example")) == 1

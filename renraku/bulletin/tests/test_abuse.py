@@ -64,7 +64,7 @@ def test_nobody_speaks_for_a_department_that_is_not_theirs(people, org):
 def test_private_feedback_is_the_authors_alone(client, people, publish):
     post = publish(author=people.dave)
     Feedback.objects.create(post=post, sender=people.alice, body="ここだけの話です")
-    assert access.can_follow(people.dave, post)
+    assert access.can_manage_post(people.dave, post)
     other_admin = people.dave
     post.author = people.carol  # now someone else's post: Dave is only an administrator
     post.save(update_fields=["author"])
@@ -74,7 +74,7 @@ def test_private_feedback_is_the_authors_alone(client, people, publish):
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = other_admin.totpdevice_set.first().persistent_id
     session.save()
-    page = client.get(reverse("bulletin:follow", args=[post.pk]))
+    page = client.get(reverse("bulletin:figures", args=[post.pk]))
     assert page.status_code == 200 and "ここだけの話です" not in page.text
 
 

@@ -1,6 +1,6 @@
 """The bulletin in Chromium: a member of staff opens a post from its push (the post's
 page, the URL a push carries), it counts as read, they confirm it, comment and watch part
-of the study-session video; the author's follow page, open meanwhile, shows the read rate
+of the study-session video; the author's figures page, open meanwhile, shows the read rate
 and the feedback change without a reload; search finds the post by a two-character word
 and by its hiragana reading; the pages pass axe-core.
 

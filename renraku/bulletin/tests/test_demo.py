@@ -73,7 +73,7 @@ def test_a_seeded_read_column_is_not_shown_as_unread(client, seeded):
 
 def test_the_authors_page_of_a_seeded_post_counts_its_readers(client, people, seeded):
     sign_in(client, people.dave)  # the notices' author: the demo's administrator
-    response = client.get(reverse("bulletin:follow", args=[seeded.pk]))
+    response = client.get(reverse("bulletin:figures", args=[seeded.pk]))
     assert response.status_code == 200
     rows = Recipient.objects.filter(notice_id=seeded.notice_id)
     som = rows.filter(department__code="SOM")

@@ -117,29 +117,29 @@ def test_feedback_reaches_only_the_author(client, people, publish):
     assert "とても参考になりました" not in client.get(reverse("bulletin:post", args=[post.pk])).text
 
     sign_in(client, people.dave)
-    assert "とても参考になりました" in client.get(reverse("bulletin:follow", args=[post.pk])).text
+    assert "とても参考になりました" in client.get(reverse("bulletin:figures", args=[post.pk])).text
 
 
-def test_the_follow_page_is_the_authors_with_rates(client, people, publish):
+def test_the_figures_page_is_the_authors_with_rates(client, people, publish):
     post = publish(requires_ack=True)
     sign_in(client, people.alice)
     client.get(reverse("bulletin:post", args=[post.pk]))
-    assert client.get(reverse("bulletin:follow", args=[post.pk])).status_code == 403
-    assert client.get(reverse("bulletin:follow_live", args=[post.pk])).status_code == 403
+    assert client.get(reverse("bulletin:figures", args=[post.pk])).status_code == 403
+    assert client.get(reverse("bulletin:figures_live", args=[post.pk])).status_code == 403
     assert client.get(reverse("bulletin:export", args=[post.pk])).status_code == 403
     sign_in(client, people.bob)
-    assert client.get(reverse("bulletin:follow", args=[post.pk])).status_code == 404
+    assert client.get(reverse("bulletin:figures", args=[post.pk])).status_code == 404
 
     sign_in(client, people.dave)
-    response = client.get(reverse("bulletin:follow", args=[post.pk]))
+    response = client.get(reverse("bulletin:figures", args=[post.pk]))
     assert response.status_code == 200
     assert response.context["totals"]["recipients"] == 2
     assert 'data-testid="read-rate">50.0%' in response.text  # Alice of Alice and Carol
     assert 'data-testid="ack-rate">0.0%' in response.text
     # Only for a post asking for confirmation, only here: who has not confirmed.
     assert "青木 愛" in response.text and "加藤 花" in response.text
-    live = client.get(reverse("bulletin:follow_live", args=[post.pk]))
-    assert 'id="follow-live"' in live.text and "<html" not in live.text
+    live = client.get(reverse("bulletin:figures_live", args=[post.pk]))
+    assert 'id="figures-live"' in live.text and "<html" not in live.text
 
 
 def test_staff_never_see_who_read_a_post(client, people, publish):
@@ -157,7 +157,7 @@ def test_the_one_reminder_cannot_be_sent_twice(client, people, publish):
     client.post(reverse("bulletin:remind", args=[post.pk]))
     post.refresh_from_db()
     assert post.reminded_at is not None
-    page = client.get(reverse("bulletin:follow", args=[post.pk])).text
+    page = client.get(reverse("bulletin:figures", args=[post.pk])).text
     assert (
         'data-testid="reminded"' in page and reverse("bulletin:remind", args=[post.pk]) not in page
     )
@@ -176,7 +176,7 @@ def test_compose_previews_the_reach_then_publishes_to_the_recipients(client, peo
     response = client.post(reverse("bulletin:compose"), {**FORM, "action": "publish"})
     post = Post.objects.get()
     assert response.status_code == 302 and response.url == reverse(
-        "bulletin:follow", args=[post.pk]
+        "bulletin:figures", args=[post.pk]
     )
     assert post.status == Status.PUBLISHED and post.author == people.dave
     assert set(

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from renraku.broadcast.models import Alert, Kind
+from renraku.broadcast.models import Alert, AlertKind
 from renraku.feeds.models import FeedMessage
 from renraku.testing import sign_in
 
@@ -27,7 +27,7 @@ def quake(intensity, hour, minute=0, *, event=None, **kwargs):
 
 
 def sent():
-    return list(Alert.objects.filter(kind=Kind.ORIGINAL).order_by("pk"))
+    return list(Alert.objects.filter(kind=AlertKind.ORIGINAL).order_by("pk"))
 
 
 def test_aftershocks_no_stronger_than_the_first_are_recorded_not_sent(arrive, people, smtp):
@@ -78,7 +78,7 @@ def test_a_correction_upward_of_the_first_still_acts(arrive, people):
         quake("5+", 14, event="20261129140000", info_type="訂正", serial=2), "main-fix.xml"
     )
     assert fixed.action == "corrected"
-    assert Alert.objects.get(kind=Kind.CORRECTION).title == "【安否確認】世田谷区で震度５強"
+    assert Alert.objects.get(kind=AlertKind.CORRECTION).title == "【安否確認】世田谷区で震度５強"
 
 
 def test_a_withdrawn_first_earthquake_opens_no_window(arrive, people):

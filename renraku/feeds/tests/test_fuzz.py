@@ -1,4 +1,4 @@
-"""Whatever arrives, the parser answers with a Message or Rejected: never another error
+"""Whatever arrives, the parser answers with a JmaReport or Rejected: never another error
 that would stop the poller."""
 
 import contextlib
@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from renraku.feeds.decide import facts_for_ward
-from renraku.feeds.parsing import Message, Rejected, parse, parse_feed
+from renraku.feeds.parsing import JmaReport, Rejected, parse, parse_feed
 
 from .jma import ash, earthquake, eruption_warning, sample, warning
 
@@ -29,7 +29,7 @@ def read(data: bytes) -> None:
         message = parse(data)
     except Rejected:
         return
-    assert isinstance(message, Message)
+    assert isinstance(message, JmaReport)
     facts_for_ward(message)  # deciding about what was read must not fail either
 
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from renraku.audit.models import AuditEntry
-from renraku.broadcast.models import Alert, Kind
+from renraku.broadcast.models import Alert, AlertKind
 from renraku.feeds.models import FeedMessage, Firing, Rule
 from renraku.feeds.process import handle
 
@@ -100,7 +100,7 @@ def test_a_cancellation_reaches_everyone_who_got_the_original(arrive, people, sm
     assert cancel.action == "cancelled"
     first, cancellation = alerts()
     assert first.pk == original.alert_id and first.finished_at is not None
-    assert (cancellation.kind, cancellation.parent_id) == (Kind.CANCELLATION, first.pk)
+    assert (cancellation.kind, cancellation.parent_id) == (AlertKind.CANCELLATION, first.pk)
     assert cancellation.recipients.count() == first.recipients.count()
     assert len(smtp.to("alice@city.example")) == 2
 
@@ -113,7 +113,7 @@ def test_a_correction_is_sent_with_the_corrected_facts(arrive, people):
     )
     assert fixed.action == "corrected"
     _first, correction = alerts()
-    assert correction.kind == Kind.CORRECTION and "震度５強" in correction.title
+    assert correction.kind == AlertKind.CORRECTION and "震度５強" in correction.title
 
 
 def test_a_warning_and_its_all_clear_reach_the_same_people(arrive, people, duty_group):
@@ -125,7 +125,7 @@ def test_a_warning_and_its_all_clear_reach_the_same_people(arrive, people, duty_
     lifted = arrive(warning("大雨警報", "解除", report_time="2026-11-29T18:00:00+09:00"), "w3")
     assert lifted.action == "alert_sent" and "大雨警報が解除された" in lifted.reason
     first, all_clear = alerts()
-    assert all_clear.kind == Kind.ALL_CLEAR and all_clear.title == "大雨警報 解除"
+    assert all_clear.kind == AlertKind.ALL_CLEAR and all_clear.title == "大雨警報 解除"
     assert set(all_clear.recipients.values_list("staff_id", flat=True)) == set(
         first.recipients.values_list("staff_id", flat=True)
     )

@@ -1,7 +1,7 @@
 """噴火警報 (VFVO50) and 降灰予報 (VFVO53/54/55): read, concerning the ward when it is named
 (by code or name), ruled like warnings by rules that are off until an administrator says."""
 
-from renraku.broadcast.models import Alert, Kind
+from renraku.broadcast.models import Alert, AlertKind
 from renraku.feeds.decide import facts_for_ward
 from renraku.feeds.models import Rule
 from renraku.feeds.parsing import parse
@@ -64,11 +64,11 @@ def test_ash_is_told_once_while_forecast_and_again_after_it_has_gone(arrive, peo
     assert still.action == "duplicate"
     gone = arrive(ash([], serial=3, report_time=next(times)), "3.xml")  # wind turned
     assert gone.action == "alert_sent" and gone.ward_affected is False
-    first = Alert.objects.get(kind=Kind.ORIGINAL)
-    assert Alert.objects.get(kind=Kind.ALL_CLEAR).parent_id == first.pk
+    first = Alert.objects.get(kind=AlertKind.ORIGINAL)
+    assert Alert.objects.get(kind=AlertKind.ALL_CLEAR).parent_id == first.pk
     back = arrive(ash(serial=4, report_time=next(times)), "4.xml")
     assert back.action == "alert_sent"
-    assert Alert.objects.filter(kind=Kind.ORIGINAL).count() == 2
+    assert Alert.objects.filter(kind=AlertKind.ORIGINAL).count() == 2
 
 
 def test_more_ash_in_a_detailed_forecast_sends(arrive, people, duty_group):
@@ -81,7 +81,7 @@ def test_more_ash_in_a_detailed_forecast_sends(arrive, people, duty_group):
         "detail.xml",
     )
     assert more.action == "alert_sent"
-    assert [a.title for a in Alert.objects.filter(kind=Kind.ORIGINAL).order_by("pk")] == [
+    assert [a.title for a in Alert.objects.filter(kind=AlertKind.ORIGINAL).order_by("pk")] == [
         "降灰予報：世田谷区に富士山 少量の降灰",
         "降灰予報：世田谷区に富士山 やや多量の降灰",
     ]
@@ -112,7 +112,7 @@ def test_an_eruption_warning_naming_the_ward_asks_everyone(arrive, people):
         "3.xml",
     )
     assert lowered.action == "alert_sent" and "解除" in lowered.reason
-    assert Alert.objects.get(kind=Kind.ALL_CLEAR).title == "富士山 噴火警報 解除"
+    assert Alert.objects.get(kind=AlertKind.ALL_CLEAR).title == "富士山 噴火警報 解除"
 
 
 def test_weather_rules_never_fire_on_volcanoes(arrive, people, duty_group):
@@ -131,8 +131,8 @@ def test_an_ash_forecast_withdrawn_cancels_its_alert(arrive, people, duty_group)
     )
     assert withdrawn.action == "cancelled"
     assert (
-        Alert.objects.get(kind=Kind.CANCELLATION).parent_id
-        == Alert.objects.get(kind=Kind.ORIGINAL).pk
+        Alert.objects.get(kind=AlertKind.CANCELLATION).parent_id
+        == Alert.objects.get(kind=AlertKind.ORIGINAL).pk
     )
 
 
@@ -144,4 +144,4 @@ def test_an_ash_forecast_corrected_sends_the_correction(arrive, people, duty_gro
         "fix.xml",
     )
     assert fixed.action == "corrected"
-    assert "多量の降灰" in Alert.objects.get(kind=Kind.CORRECTION).title
+    assert "多量の降灰" in Alert.objects.get(kind=AlertKind.CORRECTION).title

@@ -1,7 +1,7 @@
 """Warnings as they rise and fall: a higher level sends, a continuing or lowered one does
 not, a lowering tells those who got the higher one, and each warning is lifted on its own."""
 
-from renraku.broadcast.models import Alert, Kind
+from renraku.broadcast.models import Alert, AlertKind
 from renraku.feeds.models import Firing, Rule
 
 from .jma import warning
@@ -14,7 +14,7 @@ def at(hour, name, state, **kwargs):
 
 
 def originals():
-    return list(Alert.objects.filter(kind=Kind.ORIGINAL).order_by("pk"))
+    return list(Alert.objects.filter(kind=AlertKind.ORIGINAL).order_by("pk"))
 
 
 def test_each_higher_level_sends_and_continuing_never_does(arrive, people, duty_group):
@@ -61,7 +61,7 @@ def test_a_lowering_sends_no_new_alert_but_tells_those_warned(arrive, people, du
     lowered = arrive(at(16, "大雨警報", "特別警報から警報"), "lowered.xml")
     [first] = originals()  # no 大雨警報 alert to the duty group for a lowering
     assert first.pk == special.alert_id
-    notice = Alert.objects.get(kind=Kind.ALL_CLEAR)
+    notice = Alert.objects.get(kind=AlertKind.ALL_CLEAR)
     assert (notice.parent_id, notice.title) == (first.pk, "大雨特別警報 → 大雨警報")
     assert "大雨警報に切り替えられました" in notice.body
     assert notice.recipients.count() == first.recipients.count() == 5
@@ -99,12 +99,12 @@ def test_each_warning_is_lifted_on_its_own(arrive, people, duty_group):
     assert alert.title == "世田谷区に大雨警報・洪水警報"
     arrive(at(14, "大雨警報", "継続", also=[("洪水警報", "解除")]), "2.xml")
     alert.refresh_from_db()
-    assert [a.title for a in Alert.objects.filter(kind=Kind.ALL_CLEAR)] == ["洪水警報 解除"]
+    assert [a.title for a in Alert.objects.filter(kind=AlertKind.ALL_CLEAR)] == ["洪水警報 解除"]
     assert alert.finished_at is None  # 大雨警報 is still in force
     arrive(at(18, "大雨警報", "解除"), "3.xml")
     alert.refresh_from_db()
     assert alert.finished_at is not None
-    assert [a.title for a in Alert.objects.filter(kind=Kind.ALL_CLEAR).order_by("pk")] == [
+    assert [a.title for a in Alert.objects.filter(kind=AlertKind.ALL_CLEAR).order_by("pk")] == [
         "洪水警報 解除",
         "大雨警報 解除",
     ]

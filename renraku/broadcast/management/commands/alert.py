@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from renraku.broadcast import actions, escalation, queries, situation
-from renraku.broadcast.models import Alert, Category, ReplyForm, Severity
+from renraku.broadcast.models import Alert, AlertCategory, ReplyForm, Severity
 from renraku.directory import audience
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         )
         send.add_argument("--channels", required=True, help="in order, e.g. email")
         send.add_argument("--reply", default=ReplyForm.SAFETY, choices=ReplyForm.values)
-        send.add_argument("--category", default=Category.NOTICE, choices=Category.values)
+        send.add_argument("--category", default=AlertCategory.NOTICE, choices=AlertCategory.values)
         send.add_argument("--severity", default=Severity.INFORMATION, choices=Severity.values)
         send.add_argument("--drill", action="store_true")
         send.add_argument(
