@@ -8,21 +8,19 @@ gets 403 where none of it lies. Several alerts can be read as one (`?with=ID,ID`
 which the viewer must be able to manage.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from renraku import csvsafe
 from renraku.accounts import permissions
-from renraku.csvsafe import neutralise
 from renraku.http import no_store
 
 from . import actions, live, queries, situation
@@ -31,7 +29,6 @@ from .models import Alert, ReplyForm
 # More than this many alerts at once is not a headquarters' question but a crafted URL:
 # each one adds to the query that picks every person's latest answer.
 MAX_COMBINED = 10
-ENCODINGS = {"utf-8": "utf-8", "cp932": "Windows-31J"}
 CSV_HEADER = [
     "コード",
     "名称",
@@ -284,26 +281,14 @@ def situation_csv(request, pk, by):
     rare kanji in a name) replaced rather than failing the file."""
     if by not in ("department", "site"):
         raise Http404
-    encoding = request.GET.get("encoding", "utf-8").lower()
-    if encoding not in ENCODINGS:
-        raise BadRequest("encoding: utf-8 or cp932")
     view = _view(request, pk)
     rows = situation.recipients(view.alerts, departments=view.departments)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for f in situation.table(rows, by):
-        cells = [f.code, f.name, f.recipients, f.reached, f.answered, f.answer_rate]
-        cells += [f.answers.get(k, 0) for k in ("safe", "minor", "serious")]
-        cells += [f.attendance[k] for k in ("can", "late", "cannot", "unknown")]
-        writer.writerow([neutralise(c) for c in cells])
-    text = out.getvalue()
-    if encoding == "utf-8":
-        data = ("\ufeff" + text).encode("utf-8")
-    else:
-        data = text.encode("cp932", errors="replace")
-    response = HttpResponse(data, content_type=f"text/csv; charset={ENCODINGS[encoding]}")
+    cells = (
+        [f.code, f.name, f.recipients, f.reached, f.answered, f.answer_rate]
+        + [f.answers.get(k, 0) for k in ("safe", "minor", "serious")]
+        + [f.attendance[k] for k in ("can", "late", "cannot", "unknown")]
+        for f in situation.table(rows, by)
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     ids = "-".join(str(a.pk) for a in view.alerts)
-    response["Content-Disposition"] = f'attachment; filename="situation-{ids}-{by}-{stamp}.csv"'
-    return response
+    return csvsafe.download(request, f"situation-{ids}-{by}-{stamp}.csv", CSV_HEADER, cells)

@@ -172,4 +172,4 @@ def report(request, pk):
 def export(request, pk):
     """Every recipient and their answer, for the record and for the report after a drill."""
     alert = managed_alert(request, pk)
-    return exports.recipients_csv(alert)
+    return exports.recipients_csv(request, alert)

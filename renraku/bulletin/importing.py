@@ -38,7 +38,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from renraku import textcheck
+from renraku import csvsafe, textcheck
 from renraku.audit.actions import record
 from renraku.directory.audience import AudienceError, validate
 from renraku.directory.importing import SHOWN_ERRORS, more_errors_line
@@ -276,19 +276,15 @@ def check_issues(
 
 
 def _read_text(path: Path) -> str:
-    """UTF-8 (with or without a BOM) or CP932; UnicodeDecodeError if neither."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Tried second: CP932 decodes much UTF-8 too, as mojibake.
-        return data.decode("cp932")
+    """UTF-8 (with or without a BOM) or CP932, as every CSV from outside is read
+    (csvsafe.decode); csvsafe.Undecodable if neither."""
+    return csvsafe.decode(path.read_bytes())
 
 
 def _read_csv(path: Path) -> list[Issue]:
     try:
         text = _read_text(path)
-    except UnicodeDecodeError:
+    except csvsafe.Undecodable:
         raise SeriesImportError(
             [f"{path.name}: " + _("neither UTF-8 nor CP932 (Shift_JIS)")]
         ) from None
@@ -298,15 +294,9 @@ def _read_csv(path: Path) -> list[Issue]:
     except StopIteration:
         raise SeriesImportError([_("The file holds no issues.")]) from None
     except csv.Error as exc:
-        raise SeriesImportError([f"{_where(1)}: {_csv_problem(exc)}"]) from None
+        raise SeriesImportError([f"{_where(1)}: {csvsafe.read_problem(exc)}"]) from None
     keys = [_KEYS.get(unicodedata.normalize("NFKC", h).strip().lower()) for h in header]
-    unknown = [h for h, k in zip(header, keys, strict=True) if k is None and h.strip()]
-    missing = [k for k in _REQUIRED if k not in keys]
-    problems = []
-    if unknown:
-        problems.append(_("line 1: unknown columns: %s") % ", ".join(unknown))
-    if missing:
-        problems.append(_("line 1: missing columns: %s") % ", ".join(missing))
+    problems = csvsafe.column_problems(header, keys, _REQUIRED)
     if problems:
         raise SeriesImportError(problems)
 
@@ -319,7 +309,7 @@ def _read_csv(path: Path) -> list[Issue]:
         except StopIteration:
             break
         except csv.Error as exc:  # the reader carries on with the next line
-            issues.append(Issue(_where(start), unreadable=_csv_problem(exc)))
+            issues.append(Issue(_where(start), unreadable=csvsafe.read_problem(exc)))
             end = reader.line_num
             continue
         end = reader.line_num
@@ -345,7 +335,7 @@ def _read_folder(folder: Path) -> list[Issue]:
     for file in files:
         try:
             meta, body = _front_matter(_read_text(file))
-        except UnicodeDecodeError:  # one unreadable file among many: say which, go on
+        except csvsafe.Undecodable:  # one unreadable file among many: say which, go on
             issues.append(Issue(file.name, unreadable=_("neither UTF-8 nor CP932 (Shift_JIS)")))
             continue
         if not meta.get("number", "").strip():
@@ -419,11 +409,3 @@ def _cut(value: str) -> str:
     """A value quoted in a message, cut short: a wrong column can hold a whole body."""
     value = value.strip()
     return repr(value if len(value) <= 40 else value[:40] + "…")
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    if "field limit" in str(exc):
-        return _("a field is longer than %(limit)s characters") % {
-            "limit": f"{csv.field_size_limit():,}"
-        }
-    return _("cannot be read as CSV (%s)") % exc

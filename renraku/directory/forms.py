@@ -37,7 +37,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("HR CSV file"))
     encoding = forms.ChoiceField(
         label=_("Encoding"),
-        choices=[("utf-8", "UTF-8"), ("cp932", _("Shift_JIS (CP932, from Excel)"))],
+        choices=[
+            ("auto", _("Detect (UTF-8 or Shift_JIS)")),
+            ("utf-8", "UTF-8"),
+            ("cp932", _("Shift_JIS (CP932, from Excel)")),
+        ],
+        initial="auto",
     )
 
     MAX_BYTES = 20 * 1024 * 1024

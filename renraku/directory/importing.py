@@ -1,5 +1,6 @@
-"""Reading an HR CSV: decode, validate every row against the directory, and say what
-would change. Nothing here writes; `directory.actions.apply_import` does, all or nothing.
+"""Reading an HR CSV: decode, read its rows, validate every row against the directory
+(import_checks.py), and say what would change (against the records of import_diff.py).
+Nothing here writes; `directory.actions.apply_import` does, all or nothing.
 
 A file that would make more than RENRAKU_IMPORT_MAX_LEAVERS_PERCENT of active staff leave
 is almost always a truncated or wrong export (a header-only file deactivates everyone), so
@@ -10,32 +11,22 @@ import brings their people back within RESTORE_DAYS.
 import csv
 import datetime as dt
 import io
-import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from renraku import csvsafe
 from renraku.audit.models import AuditEntry
 from renraku.csvsafe import restore
 
 from .csvformat import HEADER_TO_KEY, MULTI_SEPARATOR, PERSONAL, REQUIRED, StaffRecord
-from .models import (
-    Body,
-    Department,
-    PersonalContact,
-    Position,
-    Rank,
-    Section,
-    Site,
-    Staff,
-    Title,
-)
-from .text import is_kana, is_valid_phone, normalize_kana, normalize_name, normalize_phone
+from .import_checks import Directory, RowError, validate
+from .import_diff import COMPARED, current_records, effective
+from .models import Rank, Staff
+from .text import normalize_kana, normalize_name, normalize_phone
 
 IMPORTED = "directory.imported"  # the audit action, whose detail lists accounts switched off
 # Long enough to notice a wrong file after a holiday; short enough that someone who really
@@ -43,40 +34,6 @@ IMPORTED = "directory.imported"  # the audit action, whose detail lists accounts
 RESTORE_DAYS = 30
 # Pages and terminals show this many problems; a wrong file can have hundreds of thousands.
 SHOWN_ERRORS = 100
-_EMPLOYEE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
-# The database refuses longer values (PostgreSQL with an error in the middle of applying,
-# SQLite not at all), so they are row errors, measured after normalising as stored.
-_MAX_LENGTH = {
-    **{
-        key: Staff._meta.get_field(key)
-        for key in (
-            "family_name",
-            "given_name",
-            "family_name_kana",
-            "given_name_kana",
-            "work_email",
-            "work_phone",
-        )
-    },
-    "personal_mobile": PersonalContact._meta.get_field("mobile"),
-    "personal_email": PersonalContact._meta.get_field("email"),
-}
-_COMPARED = (
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "department",
-    "section",
-    "site",
-    "position",
-    "titles",
-    "bodies",
-    "work_email",
-    "work_phone",
-    "personal_mobile",
-    "personal_email",
-)
 
 
 class UnreadableFile(Exception):
@@ -89,15 +46,6 @@ class UnreadableFile(Exception):
 
 class MassLeaveNotConfirmed(ValueError):
     """Applying a plan in which too many people leave, without the confirmation."""
-
-
-@dataclass
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self):
-        return _("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass
@@ -185,22 +133,20 @@ def more_errors_line(count: int) -> str:
     }
 
 
-def decode(data: bytes, encoding: str = "utf-8") -> str:
-    """The file's text. UTF-8 may start with a BOM (Excel writes one)."""
-    codec = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+def decode(data: bytes, encoding: str = csvsafe.AUTO) -> str:
+    """The file's text, read as every CSV from outside is (csvsafe.decode: by default UTF-8
+    with or without a BOM, else CP932)."""
     try:
-        return data.decode(codec)
+        return csvsafe.decode(data, encoding)
     except LookupError as exc:
         raise UnreadableFile([_("unknown encoding: %s") % encoding]) from exc
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        hint = (
-            _(" (HR exports are often CP932: try --encoding cp932)") if codec == "utf-8-sig" else ""
-        )
+    except csvsafe.Undecodable as exc:
+        utf8 = encoding.replace("_", "-").lower() in ("utf-8", "utf8")
+        hint = _(" (HR exports are often CP932: try --encoding cp932)") if utf8 else ""
         raise UnreadableFile(
             [
                 _("line %(line)d: not valid %(encoding)s%(hint)s")
-                % {"line": line, "encoding": encoding, "hint": hint}
+                % {"line": exc.line, "encoding": exc.encoding, "hint": hint}
             ]
         ) from exc
 
@@ -213,15 +159,9 @@ def read_records(text: str) -> tuple[list[StaffRecord], frozenset[str], list[Row
     except StopIteration:
         raise UnreadableFile([_("the file is empty")]) from None
     except csv.Error as exc:
-        raise UnreadableFile([str(RowError(reader.line_num, _csv_problem(exc)))]) from None
+        raise UnreadableFile([str(RowError(reader.line_num, csvsafe.read_problem(exc)))]) from None
     keys = [HEADER_TO_KEY.get(name.strip()) for name in header]
-    unknown = [name for name, key in zip(header, keys, strict=True) if key is None and name.strip()]
-    missing = sorted(REQUIRED - set(keys))
-    problems = []
-    if unknown:
-        problems.append(_("line 1: unknown columns: %s") % ", ".join(unknown))
-    if missing:
-        problems.append(_("line 1: missing columns: %s") % ", ".join(missing))
+    problems = csvsafe.column_problems(header, keys, sorted(REQUIRED))
     if problems:
         raise UnreadableFile(problems)
 
@@ -232,7 +172,7 @@ def read_records(text: str) -> tuple[list[StaffRecord], frozenset[str], list[Row
         except StopIteration:
             break
         except csv.Error as exc:  # the reader carries on with the next line
-            errors.append(RowError(reader.line_num, _csv_problem(exc)))
+            errors.append(RowError(reader.line_num, csvsafe.read_problem(exc)))
             continue
         line = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -254,19 +194,6 @@ def read_records(text: str) -> tuple[list[StaffRecord], frozenset[str], list[Row
         values = {key: restore(cell.strip()) for key, cell in zip(keys, row, strict=True) if key}
         records.append(_record_from(values, line))
     return records, frozenset(k for k in keys if k), errors
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    if "field limit" in str(exc):
-        return _("a field is longer than %(limit)s characters") % {
-            "limit": f"{csv.field_size_limit():,}"
-        }
-    return _("cannot be read as CSV (%s)") % exc
-
-
-def _cut(value: str) -> str:
-    """A value quoted in a message, cut short: a wrong file can hold 100,000-character cells."""
-    return value if len(value) <= 40 else value[:40] + "…"
 
 
 def _record_from(values: dict, line: int) -> StaffRecord:
@@ -293,187 +220,7 @@ def _record_from(values: dict, line: int) -> StaffRecord:
     )
 
 
-class Directory:
-    """The directory's codes, loaded once, for validating and diffing a whole file."""
-
-    def __init__(self):
-        self.departments = dict(Department.objects.values_list("code", "pk"))
-        self.department_body = dict(Department.objects.values_list("code", "body__code"))
-        self.sections = {
-            code: (pk, dept)
-            for code, pk, dept in Section.objects.values_list("code", "pk", "department__code")
-        }
-        self.sites = dict(Site.objects.values_list("code", "pk"))
-        self.positions = {
-            code: (pk, rank)
-            for code, pk, rank in Position.objects.values_list("code", "pk", "rank")
-        }
-        self.titles = dict(Title.objects.values_list("code", "pk"))
-        self.bodies = dict(Body.objects.values_list("code", "pk"))
-
-    def rank_of(self, position_code: str) -> int | None:
-        return self.positions.get(position_code, (None, None))[1]
-
-
-def validate(records: list[StaffRecord], directory: Directory) -> list[RowError]:
-    """Every problem in every row, so HR can fix the whole file in one go."""
-    errors = []
-    first_line_of = {}
-    for r in records:
-        for message in _row_problems(r, directory):
-            errors.append(RowError(r.line, message))
-        if r.employee_number in first_line_of:
-            errors.append(
-                RowError(
-                    r.line,
-                    _("employee number %(number)s is also on line %(other)d")
-                    % {"number": r.employee_number, "other": first_line_of[r.employee_number]},
-                )
-            )
-        else:
-            first_line_of[r.employee_number] = r.line
-    return errors
-
-
-def _row_problems(r: StaffRecord, d: Directory):
-    if not _EMPLOYEE_NUMBER.fullmatch(r.employee_number):
-        yield _("employee number %r is missing or malformed") % _cut(r.employee_number)
-    too_long = set()
-    for key, model_field in _MAX_LENGTH.items():
-        length = len(getattr(r, key))
-        if length > model_field.max_length:
-            too_long.add(key)
-            yield _("%(field)s is %(length)s characters long; at most %(max)d fit") % {
-                "field": model_field.verbose_name,
-                "length": f"{length:,}",
-                "max": model_field.max_length,
-            }
-    if not r.family_name or not r.given_name:
-        yield _("the name is missing")
-    if not r.family_name_kana or not r.given_name_kana:
-        yield _("the kana reading is missing")
-    elif not (is_kana(r.family_name_kana) and is_kana(r.given_name_kana)):
-        yield _("the kana reading must be kana: %s") % (
-            f"{r.family_name_kana[:40]} {r.given_name_kana[:40]}"
-        )
-    if r.department not in d.departments:
-        yield _("unknown department code %r") % _cut(r.department)
-    if r.section:
-        if r.section not in d.sections:
-            yield _("unknown section code %r") % _cut(r.section)
-        elif r.department in d.departments and d.sections[r.section][1] != r.department:
-            yield _("section %(section)s is not in department %(department)s") % {
-                "section": r.section,
-                "department": r.department,
-            }
-    if r.site not in d.sites:
-        yield _("unknown site code %r") % _cut(r.site)
-    if r.position not in d.positions:
-        yield _("unknown position code %r") % _cut(r.position)
-    for code in r.titles:
-        if code not in d.titles:
-            yield _("unknown title code %r") % _cut(code)
-    for code in r.bodies:
-        if code not in d.bodies:
-            yield _("unknown body code %r") % _cut(code)
-    for key, label, value in (
-        ("work_email", _("work e-mail"), r.work_email),
-        ("personal_email", _("personal e-mail"), r.personal_email),
-    ):
-        if value and key not in too_long:
-            try:
-                validate_email(value)
-            except ValidationError:
-                yield _("malformed %(label)s %(value)r") % {"label": label, "value": _cut(value)}
-    for key, label, value in (
-        ("work_phone", _("work phone"), r.work_phone),
-        ("personal_mobile", _("personal mobile"), r.personal_mobile),
-    ):
-        if value and key not in too_long and not is_valid_phone(value):
-            yield _("malformed %(label)s %(value)r") % {"label": label, "value": _cut(value)}
-
-
-def current_records() -> dict[str, tuple[StaffRecord, bool]]:
-    """Every member of staff as a record, with whether they are active, by employee number.
-    A fixed number of queries, however many people there are."""
-    titles, bodies = {}, {}
-    for staff_id, code in Staff.titles.through.objects.values_list("staff_id", "title__code"):
-        titles.setdefault(staff_id, []).append(code)
-    for staff_id, code in Staff.bodies.through.objects.values_list("staff_id", "body__code"):
-        bodies.setdefault(staff_id, []).append(code)
-    rows = Staff.objects.values_list(
-        "pk",
-        "employee_number",
-        "family_name",
-        "given_name",
-        "family_name_kana",
-        "given_name_kana",
-        "department__code",
-        "section__code",
-        "site__code",
-        "position__code",
-        "work_email",
-        "work_phone",
-        "personal_contact__mobile",
-        "personal_contact__email",
-        "is_active",
-    )
-    out = {}
-    for (
-        pk,
-        number,
-        fam,
-        giv,
-        fam_k,
-        giv_k,
-        dept,
-        sect,
-        site,
-        pos,
-        w_email,
-        w_phone,
-        p_mobile,
-        p_email,
-        active,
-    ) in rows.iterator(chunk_size=5000):
-        out[number] = (
-            StaffRecord(
-                number,
-                fam,
-                giv,
-                fam_k,
-                giv_k,
-                dept,
-                sect or "",
-                site,
-                pos,
-                tuple(sorted(titles.get(pk, ()))),
-                tuple(sorted(bodies.get(pk, ()))),
-                w_email,
-                w_phone,
-                p_mobile or "",
-                p_email or "",
-            ),
-            active,
-        )
-    return out
-
-
-def effective(
-    record: StaffRecord, columns: frozenset[str], directory: Directory, current: StaffRecord | None
-) -> StaffRecord:
-    """The record as it will be stored: absent optional columns keep the current values,
-    and no bodies means the department's body."""
-    values = {f.name: getattr(record, f.name) for f in fields(StaffRecord)}
-    for key in _COMPARED:
-        if key not in columns and key not in REQUIRED:
-            values[key] = getattr(current, key) if current else type(values[key])()
-    if not values["bodies"]:
-        values["bodies"] = (directory.department_body.get(record.department, ""),)
-    return StaffRecord(**values)
-
-
-def plan_import(data: bytes, encoding: str = "utf-8", *, actor=None) -> ImportPlan:
+def plan_import(data: bytes, encoding: str = csvsafe.AUTO, *, actor=None) -> ImportPlan:
     """Read, validate and diff a file against the directory. Raises UnreadableFile when the
     file cannot be read at all; row problems are in `plan.errors`. `actor`, the
     administrator applying it, is never among those who leave."""
@@ -496,7 +243,7 @@ def plan_import(data: bytes, encoding: str = "utf-8", *, actor=None) -> ImportPl
             if becomes_director:
                 plan.new_directors.append(record.employee_number)
             continue
-        changed = [key for key in _COMPARED if getattr(current, key) != getattr(record, key)]
+        changed = [key for key in COMPARED if getattr(current, key) != getattr(record, key)]
         if not active:
             plan.rejoined.append(record.employee_number)
         if {"department", "section", "site"} & set(changed):

@@ -531,7 +531,7 @@ def test_the_reach_csv_in_cp932_and_utf8_with_a_bom(client, people, held):
     sign_in(client, people.alice)
     url = reverse("dialogues:reach_csv") + f"?year={held}"
     cp932 = client.get(url + "&encoding=cp932")
-    assert "shift_jis" in cp932["Content-Type"]
+    assert "Windows-31J" in cp932["Content-Type"]
     rows = list(csv.reader(io.StringIO(cp932.content.decode("cp932"))))
     assert rows[0][:2] == ["部局コード", "部局"]
     by_code = {row[0]: row for row in rows[1:]}

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="apply an HR CSV: all of it, or nothing")
         imp.add_argument("file")
         imp.add_argument("--dry-run", action="store_true", help="show the difference only")
-        imp.add_argument("--encoding", default="utf-8", help="utf-8 (default) or cp932")
+        imp.add_argument(
+            "--encoding", default="auto", help="auto (UTF-8 or CP932: the default), utf-8, cp932"
+        )
         imp.add_argument("--json", action="store_true")
         imp.add_argument(
             "--allow-mass-leave",
