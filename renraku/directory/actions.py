@@ -12,9 +12,9 @@ from renraku.accounts.models import Role, User
 from renraku.audit.actions import record
 
 from .csvformat import StaffRecord
+from .import_checks import Directory
 from .importing import (
     IMPORTED,
-    Directory,
     ImportPlan,
     MassLeaveNotConfirmed,
     accounts_to_restore,

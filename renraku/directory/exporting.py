@@ -10,7 +10,7 @@ import io
 from renraku.csvsafe import neutralise
 
 from .csvformat import COLUMNS, MULTI_SEPARATOR, PERSONAL
-from .importing import current_records
+from .import_diff import current_records
 
 
 def export_csv(*, include_personal: bool = True) -> str:
