@@ -1,5 +1,6 @@
-"""Reading an HR CSV: decode, validate every row against the directory, and say what
-would change. Nothing here writes; `directory.actions.apply_import` does, all or nothing.
+"""Reading an HR CSV: decode, read its rows, validate every row against the directory
+(import_checks.py), and say what would change (against the records of import_diff.py).
+Nothing here writes; `directory.actions.apply_import` does, all or nothing.
 
 A file that would make more than RENRAKU_IMPORT_MAX_LEAVERS_PERCENT of active staff leave
 is almost always a truncated or wrong export (a header-only file deactivates everyone), so
@@ -10,12 +11,9 @@ import brings their people back within RESTORE_DAYS.
 import csv
 import datetime as dt
 import io
-import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,18 +23,10 @@ from renraku.audit.models import AuditEntry
 from renraku.csvsafe import restore
 
 from .csvformat import HEADER_TO_KEY, MULTI_SEPARATOR, PERSONAL, REQUIRED, StaffRecord
-from .models import (
-    Body,
-    Department,
-    PersonalContact,
-    Position,
-    Rank,
-    Section,
-    Site,
-    Staff,
-    Title,
-)
-from .text import is_kana, is_valid_phone, normalize_kana, normalize_name, normalize_phone
+from .import_checks import Directory, RowError, validate
+from .import_diff import COMPARED, current_records, effective
+from .models import Rank, Staff
+from .text import normalize_kana, normalize_name, normalize_phone
 
 IMPORTED = "directory.imported"  # the audit action, whose detail lists accounts switched off
 # Long enough to notice a wrong file after a holiday; short enough that someone who really
@@ -44,40 +34,6 @@ IMPORTED = "directory.imported"  # the audit action, whose detail lists accounts
 RESTORE_DAYS = 30
 # Pages and terminals show this many problems; a wrong file can have hundreds of thousands.
 SHOWN_ERRORS = 100
-_EMPLOYEE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
-# The database refuses longer values (PostgreSQL with an error in the middle of applying,
-# SQLite not at all), so they are row errors, measured after normalising as stored.
-_MAX_LENGTH = {
-    **{
-        key: Staff._meta.get_field(key)
-        for key in (
-            "family_name",
-            "given_name",
-            "family_name_kana",
-            "given_name_kana",
-            "work_email",
-            "work_phone",
-        )
-    },
-    "personal_mobile": PersonalContact._meta.get_field("mobile"),
-    "personal_email": PersonalContact._meta.get_field("email"),
-}
-_COMPARED = (
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "department",
-    "section",
-    "site",
-    "position",
-    "titles",
-    "bodies",
-    "work_email",
-    "work_phone",
-    "personal_mobile",
-    "personal_email",
-)
 
 
 class UnreadableFile(Exception):
@@ -90,15 +46,6 @@ class UnreadableFile(Exception):
 
 class MassLeaveNotConfirmed(ValueError):
     """Applying a plan in which too many people leave, without the confirmation."""
-
-
-@dataclass
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self):
-        return _("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass
@@ -249,11 +196,6 @@ def read_records(text: str) -> tuple[list[StaffRecord], frozenset[str], list[Row
     return records, frozenset(k for k in keys if k), errors
 
 
-def _cut(value: str) -> str:
-    """A value quoted in a message, cut short: a wrong file can hold 100,000-character cells."""
-    return value if len(value) <= 40 else value[:40] + "…"
-
-
 def _record_from(values: dict, line: int) -> StaffRecord:
     def codes(key):
         return tuple(sorted({c.strip() for c in values.get(key, "").split(MULTI_SEPARATOR)} - {""}))
@@ -276,186 +218,6 @@ def _record_from(values: dict, line: int) -> StaffRecord:
         personal_email=values.get("personal_email", ""),
         line=line,
     )
-
-
-class Directory:
-    """The directory's codes, loaded once, for validating and diffing a whole file."""
-
-    def __init__(self):
-        self.departments = dict(Department.objects.values_list("code", "pk"))
-        self.department_body = dict(Department.objects.values_list("code", "body__code"))
-        self.sections = {
-            code: (pk, dept)
-            for code, pk, dept in Section.objects.values_list("code", "pk", "department__code")
-        }
-        self.sites = dict(Site.objects.values_list("code", "pk"))
-        self.positions = {
-            code: (pk, rank)
-            for code, pk, rank in Position.objects.values_list("code", "pk", "rank")
-        }
-        self.titles = dict(Title.objects.values_list("code", "pk"))
-        self.bodies = dict(Body.objects.values_list("code", "pk"))
-
-    def rank_of(self, position_code: str) -> int | None:
-        return self.positions.get(position_code, (None, None))[1]
-
-
-def validate(records: list[StaffRecord], directory: Directory) -> list[RowError]:
-    """Every problem in every row, so HR can fix the whole file in one go."""
-    errors = []
-    first_line_of = {}
-    for r in records:
-        for message in _row_problems(r, directory):
-            errors.append(RowError(r.line, message))
-        if r.employee_number in first_line_of:
-            errors.append(
-                RowError(
-                    r.line,
-                    _("employee number %(number)s is also on line %(other)d")
-                    % {"number": r.employee_number, "other": first_line_of[r.employee_number]},
-                )
-            )
-        else:
-            first_line_of[r.employee_number] = r.line
-    return errors
-
-
-def _row_problems(r: StaffRecord, d: Directory):
-    if not _EMPLOYEE_NUMBER.fullmatch(r.employee_number):
-        yield _("employee number %r is missing or malformed") % _cut(r.employee_number)
-    too_long = set()
-    for key, model_field in _MAX_LENGTH.items():
-        length = len(getattr(r, key))
-        if length > model_field.max_length:
-            too_long.add(key)
-            yield _("%(field)s is %(length)s characters long; at most %(max)d fit") % {
-                "field": model_field.verbose_name,
-                "length": f"{length:,}",
-                "max": model_field.max_length,
-            }
-    if not r.family_name or not r.given_name:
-        yield _("the name is missing")
-    if not r.family_name_kana or not r.given_name_kana:
-        yield _("the kana reading is missing")
-    elif not (is_kana(r.family_name_kana) and is_kana(r.given_name_kana)):
-        yield _("the kana reading must be kana: %s") % (
-            f"{r.family_name_kana[:40]} {r.given_name_kana[:40]}"
-        )
-    if r.department not in d.departments:
-        yield _("unknown department code %r") % _cut(r.department)
-    if r.section:
-        if r.section not in d.sections:
-            yield _("unknown section code %r") % _cut(r.section)
-        elif r.department in d.departments and d.sections[r.section][1] != r.department:
-            yield _("section %(section)s is not in department %(department)s") % {
-                "section": r.section,
-                "department": r.department,
-            }
-    if r.site not in d.sites:
-        yield _("unknown site code %r") % _cut(r.site)
-    if r.position not in d.positions:
-        yield _("unknown position code %r") % _cut(r.position)
-    for code in r.titles:
-        if code not in d.titles:
-            yield _("unknown title code %r") % _cut(code)
-    for code in r.bodies:
-        if code not in d.bodies:
-            yield _("unknown body code %r") % _cut(code)
-    for key, label, value in (
-        ("work_email", _("work e-mail"), r.work_email),
-        ("personal_email", _("personal e-mail"), r.personal_email),
-    ):
-        if value and key not in too_long:
-            try:
-                validate_email(value)
-            except ValidationError:
-                yield _("malformed %(label)s %(value)r") % {"label": label, "value": _cut(value)}
-    for key, label, value in (
-        ("work_phone", _("work phone"), r.work_phone),
-        ("personal_mobile", _("personal mobile"), r.personal_mobile),
-    ):
-        if value and key not in too_long and not is_valid_phone(value):
-            yield _("malformed %(label)s %(value)r") % {"label": label, "value": _cut(value)}
-
-
-def current_records() -> dict[str, tuple[StaffRecord, bool]]:
-    """Every member of staff as a record, with whether they are active, by employee number.
-    A fixed number of queries, however many people there are."""
-    titles, bodies = {}, {}
-    for staff_id, code in Staff.titles.through.objects.values_list("staff_id", "title__code"):
-        titles.setdefault(staff_id, []).append(code)
-    for staff_id, code in Staff.bodies.through.objects.values_list("staff_id", "body__code"):
-        bodies.setdefault(staff_id, []).append(code)
-    rows = Staff.objects.values_list(
-        "pk",
-        "employee_number",
-        "family_name",
-        "given_name",
-        "family_name_kana",
-        "given_name_kana",
-        "department__code",
-        "section__code",
-        "site__code",
-        "position__code",
-        "work_email",
-        "work_phone",
-        "personal_contact__mobile",
-        "personal_contact__email",
-        "is_active",
-    )
-    out = {}
-    for (
-        pk,
-        number,
-        fam,
-        giv,
-        fam_k,
-        giv_k,
-        dept,
-        sect,
-        site,
-        pos,
-        w_email,
-        w_phone,
-        p_mobile,
-        p_email,
-        active,
-    ) in rows.iterator(chunk_size=5000):
-        out[number] = (
-            StaffRecord(
-                number,
-                fam,
-                giv,
-                fam_k,
-                giv_k,
-                dept,
-                sect or "",
-                site,
-                pos,
-                tuple(sorted(titles.get(pk, ()))),
-                tuple(sorted(bodies.get(pk, ()))),
-                w_email,
-                w_phone,
-                p_mobile or "",
-                p_email or "",
-            ),
-            active,
-        )
-    return out
-
-
-def effective(
-    record: StaffRecord, columns: frozenset[str], directory: Directory, current: StaffRecord | None
-) -> StaffRecord:
-    """The record as it will be stored: absent optional columns keep the current values,
-    and no bodies means the department's body."""
-    values = {f.name: getattr(record, f.name) for f in fields(StaffRecord)}
-    for key in _COMPARED:
-        if key not in columns and key not in REQUIRED:
-            values[key] = getattr(current, key) if current else type(values[key])()
-    if not values["bodies"]:
-        values["bodies"] = (directory.department_body.get(record.department, ""),)
-    return StaffRecord(**values)
 
 
 def plan_import(data: bytes, encoding: str = csvsafe.AUTO, *, actor=None) -> ImportPlan:
@@ -481,7 +243,7 @@ def plan_import(data: bytes, encoding: str = csvsafe.AUTO, *, actor=None) -> Imp
             if becomes_director:
                 plan.new_directors.append(record.employee_number)
             continue
-        changed = [key for key in _COMPARED if getattr(current, key) != getattr(record, key)]
+        changed = [key for key in COMPARED if getattr(current, key) != getattr(record, key)]
         if not active:
             plan.rejoined.append(record.employee_number)
         if {"department", "section", "site"} & set(changed):
