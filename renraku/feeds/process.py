@@ -20,7 +20,7 @@ from renraku.broadcast.actions import Draft, close_alert, send_alert, send_corre
 from renraku.broadcast.models import AlertCategory, AlertKind, ReplyForm, Severity
 from renraku.channels import registry
 
-from . import decide
+from . import decide, warnings_in_force
 from .models import Action, FeedMessage, Firing, Rule
 from .parsing import INTENSITIES, JmaReport, Rejected, parse
 
@@ -175,16 +175,12 @@ def _decide(message: JmaReport, facts: decide.Facts, decision: Decision, *, send
     _apply_rules(message, facts, key, decision, drill=drill, send=send)
 
 
-# Rules whose subjects are warnings (each name followed from 発表 to 解除), not events.
-WARNING_LIKE = ("warning", "volcano")
-
-
 def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> None:
     rules = list(Rule.objects.filter(enabled=True))
     reasons = []
     for rule in rules:
-        if rule.trigger in WARNING_LIKE:
-            reasons += _follow(rule, message, facts, decision, send=send)
+        if rule.trigger in warnings_in_force.WARNING_LIKE:
+            reasons += warnings_in_force.end_lifted(rule, message, facts, decision, send=send)
     if not facts.ward_affected:
         decision.reason = " ".join(reasons) or _("Nothing in this message concerns %(ward)s.") % {
             "ward": settings.WARD_NAME
@@ -195,13 +191,13 @@ def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> N
     for rule in rules:
         named = {"rule": rule.name}
         fresh = []
-        if rule.trigger in WARNING_LIKE:
+        if rule.trigger in warnings_in_force.WARNING_LIKE:
             hits = decide.matching_warnings(rule, message, facts, decide.NEW)
             if not hits:
                 continue
             # A name already told is not news, unless JMA says it was raised again (a
             # lowering we missed left its firing behind).
-            active = _told(rule)
+            active = warnings_in_force.told(rule)
             fresh = [w for w in hits if w.name not in active or w.status in decide.RAISED]
             subject = "・".join(sorted(w.name for w in fresh))
             already = not fresh
@@ -231,7 +227,7 @@ def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> N
             if alert is None:
                 reasons.append(_("Its alert could not be sent: see the log."))
                 continue
-            _supersede(rule, fresh)
+            warnings_in_force.supersede(rule, fresh)
             for name in [w.name for w in fresh] or [subject]:
                 Firing.objects.create(
                     event_key=key, rule=rule, subject=name, alert=alert, event_time=when
@@ -296,99 +292,6 @@ def _aftershock(rule, message, facts, key, when, *, drill: bool) -> str:
         "time": decide.local_time(first.event_time),
         "rule": rule.name,
     }
-
-
-def _told(rule) -> dict[str, Firing]:
-    """The warning names `rule` has an alert in force for (whatever the message that told
-    them: VPWW53 and VPWW54 speak of the same warnings)."""
-    told = {}
-    for firing in Firing.objects.filter(rule=rule, active=True).select_related("alert"):
-        for name in firing.subject.split("・"):
-            told[name] = firing
-    return told
-
-
-def _end(firing) -> None:
-    """The firing no longer holds; its alert is closed once none of its warnings does."""
-    Firing.objects.filter(pk=firing.pk).update(active=False)
-    if not Firing.objects.filter(alert_id=firing.alert_id, active=True).exists():
-        close_alert(firing.alert)
-
-
-def _supersede(rule, fresh) -> None:
-    """A higher level of a warning the rule alerted for replaces the lower one (大雨注意報
-    → 大雨警報): the new alert goes to the same people, the old one is closed unsaid."""
-    raised = [decide.grade(w.name) for w in fresh]
-    for name, firing in _told(rule).items():
-        group, rank = decide.grade(name)
-        if any(group == new_group and rank <= new_rank for new_group, new_rank in raised):
-            _end(firing)
-
-
-def _follow(rule, message, facts, decision, *, send: bool) -> list[str]:
-    """Warnings the rule alerted for that the ward no longer has at that level: lifted (解除),
-    lowered (特別警報から警報), or gone from a 降灰予報. The same people are told (when the
-    rule says so) and the alert closes. Returns what was done, for the reason."""
-    state = decide.ward_state(facts)
-    if not state:
-        return []
-    ended: dict[int, dict] = {}
-    for firing in Firing.objects.filter(rule=rule, active=True).select_related("alert"):
-        for name in firing.subject.split("・"):
-            group, rank = decide.grade(name)
-            if group not in state or state[group][0] >= rank:
-                continue
-            entry = ended.setdefault(firing.alert_id, {"alert": firing.alert, "firings": set()})
-            entry["firings"].add(firing)
-            entry.setdefault("changes", []).append((name, state[group][1]))
-    done = []
-    for entry in ended.values():
-        changes = entry["changes"]
-        lifted = [old for old, now in changes if not now]
-        lowered = [(old, now) for old, now in changes if now]
-        named = {"rule": rule.name}
-        if not rule.all_clear:
-            done.append(
-                _("%(subject)s no longer in force: rule 「%(rule)s」 sends no all-clear.")
-                % {**named, "subject": "・".join(old for old, _now in changes)}
-            )
-        for old, now in lowered if rule.all_clear else []:
-            done.append(
-                _("%(old)s lowered to %(new)s: notice sent by rule 「%(rule)s」.")
-                % {**named, "old": old, "new": now}
-            )
-        if lifted and rule.all_clear:
-            done.append(
-                _("%(subject)s lifted (解除): all-clear sent by rule 「%(rule)s」.")
-                % {**named, "subject": "・".join(lifted)}
-            )
-        if rule.all_clear:
-            decision.action, decision.rule = Action.ALERT_SENT, decision.rule or rule
-        if not send:
-            continue
-        if rule.all_clear:
-            alert = _notify_ended(entry["alert"], message, facts, lifted, lowered)
-            decision.alert_id = decision.alert_id or alert.pk
-        for firing in entry["firings"]:
-            _end(firing)
-    return done
-
-
-def _notify_ended(parent, message, facts, lifted, lowered):
-    titles, lines = [], []
-    if lifted:
-        titles.append("・".join(lifted) + " 解除")
-        lines.append("${area}の" + "・".join(lifted) + "は解除されました。")
-    for old, now in lowered:
-        titles.append(f"{old} → {now}")
-        lines.append(f"${{area}}の{old}は{now}に切り替えられました。")
-    body = "${time} " + "".join(lines) + "\n出典：${source}"
-    return send_correction(
-        parent,
-        title="・".join(titles)[:100],
-        body=decide.fill(body, message, facts),
-        kind=AlertKind.ALL_CLEAR,
-    )
 
 
 def _by_alert(firings) -> list[tuple[Firing, str]]:
