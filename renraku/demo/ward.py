@@ -7,13 +7,14 @@ from django.db import transaction
 from renraku.broadcast.demo import seed_broadcast_demo
 from renraku.bulletin.demo import seed_bulletin_demo
 from renraku.dialogues.demo import seed_dialogues_demo
-from renraku.directory.demo import seed_directory_demo
+from renraku.directory.demo import STAFF_COUNT, seed_directory_demo
 
 
 @transaction.atomic
-def seed_demo(progress: bool = False) -> dict:
-    """Create or bring back the demo ward. Returns the HR import's counts."""
-    counts = seed_directory_demo(progress=progress)
+def seed_demo(progress: bool = False, staff: int = STAFF_COUNT) -> dict:
+    """Create or bring back the demo ward (`staff` people: the ward has 10,000; tests build
+    a smaller one of the same shape). Returns the HR import's counts."""
+    counts = seed_directory_demo(progress=progress, staff=staff)
     seed_broadcast_demo()
     seed_bulletin_demo()
     seed_dialogues_demo()

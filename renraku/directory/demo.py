@@ -75,11 +75,11 @@ _DIRECTOR_DEPUTIES = [
 
 
 @transaction.atomic
-def seed_directory_demo(progress: bool = False) -> dict:
+def seed_directory_demo(progress: bool = False, staff: int = STAFF_COUNT) -> dict:
     """Create or bring back the demo ward's organisation, people and accounts (the rest of
     the ward is seeded by renraku.demo). Returns the import's counts."""
     sites_by_kind = seed_organisation()
-    records = demo_people(random.Random(2026), sites_by_kind)
+    records = demo_people(random.Random(2026), sites_by_kind, staff)
     plan = plan_import(as_csv(records))
     if not plan.ok:  # a bug in this module, not bad input: say so loudly
         raise RuntimeError("demo data does not validate: " + "; ".join(map(str, plan.errors[:5])))
@@ -127,7 +127,9 @@ def seed_organisation() -> dict[str, list[str]]:
     return sites_by_kind
 
 
-def demo_people(rng: random.Random, sites: dict[str, list[str]]) -> list[dict]:
+def demo_people(
+    rng: random.Random, sites: dict[str, list[str]], staff: int = STAFF_COUNT
+) -> list[dict]:
     """10,000 people: the mayor, 3 deputy mayors, 50 directors, a manager per section,
     chiefs, and staff spread over the departments by how many people each really needs."""
     head = sites["head_office"][0]
@@ -198,7 +200,7 @@ def demo_people(rng: random.Random, sites: dict[str, list[str]]) -> list[dict]:
         if role == Role.ADMINISTRATOR:
             people[-1]["titles"] = "CSIRT"
     weights = [_WEIGHT[d[5]] for d in org.DEPARTMENTS]
-    while len(people) < STAFF_COUNT:
+    while len(people) < staff:
         _domain, dept, _name, _body, sections, kind = rng.choices(org.DEPARTMENTS, weights)[0]
         section = f"{dept}-{rng.randrange(len(sections)) + 1:02d}"
         is_chief = rng.random() < 0.12

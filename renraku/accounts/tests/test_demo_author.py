@@ -12,7 +12,7 @@ from renraku.directory.models import Rank, Staff
 
 def test_the_first_deputy_mayor_signs_in_with_the_demo_password_and_code(client, db, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--staff", 1_000, stdout=io.StringIO())
     deputy = (
         Staff.objects.filter(position__rank=Rank.DEPUTY_MAYOR).order_by("employee_number").first()
     )
