@@ -3,7 +3,6 @@ edit, withdraw, remind once. What readers do with a post is in responses.py; wha
 later on someone's behalf (scheduled posts, held reminders) is re-checked in deferred.py."""
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +31,7 @@ from .models import (
 
 TITLE_MAX = 150
 BODY_MAX = 100_000
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 SYSTEM_USERNAME = "renraku"
 # Everyday notices go by push, then e-mail for those push does not reach.
 CHANNELS = ["push", "email"]

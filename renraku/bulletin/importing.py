@@ -31,11 +31,11 @@ import datetime as dt
 import io
 import re
 import unicodedata
-import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renraku import csvsafe, textcheck
@@ -48,7 +48,7 @@ from .access import audience_rows
 from .models import AudienceEntry, Post, Series, Status
 
 IMPORTED = "bulletin.series_imported"  # the audit action
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 # Past issues are dated as if published at the start of the working day.
 PUBLISHED_AT = dt.time(9, 0)
 MAX_TITLE = Post._meta.get_field("title").max_length

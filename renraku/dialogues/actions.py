@@ -7,7 +7,6 @@ in slot_actions.py, the lottery in lottery.py, the reminder in reminders.py; the
 named here too, so that views, commands and tests have one door to every change."""
 
 import datetime as dt
-import zoneinfo
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,7 +40,7 @@ from .slot_actions import (  # noqa: F401
 )
 from .waiting import promote_waiting
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 MAX_GROUP = 20
 # A slot's fields a booking reads with the slot locked (moving, cancelling and the draw
 # change them).
@@ -70,9 +69,7 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
     with transaction.atomic():
         # The slot's row is the lock: two bookings of its last seat take turns. What may
         # have changed is read again under it (its kind and host do not change).
-        slot.refresh_from_db(
-            from_queryset=Slot.objects.select_for_update(), fields=LOCKED_FIELDS
-        )
+        slot.refresh_from_db(from_queryset=Slot.objects.select_for_update(), fields=LOCKED_FIELDS)
         if slot.status != SlotStatus.OPEN:
             raise ValidationError(_("This slot has been cancelled."))
         if slot.start <= timezone.now():

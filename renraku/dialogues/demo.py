@@ -5,7 +5,6 @@ and a few 困っていること published."""
 
 import datetime as dt
 import random
-import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +14,7 @@ from renraku.directory.models import Rank, Staff
 from . import actions, directors
 from .models import Booking, BookingStatus, Concern, Host, Kind, Participant, Slot
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 CONCERNS = [
     ("紙の決裁が残っていて、テレワークの日に進められない。", "DX・システム"),
     ("窓口の繁忙期に、研修の時間がとれない。", "人材育成"),

@@ -4,7 +4,6 @@ newly appointed are queued for the hosts who visit new directors; each April's l
 the year's work."""
 
 import datetime as dt
-import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +16,7 @@ from renraku.directory.models import Staff
 from . import notify
 from .models import DirectorVisit, Host, Kind, Purpose, VisitStatus
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 VISIT_KIND = "director_visit"
 
 

@@ -4,14 +4,13 @@ Asia/Tokyo with the zone described, so that a calendar app updates (or removes) 
 entry it already has instead of adding a second."""
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 
 
 def summary(slot) -> str:

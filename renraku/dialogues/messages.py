@@ -1,10 +1,9 @@
 """How a slot's notices read: everyday, normal urgency, with the time in Tokyo, the place,
 a link to the slot, and (for e-mail) the calendar entry to add, update or remove."""
 
-import zoneinfo
-
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renraku.channels.message import Message
@@ -14,7 +13,7 @@ from .models import DirectorVisit, Purpose, SlotNotice
 from .queries import day_time
 from .rights import hindrance
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 WEEKDAYS = "月火水木金土日"
 
 

@@ -2,15 +2,13 @@
 (with the seats taken counted in the same query), a person's bookings, and how a slot's
 time reads in Tokyo."""
 
-import zoneinfo
-
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import ACTIVE, Booking, BookingStatus, Participant, Slot, SlotStatus
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 WEEKDAYS = "月火水木金土日"
 
 

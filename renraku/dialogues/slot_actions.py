@@ -2,7 +2,6 @@
 moving one (everyone booked is told, their calendar entry updated) and cancelling one."""
 
 import datetime as dt
-import zoneinfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,7 +26,7 @@ from .models import (
 )
 from .rights import may_manage
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 MAX_RECURRING = 200  # slots one rule may make
 
 

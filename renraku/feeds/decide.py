@@ -4,13 +4,13 @@ JmaReport and the settings: no database writes here."""
 import datetime as dt
 from dataclasses import dataclass, field
 from string import Template
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
 from .parsing import INTENSITIES, JmaReport, Warning
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 INTENSITY_NAMES = {
     "1": "震度１",
     "2": "震度２",
