@@ -24,6 +24,11 @@ COLUMNS = [
     ("work_phone", "業務電話"),
     ("personal_mobile", "個人携帯"),
     ("personal_email", "個人メール"),
+    # 参集: the lowest deployment level that calls the person (a number, empty: only when
+    # everyone is called), the site they report to and their team (活動班).
+    ("callup_level", "参集区分"),
+    ("callup_site", "参集場所コード"),
+    ("callup_team", "活動班"),
 ]
 REQUIRED = frozenset(
     {
@@ -38,6 +43,7 @@ REQUIRED = frozenset(
     }
 )
 PERSONAL = frozenset({"personal_mobile", "personal_email"})
+CALLUP = frozenset({"callup_level", "callup_site", "callup_team"})
 HEADER_TO_KEY = {header: key for key, header in COLUMNS} | {key: key for key, _ in COLUMNS}
 JAPANESE_HEADER = dict(COLUMNS)
 MULTI_SEPARATOR = ";"
@@ -62,4 +68,7 @@ class StaffRecord:
     work_phone: str = ""
     personal_mobile: str = ""
     personal_email: str = ""
+    callup_level: str = ""
+    callup_site: str = ""
+    callup_team: str = ""
     line: int = 0

@@ -9,8 +9,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from renraku.parsing import ascii_int
+
 from .csvformat import StaffRecord
-from .models import Body, Department, PersonalContact, Position, Section, Site, Staff, Title
+from .models import (
+    Body,
+    Department,
+    DeploymentLevel,
+    PersonalContact,
+    Position,
+    Section,
+    Site,
+    Staff,
+    Team,
+    Title,
+)
 from .text import is_kana, is_valid_phone
 
 _EMPLOYEE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
@@ -64,6 +77,8 @@ class Directory:
         }
         self.titles = dict(Title.objects.values_list("code", "pk"))
         self.bodies = dict(Body.objects.values_list("code", "pk"))
+        self.levels = set(DeploymentLevel.objects.values_list("number", flat=True))
+        self.teams = dict(Team.objects.values_list("code", "pk"))
 
     def rank_of(self, position_code: str) -> int | None:
         return self.positions.get(position_code, (None, None))[1]
@@ -130,6 +145,7 @@ def _row_problems(r: StaffRecord, d: Directory):
     for code in r.bodies:
         if code not in d.bodies:
             yield _("unknown body code %r") % _cut(code)
+    yield from _callup_problems(r, d)
     for key, label, value in (
         ("work_email", _("work e-mail"), r.work_email),
         ("personal_email", _("personal e-mail"), r.personal_email),
@@ -145,3 +161,16 @@ def _row_problems(r: StaffRecord, d: Directory):
     ):
         if value and key not in too_long and not is_valid_phone(value):
             yield _("malformed %(label)s %(value)r") % {"label": label, "value": _cut(value)}
+
+
+def _callup_problems(r: StaffRecord, d: Directory):
+    """参集区分, 参集場所コード and 活動班: a level number and codes the directory knows."""
+    if r.callup_level and ascii_int(r.callup_level) not in d.levels:
+        yield _("unknown call-up level %(value)r (the levels are %(levels)s)") % {
+            "value": _cut(r.callup_level),
+            "levels": ", ".join(map(str, sorted(d.levels))) or "—",
+        }
+    if r.callup_site and r.callup_site not in d.sites:
+        yield _("unknown call-up site code %r") % _cut(r.callup_site)
+    if r.callup_team and r.callup_team not in d.teams:
+        yield _("unknown team code %r") % _cut(r.callup_team)

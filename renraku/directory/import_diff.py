@@ -22,6 +22,9 @@ COMPARED = (
     "work_phone",
     "personal_mobile",
     "personal_email",
+    "callup_level",
+    "callup_site",
+    "callup_team",
 )
 
 
@@ -48,6 +51,9 @@ def current_records() -> dict[str, tuple[StaffRecord, bool]]:
         "work_phone",
         "personal_contact__mobile",
         "personal_contact__email",
+        "callup_level",
+        "callup_site__code",
+        "callup_team__code",
         "is_active",
     )
     out = {}
@@ -66,6 +72,9 @@ def current_records() -> dict[str, tuple[StaffRecord, bool]]:
         w_phone,
         p_mobile,
         p_email,
+        c_level,
+        c_site,
+        c_team,
         active,
     ) in rows.iterator(chunk_size=5000):
         out[number] = (
@@ -85,6 +94,9 @@ def current_records() -> dict[str, tuple[StaffRecord, bool]]:
                 w_phone,
                 p_mobile or "",
                 p_email or "",
+                "" if c_level is None else str(c_level),
+                c_site or "",
+                c_team or "",
             ),
             active,
         )

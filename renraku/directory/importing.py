@@ -21,8 +21,9 @@ from django.utils.translation import ngettext
 from renraku import csvsafe
 from renraku.audit.models import AuditEntry
 from renraku.csvsafe import restore
+from renraku.parsing import ascii_int
 
-from .csvformat import HEADER_TO_KEY, MULTI_SEPARATOR, PERSONAL, REQUIRED, StaffRecord
+from .csvformat import CALLUP, HEADER_TO_KEY, MULTI_SEPARATOR, PERSONAL, REQUIRED, StaffRecord
 from .import_checks import Directory, RowError, validate
 from .import_diff import COMPARED, current_records, effective
 from .models import Rank, Staff
@@ -61,6 +62,8 @@ class ImportPlan:
     position_changed: list[str] = field(default_factory=list)
     new_directors: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    # Staff already in the directory whose call-up (level, post, team) changes.
+    callup_changed: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
     unchanged: int = 0
     active_before: int = 0
@@ -115,6 +118,7 @@ class ImportPlan:
             "position_changed": len(self.position_changed),
             "new_directors": len(self.new_directors),
             "updated": len(self.updated),
+            "callup_changed": len(self.callup_changed),
             "left": len(self.left),
             "unchanged": self.unchanged,
             "accounts_restored": len(self.restored_accounts),
@@ -216,8 +220,18 @@ def _record_from(values: dict, line: int) -> StaffRecord:
         work_phone=normalize_phone(values.get("work_phone", "")),
         personal_mobile=normalize_phone(values.get("personal_mobile", "")),
         personal_email=values.get("personal_email", ""),
+        callup_level=_level_number(values.get("callup_level", "")),
+        callup_site=values.get("callup_site", ""),
+        callup_team=values.get("callup_team", ""),
         line=line,
     )
+
+
+def _level_number(cell: str) -> str:
+    """A level as the directory writes it ("03" is "3"); anything else is kept for the
+    row error that names it."""
+    number = ascii_int(cell)
+    return cell if number is None else str(number)
 
 
 def plan_import(data: bytes, encoding: str = csvsafe.AUTO, *, actor=None) -> ImportPlan:
@@ -248,6 +262,8 @@ def plan_import(data: bytes, encoding: str = csvsafe.AUTO, *, actor=None) -> Imp
             plan.rejoined.append(record.employee_number)
         if {"department", "section", "site"} & set(changed):
             plan.moved.append(record.employee_number)
+        if CALLUP & set(changed):
+            plan.callup_changed.append(record.employee_number)
         if "position" in changed:
             plan.position_changed.append(record.employee_number)
             if becomes_director and directory.rank_of(current.position) != Rank.DIRECTOR:

@@ -5,6 +5,7 @@ a member of staff can reach it by accident: it is read only through
 `directory.actions.reveal_personal_contact`, which checks the role and writes the audit entry.
 """
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat
@@ -133,6 +134,92 @@ class Title(Coded):
         verbose_name_plural = _("titles")
 
 
+class DeploymentLevel(models.Model):
+    """A deployment level (配備体制): 1 警戒配備 … the highest, which calls everyone.
+
+    A member of staff is called at their call-up level and every level above it; people
+    without one are called only at the highest level (see `queries.called_at`)."""
+
+    number = models.PositiveSmallIntegerField(
+        _("level"), unique=True, validators=[MinValueValidator(1)]
+    )
+    name = models.CharField(_("name"), max_length=50)
+    started_by = models.TextField(_("what starts it"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("deployment level")
+        verbose_name_plural = _("deployment levels")
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+
+class Team(Coded):
+    """An activity team (活動班) of the disaster response: 本部班, 情報班, 避難所班 …"""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+
+class MinimumStaffing(models.Model):
+    """How many people a post (a site) or a team needs at a deployment level."""
+
+    level = models.ForeignKey(
+        DeploymentLevel,
+        verbose_name=_("deployment level"),
+        on_delete=models.CASCADE,
+        related_name="minimums",
+    )
+    site = models.ForeignKey(
+        "Site",
+        verbose_name=_("post"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="minimums",
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="minimums",
+    )
+    minimum = models.PositiveIntegerField(_("minimum staffing"))
+
+    class Meta:
+        ordering = ["level__number", "site__code", "team__order"]
+        verbose_name = _("minimum staffing")
+        verbose_name_plural = _("minimum staffing")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(site__isnull=True, team__isnull=False)
+                | Q(site__isnull=False, team__isnull=True),
+                name="minimum_for_a_post_or_a_team",
+                violation_error_message=_("Give either a post or a team, not both."),
+            ),
+            models.UniqueConstraint(
+                fields=["level", "site"],
+                condition=Q(site__isnull=False),
+                name="one_minimum_per_post_and_level",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "team"],
+                condition=Q(team__isnull=False),
+                name="one_minimum_per_team_and_level",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.level}: {self.site or self.team} ≥ {self.minimum}"
+
+
 class StaffQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -184,6 +271,35 @@ class Staff(models.Model):
     )
     work_email = models.EmailField(_("work e-mail"), blank=True)
     work_phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    # 参集: the lowest deployment level that calls this person (blank: only the highest,
+    # when everyone is called), where they report and in which team. The level is stored as
+    # its number, so "everyone called at level N" is one indexed range query without a join.
+    callup_level = models.ForeignKey(
+        DeploymentLevel,
+        verbose_name=_("call-up level"),
+        to_field="number",
+        db_column="callup_level",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    callup_site = models.ForeignKey(
+        Site,
+        verbose_name=_("post (call-up site)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="called_staff",
+    )
+    callup_team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -197,6 +313,7 @@ class Staff(models.Model):
         indexes = [
             models.Index(fields=["family_name_kana", "given_name_kana"]),
             models.Index(fields=["department", "is_active"]),
+            models.Index(fields=["is_active", "callup_level"]),
         ]
 
     def __str__(self):

@@ -132,7 +132,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"rows {c['rows']}: joined {c['joined']}, rejoined {c['rejoined']}, "
             f"moved {c['moved']}, position changed {c['position_changed']}, "
-            f"updated {c['updated']}, left {c['left']}, unchanged {c['unchanged']}, "
+            f"updated {c['updated']}, call-up changed {c['callup_changed']}, "
+            f"left {c['left']}, unchanged {c['unchanged']}, "
             f"accounts switched back on {c['accounts_restored']}"
         )
         for label, numbers in (
@@ -140,6 +141,7 @@ class Command(BaseCommand):
             ("rejoined", plan.rejoined),
             ("moved", plan.moved),
             ("position changed", plan.position_changed),
+            ("call-up changed", plan.callup_changed),
             ("left", plan.left),
             ("newly appointed director", plan.new_directors),
         ):
