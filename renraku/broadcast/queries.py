@@ -11,6 +11,7 @@ from renraku import charts
 from renraku.accounts import permissions
 from renraku.directory.models import Department, Site
 from renraku.notices.models import AnswerValue, Attendance, Delivery, Reach, Recipient
+from renraku.rates import percent
 
 from . import escalation, live
 from .models import Alert, AlertKind, Answer, ChannelChoice, EscalationRun
@@ -70,7 +71,7 @@ def status(alert: Alert, grouped: list[dict] | None = None) -> dict:
     counts["answers"] = {v: n for v in AnswerValue.values if (n := counts.pop(v))}
     counts["attendance"] = {v: counts.pop(v) for v in Attendance.values}
     counts["unanswered"] = counts["recipients"] - counts["answered"]
-    counts["answer_rate"] = round(100 * counts["answered"] / (counts["recipients"] or 1))
+    counts["answer_rate"] = percent(counts["answered"], counts["recipients"], digits=0)
     return counts
 
 
@@ -87,7 +88,7 @@ def breakdown(alert: Alert, by: str, grouped: list[dict] | None = None) -> list[
     for pk in sorted(parts):
         row = _sum(parts[pk])
         row |= {by: pk, "name": names.get(pk, ""), "reached": row["sent"]}
-        row["rate"] = round(100 * row["answered"] / (row["recipients"] or 1))
+        row["rate"] = percent(row["answered"], row["recipients"], digits=0)
         out.append(row)
     return out
 
@@ -248,8 +249,8 @@ def report(alert: Alert) -> dict:
     return {
         **counts,
         "remarks": remarks(alert, limit=200),
-        "reached_pct": round(100 * counts["sent"] / total),
-        "answered_pct": round(100 * counts["answered"] / total),
+        "reached_pct": percent(counts["sent"], total, digits=0),
+        "answered_pct": percent(counts["answered"], total, digits=0),
         "minutes_to_half": minutes_until(0.5),
         "minutes_to_90": minutes_until(0.9),
         "departments": departments,

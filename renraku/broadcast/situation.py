@@ -20,6 +20,7 @@ from django.db.models.functions import RowNumber
 
 from renraku.directory.models import Department, Domain, Section, Site
 from renraku.notices.models import Attendance, Recipient
+from renraku.rates import percent
 
 from .models import Alert
 from .queries import STATE_COUNTS
@@ -121,7 +122,7 @@ def _figures(code, name, counts: dict) -> Figures:
         recipients=n,
         reached=counts["reached"],
         answered=answered,
-        answer_rate=round(100 * answered / n) if n else 0,
+        answer_rate=percent(answered, n, digits=0),
         answers={k: counts[k] for k in ("safe", "minor", "serious", "ack") if counts[k]},
         attendance=attendance,
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from renraku import charts
 from renraku.directory.models import Department
+from renraku.rates import percent
 
 from . import live, queries, situation
 from .models import DisplayLink
@@ -113,7 +114,7 @@ def chart(lines: list[dict]) -> dict:
                 "points": charts.polyline(
                     shares, x_span=span, width=plot_w, height=plot_h, left=LEFT, top=TOP
                 ),
-                "last": round(100 * points[-1][1] / total),
+                "last": percent(points[-1][1], total, digits=0),
             }
         )
     return {

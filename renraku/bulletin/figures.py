@@ -5,6 +5,7 @@ queries.py's and video.py's; this only shapes it for a page."""
 
 from renraku import charts
 from renraku.notices.models import Recipient
+from renraku.rates import percent
 
 from . import queries, video
 from .models import AttachmentKind, Post
@@ -13,15 +14,17 @@ from .models import AttachmentKind, Post
 CHART_W, CHART_H = 600, 160
 
 
-def percent(part, whole) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
-
-
 def _with_percents(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["read_pct"] = percent(row["read"], row["recipients"])
         row["ack_pct"] = percent(row["acknowledged"], row["recipients"])
     return rows
+
+
+def department_rows(post) -> list[dict]:
+    """Per department: recipients, read, acknowledged, and the two rates (read_pct,
+    ack_pct), in the directory's order."""
+    return _with_percents(queries.by_group(post, "department"))
 
 
 def post_figures(post, user) -> dict:

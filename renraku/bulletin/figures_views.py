@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from renraku import csvsafe
 from renraku.http import no_store, say_refused
 
-from . import actions, figures, queries
+from . import actions, figures
 from .models import Status
 from .view_common import managed_post
 
@@ -74,9 +74,9 @@ def export(request, pk):
             row["recipients"],
             row["read"],
             row["acknowledged"],
-            figures.percent(row["read"], row["recipients"]),
-            figures.percent(row["acknowledged"], row["recipients"]) if post.requires_ack else "",
+            row["read_pct"],
+            row["ack_pct"] if post.requires_ack else "",
         ]
-        for row in queries.by_group(post, "department")
+        for row in figures.department_rows(post)
     ]
     return csvsafe.download(request, f"post-{post.pk}-departments.csv", EXPORT_HEADER, rows)

@@ -10,12 +10,9 @@ from django.db.models.functions import TruncHour
 
 from renraku.directory.models import Department, Site
 from renraku.notices.models import Recipient
+from renraku.rates import fraction
 
 COUNTS = {"recipients": Count("pk"), "read": Count("read_at"), "acknowledged": Count("answered_at")}
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else 0.0
 
 
 def recipients_of(post):
@@ -28,8 +25,8 @@ def stats(post) -> dict:
     totals = rows.aggregate(**COUNTS) if post.notice_id else dict.fromkeys(COUNTS, 0)
     return {
         **totals,
-        "read_rate": _rate(totals["read"], totals["recipients"]),
-        "ack_rate": _rate(totals["acknowledged"], totals["recipients"])
+        "read_rate": fraction(totals["read"], totals["recipients"]),
+        "ack_rate": fraction(totals["acknowledged"], totals["recipients"])
         if post.requires_ack
         else None,
         "by_department": by_group(post, "department"),
@@ -55,8 +52,8 @@ def by_group(post, field: str) -> list[dict]:
                 "recipients": row["recipients"],
                 "read": row["read"],
                 "acknowledged": row["acknowledged"],
-                "read_rate": _rate(row["read"], row["recipients"]),
-                "ack_rate": _rate(row["acknowledged"], row["recipients"]),
+                "read_rate": fraction(row["read"], row["recipients"]),
+                "ack_rate": fraction(row["acknowledged"], row["recipients"]),
             }
         )
     return out
@@ -128,7 +125,7 @@ def series_trend(series) -> list[dict]:
                 "post": post,
                 "recipients": row["recipients"],
                 "read": row["read"],
-                "read_rate": _rate(row["read"], row["recipients"]),
+                "read_rate": fraction(row["read"], row["recipients"]),
             }
         )
     return out

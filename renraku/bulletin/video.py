@@ -24,6 +24,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from renraku.directory.models import Staff
+from renraku.rates import percent
 
 from .models import AttachmentKind, VideoView
 
@@ -171,7 +172,7 @@ def views_of(post, staff_id) -> list:
     out = list(views.order_by("attachment_id"))
     for view in out:
         length = view.attachment.duration_seconds or 0
-        view.percent = min(100, round(100 * view.watched_seconds / length)) if length else 0
+        view.percent = min(100, percent(view.watched_seconds, length, digits=0))
     return out
 
 

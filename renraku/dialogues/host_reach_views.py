@@ -18,10 +18,6 @@ CHART_W, CHART_H, CHART_TOP, CHART_FOOT = 600, 200, 20, 24
 # --- Reach --------------------------------------------------------------------------
 
 
-def _percent(part, whole) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
-
-
 def _month_bars(months) -> list[dict]:
     """One bar per month: x, width, y and height in the chart's units, and its label."""
     top = max((n for _m, n in months), default=0) or 1
@@ -35,13 +31,6 @@ def _month_bars(months) -> list[dict]:
     for bar, (month, n) in zip(bars, months, strict=True):
         bar.update(month=month, label=f"{int(month[5:])}月", n=n, ny=round(bar["y"] - 4, 1))
     return bars
-
-
-def _department_rows(host, year) -> list[dict]:
-    rows = reach_of.departments_reached(host, year)
-    for row in rows:
-        row["percent"] = _percent(row["reached"], row["staff"])
-    return rows
 
 
 @login_required
@@ -65,7 +54,7 @@ def reach(request):
             "summary": reach_of.summary(host, year),
             "bars": _month_bars(months),
             "chart": {"w": CHART_W, "h": CHART_H, "base": CHART_H - CHART_FOOT},
-            "departments": _department_rows(host, year),
+            "departments": reach_of.departments_reached(host, year),
             "department": department,
             "not_reached": list(
                 reach_of.not_reached(host, department, year).select_related("section", "site")
@@ -88,7 +77,7 @@ def reach_csv(request):
     year = fiscal_year_of(request)
     rows = [
         [row["code"], row["name"], row["staff"], row["reached"], row["percent"]]
-        for row in _department_rows(host, year)
+        for row in reach_of.departments_reached(host, year)
     ]
     name = f"reach-{host.staff.employee_number}-{year}.csv"
     return csvsafe.download(request, name, CSV_HEADER, rows)

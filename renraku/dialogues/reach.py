@@ -3,17 +3,18 @@ departments and sites reached (of 37 and 260), people who came more than once, t
 and — for outreach, never shown to staff — the staff not yet reached by department."""
 
 import datetime as dt
-import zoneinfo
 from collections import Counter
 
 from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
 
 from renraku.directory.models import Department, Site, Staff
+from renraku.rates import percent
 
 from .directors import fiscal_year
 from .models import Booking, BookingStatus, Participant, Slot, SlotStatus
 
-TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 
 
 def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -99,8 +100,8 @@ def sessions_by_month(host, year: int | None = None) -> list[tuple[str, int]]:
 
 
 def departments_reached(host, year: int | None = None) -> list[dict]:
-    """Every department: its staff, how many have been reached, and who not yet (the
-    outreach list; for hosts and administrators only)."""
+    """Every department: its staff, how many have been reached and what share (percent),
+    for the outreach list (hosts and administrators only)."""
     year = year or fiscal_year()
     reached = set(attendance(host, year).values_list("staff_id", flat=True))
     staff_counts = dict(
@@ -115,6 +116,7 @@ def departments_reached(host, year: int | None = None) -> list[dict]:
             "name": d.name,
             "staff": staff_counts.get(d.pk, 0),
             "reached": reached_by_dept.get(d.pk, 0),
+            "percent": percent(reached_by_dept.get(d.pk, 0), staff_counts.get(d.pk, 0)),
         }
         for d in Department.objects.order_by("order", "code")
     ]
