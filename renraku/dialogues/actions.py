@@ -69,7 +69,9 @@ def book(slot: Slot, booker: Staff, *, members=(), topic: str = "", by=None, req
     with transaction.atomic():
         # The slot's row is the lock: two bookings of its last seat take turns. What may
         # have changed is read again under it (its kind and host do not change).
-        slot.refresh_from_db(from_queryset=Slot.objects.select_for_update(), fields=LOCKED_FIELDS)
+        fresh = Slot.objects.select_for_update().filter(pk=slot.pk).values_list(*LOCKED_FIELDS)
+        for name, value in zip(LOCKED_FIELDS, fresh.get(), strict=True):
+            setattr(slot, name, value)
         if slot.status != SlotStatus.OPEN:
             raise ValidationError(_("This slot has been cancelled."))
         if slot.start <= timezone.now():

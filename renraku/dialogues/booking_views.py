@@ -162,8 +162,8 @@ def slot(request, pk):
 def book(request, pk):
     """Book, or (action=search) look for colleagues to add: either way the page comes back
     with everything typed and ticked kept, and a refusal says why beside the form."""
-    # The host's name is read only if the page is shown again.
-    slot = _visible_slot(request, pk, related=("kind", "host"))
+    # The host is read only if needed (an invitation-only kind, the page shown again).
+    slot = _visible_slot(request, pk, related=("kind",))
     staff = staff_or_403(request)
     form = BookForm(BookForm.carrying_picks(request.POST), booker=staff)
     if request.POST.get("action") == "search":
