@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Body, Department, Domain, Position, Section, Site, Staff, Title
+from .models import (
+    Body,
+    Department,
+    DeploymentLevel,
+    Domain,
+    MinimumStaffing,
+    Position,
+    Section,
+    Site,
+    Staff,
+    Team,
+    Title,
+)
 
 
 @admin.register(Body, Title)
@@ -54,9 +66,17 @@ class StaffAdmin(admin.ModelAdmin):
         "position",
         "department",
         "site",
+        "callup_level",
+        "callup_team",
         "is_active",
     ]
-    list_filter = ["is_active", "position__rank", "department__domain"]
+    list_filter = [
+        "is_active",
+        "position__rank",
+        "department__domain",
+        "callup_level",
+        "callup_team",
+    ]
     search_fields = [
         "employee_number",
         "family_name",
@@ -64,6 +84,36 @@ class StaffAdmin(admin.ModelAdmin):
         "family_name_kana",
         "given_name_kana",
     ]
-    list_select_related = ["position", "department", "site"]
-    raw_id_fields = ["section", "site"]
+    list_select_related = ["position", "department", "site", "callup_level", "callup_team"]
+    raw_id_fields = ["section", "site", "callup_site"]
     filter_horizontal = ["titles", "bodies"]
+
+
+class MinimumStaffingInline(admin.TabularInline):
+    model = MinimumStaffing
+    extra = 0
+    raw_id_fields = ["site"]
+
+
+@admin.register(DeploymentLevel)
+class DeploymentLevelAdmin(admin.ModelAdmin):
+    """The levels and who each calls: staff whose call-up level is at most its number (the
+    highest calls everyone), with the minimum each post and team needs at it."""
+
+    list_display = ["number", "name", "started_by"]
+    inlines = [MinimumStaffingInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "order"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(MinimumStaffing)
+class MinimumStaffingAdmin(admin.ModelAdmin):
+    list_display = ["level", "site", "team", "minimum"]
+    list_filter = ["level", "team"]
+    search_fields = ["site__code", "site__name", "team__name"]
+    list_select_related = ["level", "site", "team"]
+    raw_id_fields = ["site"]

@@ -17,6 +17,7 @@ from renraku.accounts.models import Role, User
 from . import demo_org as org
 from .actions import apply_import
 from .csvformat import COLUMNS, MULTI_SEPARATOR
+from .demo_callup import assign_callup, seed_levels, seed_minimums, seed_teams
 from .importing import plan_import
 from .models import Body, Department, Domain, Position, Rank, Section, Site, Staff, Title
 
@@ -84,6 +85,7 @@ def seed_directory_demo(progress: bool = False, staff: int = STAFF_COUNT) -> dic
     if not plan.ok:  # a bug in this module, not bad input: say so loudly
         raise RuntimeError("demo data does not validate: " + "; ".join(map(str, plan.errors[:5])))
     counts = apply_import(plan, source="seed-demo", progress=progress)
+    seed_minimums(records)
     _seed_oversight()
     _seed_accounts()
     return counts
@@ -114,16 +116,12 @@ def seed_organisation() -> dict[str, list[str]]:
         Position.objects.update_or_create(code=code, defaults={"name": name, "rank": rank})
     for code, name in org.TITLES:
         Title.objects.update_or_create(code=code, defaults={"name": name})
+    seed_levels()  # the HR file names them, like the codes above
+    seed_teams()
     sites_by_kind: dict[str, list[str]] = {}
-    number = 0
-    for kind_index, (kind, count, pattern) in enumerate(org.SITE_PLAN):
-        for i in range(count):
-            number += 1
-            code = f"S{number:03d}"
-            place = org.PLACES[(i + kind_index * 7) % len(org.PLACES)]
-            name = pattern.format(place=place, branch=org.BRANCHES[i % len(org.BRANCHES)])
-            Site.objects.update_or_create(code=code, defaults={"name": name, "kind": kind})
-            sites_by_kind.setdefault(kind, []).append(code)
+    for code, name, kind, _place in org.planned_sites():
+        Site.objects.update_or_create(code=code, defaults={"name": name, "kind": kind})
+        sites_by_kind.setdefault(kind, []).append(code)
     return sites_by_kind
 
 
@@ -214,6 +212,7 @@ def demo_people(
         if dept == "DX" and section.endswith("-03"):
             titles = ("CSIRT",)
         person(dept, section, site_for(kind, branch_of.get(dept, 0)), position, titles=titles)
+    assign_callup(rng, people)
     return people
 
 

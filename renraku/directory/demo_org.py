@@ -418,3 +418,14 @@ GIVEN_NAMES = [
     ("麻衣", "マイ"),
     ("理恵", "リエ"),
 ]
+
+
+def planned_sites():
+    """Each site of SITE_PLAN as (code, name, kind, the place it is named after)."""
+    number = 0
+    for kind_index, (kind, count, pattern) in enumerate(SITE_PLAN):
+        for i in range(count):
+            number += 1
+            place = PLACES[(i + kind_index * 7) % len(PLACES)]
+            name = pattern.format(place=place, branch=BRANCHES[i % len(BRANCHES)])
+            yield f"S{number:03d}", name, kind, place

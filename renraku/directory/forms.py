@@ -18,13 +18,22 @@ class SearchForm(forms.Form):
 class StaffEditForm(forms.ModelForm):
     class Meta:
         model = Staff
-        fields = ["section", "site", "work_email", "work_phone"]
+        fields = [
+            "section",
+            "site",
+            "work_email",
+            "work_phone",
+            "callup_level",
+            "callup_site",
+            "callup_team",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.filter(
             department_id=self.instance.department_id
         )
+        self.fields["callup_level"].empty_label = _("Only when all staff are called")
 
     def clean_work_phone(self):
         phone = normalize_phone(self.cleaned_data["work_phone"])

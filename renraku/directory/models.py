@@ -141,7 +141,7 @@ class DeploymentLevel(models.Model):
     without one are called only at the highest level (see `queries.called_at`)."""
 
     number = models.PositiveSmallIntegerField(
-        _("level"), unique=True, validators=[MinValueValidator(1)]
+        _("level number"), unique=True, validators=[MinValueValidator(1)]
     )
     name = models.CharField(_("name"), max_length=50)
     started_by = models.TextField(_("what starts it"), blank=True)
@@ -177,7 +177,7 @@ class MinimumStaffing(models.Model):
     )
     site = models.ForeignKey(
         "Site",
-        verbose_name=_("post"),
+        verbose_name=_("call-up site"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -286,7 +286,7 @@ class Staff(models.Model):
     )
     callup_site = models.ForeignKey(
         Site,
-        verbose_name=_("post (call-up site)"),
+        verbose_name=_("call-up site"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

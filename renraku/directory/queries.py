@@ -1,8 +1,9 @@
 """Reads of the directory that more than one page or command needs."""
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
 
-from .models import Department, Domain, Rank, Section, Site, Staff
+from .models import Department, DeploymentLevel, Domain, Rank, Section, Site, Staff
 
 
 def org_summary() -> dict:
@@ -19,7 +20,55 @@ def org_summary() -> dict:
             Rank(rank).name.lower(): active.filter(position__rank=rank).count()
             for rank in Rank.values
         },
+        "callup_by_level": callup_by_level(),
     }
+
+
+def called_at(level: int):
+    """Active staff called at deployment level `level`: those whose call-up level is at most
+    `level`, and at the highest level everyone (those without a call-up level too).
+    One range query on the (is_active, callup_level) index, with no join."""
+    highest = DeploymentLevel.objects.aggregate(highest=Max("number"))["highest"]
+    active = Staff.objects.active()
+    if highest is not None and level >= highest:
+        return active
+    return active.filter(callup_level__lte=level)
+
+
+def callup_by_level() -> dict[str, int]:
+    """How many active staff each deployment level calls (cumulative: a level calls those
+    of the levels below it too), by level number; the highest calls everyone."""
+    levels = list(DeploymentLevel.objects.values_list("number", flat=True))
+    counts = dict(
+        Staff.objects.active()
+        .values_list("callup_level")
+        .annotate(n=Count("pk"))
+        .values_list("callup_level", "n")
+    )
+    everyone = sum(counts.values())
+    out = {}
+    for number in levels:
+        called = sum(n for lvl, n in counts.items() if lvl is not None and lvl <= number)
+        out[str(number)] = everyone if number == levels[-1] else called
+    return out
+
+
+def callup_sentence(staff: Staff) -> str:
+    """Where and when a person is called, in words: 「第2次非常配備で、区立池尻小学校に参集
+    （避難所班）」; without a call-up level, the highest level's name (全職員配備)."""
+    level = staff.callup_level or DeploymentLevel.objects.order_by("-number").first()
+    values = {
+        "level": level.name if level else _("the all-staff deployment"),
+        "site": staff.callup_site.name if staff.callup_site else "",
+        "team": staff.callup_team.name if staff.callup_team else "",
+    }
+    if values["site"] and values["team"]:
+        return _("Called at %(level)s: report to %(site)s (%(team)s)") % values
+    if values["site"]:
+        return _("Called at %(level)s: report to %(site)s") % values
+    if values["team"]:
+        return _("Called at %(level)s (%(team)s)") % values
+    return _("Called at %(level)s") % values
 
 
 def supervisor_of(staff: Staff) -> Staff | None:

@@ -18,7 +18,7 @@ from . import actions
 from .forms import ImportForm, SearchForm, StaffEditForm
 from .importing import UnreadableFile, more_errors_line, plan_import, shown_errors
 from .models import Staff
-from .queries import supervisor_of
+from .queries import callup_sentence, supervisor_of
 
 PAGE_SIZE = 50
 IMPORT_UPLOAD_DIR = Path(settings.VAR_DIR) / "imports"
@@ -42,7 +42,15 @@ def staff_list(request):
 @login_required
 def staff_detail(request, number):
     staff = get_object_or_404(
-        Staff.objects.select_related("position", "department__domain", "section", "site"),
+        Staff.objects.select_related(
+            "position",
+            "department__domain",
+            "section",
+            "site",
+            "callup_level",
+            "callup_site",
+            "callup_team",
+        ),
         employee_number=number,
     )
     return render(
@@ -52,6 +60,7 @@ def staff_detail(request, number):
             "staff": staff,
             "supervisor": supervisor_of(staff) if staff.is_active else None,
             "titles": staff.titles.all(),
+            "callup": callup_sentence(staff),
             "can_view_personal": permissions.can_view_personal_contact(request.user),
             "can_edit": permissions.can_edit_staff(request.user, staff),
         },

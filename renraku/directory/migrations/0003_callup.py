@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='DeploymentLevel',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='level')),
+                ('number', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='level number')),
                 ('name', models.CharField(max_length=50, verbose_name='name')),
                 ('started_by', models.TextField(blank=True, verbose_name='what starts it')),
             ],
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='staff',
             name='callup_site',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='called_staff', to='directory.site', verbose_name='post (call-up site)'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='called_staff', to='directory.site', verbose_name='call-up site'),
         ),
         migrations.AddField(
             model_name='staff',
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('minimum', models.PositiveIntegerField(verbose_name='minimum staffing')),
                 ('level', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='minimums', to='directory.deploymentlevel', verbose_name='deployment level')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='minimums', to='directory.site', verbose_name='post')),
+                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='minimums', to='directory.site', verbose_name='call-up site')),
                 ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='minimums', to='directory.team', verbose_name='team')),
             ],
             options={
