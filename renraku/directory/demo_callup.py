@@ -117,9 +117,12 @@ def assign_callup(rng: random.Random, people: list[dict]) -> None:
     branch_offices = [code for code, _n, kind, _p in sites if kind == "branch_office"]
     works = [code for code, _n, kind, _p in sites if kind == "works_office"]
 
-    def near(choices, site):
-        """The same choice for everyone working at `site`."""
-        return choices[zlib.crc32(site.encode()) % len(choices)]
+    def near(choices, p):
+        """The same choice for everyone working at a small site; those of the main and
+        branch offices are spread out (they are sent where they live, 区内在住)."""
+        offices = ("head_office", "branch_office")
+        key = p["employee_number"] if kind_of[p["site"]] in offices else p["site"]
+        return choices[zlib.crc32(key.encode()) % len(choices)]
 
     for p in people:
         site = p["site"]
@@ -127,12 +130,14 @@ def assign_callup(rng: random.Random, people: list[dict]) -> None:
         if team in ("HQ", "INFO", "PR", "SUPPLY"):
             post = head
         elif team == "SHELTER":
-            post = site if kind_of[site] == "school" else school_at.get(place_of[site])
-            post = post or near(schools, site)
+            post = site if kind_of[site] == "school" else None
+            if kind_of[site] not in ("head_office", "branch_office"):  # named for a place
+                post = post or school_at.get(place_of[site])
+            post = post or near(schools, p)
         elif team == "AID":
-            post = site if kind_of[site] == "health_center" else near(health + branch_offices, site)
+            post = site if kind_of[site] == "health_center" else near(health + branch_offices, p)
         elif team == "WORKS":
-            post = site if kind_of[site] == "works_office" else near(works, site)
+            post = site if kind_of[site] == "works_office" else near(works, p)
         else:  # CARE: with the children, where they work
             post = site
         p["callup_team"] = team
