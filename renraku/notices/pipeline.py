@@ -16,7 +16,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from renraku.channels import registry
@@ -26,7 +26,17 @@ from .models import Delivery, Notice, Reach, Recipient, Urgency
 from .planning import OPEN, add_attempt, freeze, reach, settle
 from .wording import messages_for
 
-__all__ = ["OPEN", "add_attempt", "finish", "freeze", "issue", "reach", "settle", "stale_work"]
+__all__ = [
+    "OPEN",
+    "add_attempt",
+    "extend",
+    "finish",
+    "freeze",
+    "issue",
+    "reach",
+    "settle",
+    "stale_work",
+]
 
 MAX_TRIES = 5
 # An everyday notice still undelivered after this is stale: a post's notification two
@@ -54,6 +64,28 @@ def issue(notice: Notice, people, *, topic: str | None = None, not_before=None) 
         if not_before is not None:
             planning.hold_until(notice, not_before)
         transaction.on_commit(partial(dispatch_notice, notice.pk))
+    return count
+
+
+def extend(notice: Notice, people) -> int:
+    """Add to an issued, unfinished notice those of `people` (a Staff queryset) who are not
+    yet among its recipients (a mobilisation raised to a higher level), frozen and planned
+    as `issue` does them, in the database; dispatched once the caller's transaction
+    commits. Nobody is added twice. Returns how many were added."""
+    from .tasks import dispatch_notice
+
+    with transaction.atomic():
+        # One extension of a notice at a time (the row lock orders them), so that the
+        # newcomers are exactly the recipients numbered after those there before.
+        locked = Notice.objects.select_for_update().filter(pk=notice.pk, finished_at=None)
+        if not locked.exists():
+            raise ValueError("only an unfinished notice can be extended")
+        mine = Recipient.objects.filter(notice=notice)
+        last = mine.aggregate(last=Max("pk"))["last"] or 0
+        count = freeze(notice, people.exclude(pk__in=mine.values("staff_id")))
+        if count:
+            planning.plan(notice, recipients=mine.filter(pk__gt=last))
+            transaction.on_commit(partial(dispatch_notice, notice.pk))
     return count
 
 

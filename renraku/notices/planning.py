@@ -38,14 +38,16 @@ def freeze(notice: Notice, people) -> int:
     )
 
 
-def plan(notice: Notice, *, topic: str | None = None) -> None:
+def plan(notice: Notice, *, topic: str | None = None, recipients=None) -> None:
     """Create each recipient's delivery on the first of the notice's channels that reaches
     them; mark those no channel reaches. In the transaction that froze the recipients.
+    `recipients`: only these of the notice's (those an extension has just added).
 
     With a `topic` (an everyday notice), each person's Preference for it decides: push
     (then e-mail), e-mail only, or nothing but the app. A normal-urgency notice waits for
     the end of each person's quiet hours."""
-    recipients = Recipient.objects.filter(notice=notice)
+    if recipients is None:
+        recipients = Recipient.objects.filter(notice=notice)
     order = list(notice.channel_order)
     small = recipients.count() <= SMALL_NOTICE
     if small:

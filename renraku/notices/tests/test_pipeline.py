@@ -183,3 +183,29 @@ def test_a_further_attempt_goes_to_those_asked_and_reachable_only(people, letter
     assert list(again.values_list("recipient__staff", "channel")) == [
         (people.alice.staff.pk, "sms")
     ]
+
+
+def test_extending_a_notice_adds_only_the_newcomers_each_once_and_sends_them(
+    people, smtp, letter, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = letter(title="参集のお知らせ")
+        pipeline.issue(issued, _staff(people.alice))
+    assert len(smtp.to("alice@city.example")) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        added = pipeline.extend(issued, _staff(people.alice, people.bob, people.carol))
+    assert added == 2
+    assert issued.recipients.count() == 3
+    assert len(smtp.to("alice@city.example")) == 1  # not told twice
+    assert len(smtp.to("bob@city.example")) == 1 and len(smtp.to("carol@city.example")) == 1
+    assert pipeline.extend(issued, _staff(people.alice, people.bob)) == 0
+    assert Delivery.objects.filter(recipient__notice=issued).count() == 3
+
+
+def test_a_finished_notice_is_not_extended(people, letter):
+    issued = letter()
+    pipeline.issue(issued, _staff(people.alice))
+    pipeline.finish(Notice.objects.filter(pk=issued.pk), "closed")
+    with pytest.raises(ValueError):
+        pipeline.extend(issued, _staff(people.bob))
+    assert issued.recipients.count() == 1
