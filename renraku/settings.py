@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "renraku.audit",
     "renraku.notices",
     "renraku.broadcast",
+    "renraku.mobilise",
     "renraku.bulletin",
     "renraku.dialogues",
     "renraku.feeds",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("feeds/", include("renraku.feeds.urls")),
     path("bulletin/", include("renraku.bulletin.urls")),
     path("dialogues/", include("renraku.dialogues.urls")),
+    path("mobilise/", include("renraku.mobilise.urls")),
     path("", include("renraku.broadcast.urls")),
     path("", include("renraku.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,43 +17,70 @@ from renraku.notices.models import AnswerValue, Attendance, Recipient
 from . import actions, links
 from .models import ReplyForm
 
+# Capabilities built on alerts add their part to the page (a mobilisation asks 参集 in
+# place of 出勤可否): each registers `extra(recipient, alert, token)`, returning None or a
+# dict with the "template" to include, its context, and "replaces_attendance". Registered
+# by them, so broadcast never imports what sits above it.
+_EXTRAS = []
 
-@csrf_exempt  # the signed token in the URL is the credential; there is no session to ride
-def answer(request, token):
+
+def register_extra(extra) -> None:
+    if extra not in _EXTRAS:
+        _EXTRAS.append(extra)
+
+
+def recipient_or_gone(request, token):
+    """The recipient the signed token names, or the page to answer with instead."""
     try:
         recipient_id = links.recipient_id_from(token)
     except signing.SignatureExpired:
-        return render(request, "broadcast/answer_gone.html", {"expired": True}, status=410)
+        return None, render(request, "broadcast/answer_gone.html", {"expired": True}, status=410)
     except signing.BadSignature:
-        return render(request, "broadcast/answer_gone.html", status=404)
+        return None, render(request, "broadcast/answer_gone.html", status=404)
     recipient = get_object_or_404(
         Recipient.objects.select_related("notice__alert"), pk=recipient_id
     )
+    return recipient, None
+
+
+@csrf_exempt  # the signed token in the URL is the credential; there is no session to ride
+def answer(request, token):
+    recipient, gone = recipient_or_gone(request, token)
+    if gone:
+        return gone
     errors, saved = [], ""
     if request.method != "POST":
         actions.mark_read(recipient)  # an answer marks it read too, in the same transaction
     else:
         part, fields = _posted_part(request.POST)
         try:
-            actions.record_answer(recipient, via=_via(request, recipient), **fields)
+            actions.record_answer(recipient, via=via(request, recipient), **fields)
             saved = part
         except ValidationError as exc:
             errors = exc.messages
+    return render_page(request, recipient, token, errors=errors, saved=saved)
+
+
+def render_page(request, recipient, token, *, errors=(), saved=""):
     alert = recipient.notice.alert
+    extra = next((e for fn in _EXTRAS if (e := fn(recipient, alert, token))), None)
+    replaced = bool(extra and extra.get("replaces_attendance"))
     return render(
         request,
         "broadcast/answer.html",
         {
             "recipient": recipient,
             "alert": alert,
-            "errors": errors,
+            "errors": list(errors),
             "saved": saved,
+            "extra": extra,
             "choices": [
                 (v, AnswerValue(v).label)
                 for v in AnswerValue.values
                 if v in actions.VALUES_FOR[alert.reply_form]
             ],
-            "asks_attendance": alert.reply_form == ReplyForm.SAFETY,
+            "asks_attendance": alert.reply_form == ReplyForm.SAFETY and not replaced,
+            "asks_details": alert.reply_form == ReplyForm.SAFETY,
             "attendance_choices": Attendance.choices,
             "latest": recipient.answers.order_by("-at", "-pk").first()
             if recipient.answer
@@ -73,7 +100,7 @@ def _posted_part(post) -> tuple[str, dict]:
     return part, fields
 
 
-def _via(request, recipient) -> str:
+def via(request, recipient) -> str:
     """Decided here, never taken from the form: the app when the person is signed in as
     themselves, else the link (from a push, an e-mail or an SMS)."""
     user = request.user

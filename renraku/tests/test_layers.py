@@ -19,6 +19,7 @@ LAYER = {
     "api": 8,
     "monitoring": 8,  # operations: reads the pipeline, the feeds and the queue
     "feeds": 7,
+    "mobilise": 6.5,  # beside broadcast, and built on it: a mobilisation is an alert
     "broadcast": 6,
     "bulletin": 6,
     "dialogues": 6,

@@ -79,6 +79,15 @@ ELSEWHERE = {
         "renraku/broadcast/tests/test_display_links.py",
     ),
     "broadcast:answer": "renraku/broadcast/tests/test_answers.py",
+    # a mobilisation: its status, level changes, reassigning, a post's QR and arrival page
+    **dict.fromkeys(
+        [
+            "mobilise:" + n
+            for n in ("start", "status", "raise", "stand_down", "assign", "arrive", "poster")
+        ],
+        "renraku/mobilise/tests/test_pages.py",
+    ),
+    "mobilise:answer": "renraku/mobilise/tests/test_mobilise.py",
     "broadcast:incoming_sms": "renraku/channels/tests/test_sms.py",
     "broadcast:voice_call": "renraku/channels/tests/test_voice.py",
     # one post, its attachments and comments

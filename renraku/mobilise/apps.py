@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MobiliseConfig(AppConfig):
+    name = "renraku.mobilise"
+    label = "mobilise"
+    verbose_name = _("Staff call-up")
+
+    def ready(self):
+        from renraku.broadcast import answer_views
+
+        from . import answers
+
+        # The answer page asks 参集 in place of 出勤可否 for a mobilisation's alert.
+        answer_views.register_extra(answers.extra_for)
