@@ -56,6 +56,9 @@ def test_a_worker_killed_halfway_sends_every_push_once(committed_db, settings):
         )
     PushSubscription.objects.bulk_create(subscriptions, batch_size=2000)
 
+    # The push service stops answering after 30 %: the worker is then certainly mid-send,
+    # with batches claimed and pushes in flight, when it is killed.
+    service.hold(after=PEOPLE * 3 // 10)
     worker = start()
     try:
         alert = send_alert(
@@ -68,9 +71,6 @@ def test_a_worker_killed_halfway_sends_every_push_once(committed_db, settings):
             ),
             source="test",
         )
-        # The push service stops answering after 30 %: the worker is then certainly
-        # mid-send, with batches claimed and pushes in flight, when it is killed.
-        service.hold(after=PEOPLE * 3 // 10)
         wait_until(lambda: service.held > 0, timeout=120)
         kill(worker)  # no goodbye: claimed work is left mid-send
         halfway = service.accepted
