@@ -1,5 +1,6 @@
 """Stand-ins for outside services, speaking their real protocols on loopback, for tests."""
 
+import asyncio
 import base64
 import socket
 from collections.abc import Callable
@@ -22,12 +23,16 @@ class SmtpServer:
     """A real SMTP server (aiosmtpd) that keeps what it receives.
 
     `refuse` holds addresses to answer 550 for, as a mail server does for an unknown
-    mailbox.
+    mailbox. `hold(after=n)`: from the n-th message on, the server takes the text but never
+    answers, so that a test can kill a sender while it is certainly mid-send (a message
+    held so is never counted as received: its sender never heard "accepted").
     """
 
     def __init__(self):
         self.messages = []
         self.refuse = set()
+        self.hold_from: int | None = None
+        self.held = 0
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
@@ -37,7 +42,14 @@ class SmtpServer:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    def hold(self, after: int) -> None:
+        self.hold_from = after
+
     async def handle_DATA(self, server, session, envelope):
+        if self.hold_from is not None and len(self.messages) >= self.hold_from:
+            self.held += 1
+            while True:  # until the server stops
+                await asyncio.sleep(1)
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((envelope.rcpt_tos, message))
         return "250 Message accepted for delivery"
