@@ -4,6 +4,7 @@ from . import answers, views
 
 app_name = "mobilise"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("start/", views.start, name="start"),
     path("<int:pk>/", views.status, name="status"),
     path("<int:pk>/raise/", views.raise_level, name="raise"),

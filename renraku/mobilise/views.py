@@ -33,6 +33,23 @@ def _may_mobilise(user) -> bool:
 
 
 @login_required
+def index(request):
+    """Every mobilisation, the newest first, and the way to start one: the menu's 参集."""
+    if not permissions.can_view_alerts(request.user):
+        raise PermissionDenied
+    names = {lv.number: lv.name for lv in actions.levels()}
+    latest = Mobilisation.objects.select_related("alert")[:50]
+    return render(
+        request,
+        "mobilise/index.html",
+        {
+            "rows": [(m, names.get(m.level, "")) for m in latest],
+            "may_mobilise": _may_mobilise(request.user),
+        },
+    )
+
+
+@login_required
 def start(request):
     if not _may_mobilise(request.user):
         raise PermissionDenied

@@ -27,6 +27,7 @@ PAGES = {
     "audit log": ({"erin"}, lambda p: reverse("audit:log")),
     "alerts": ({"bob", "dave"}, lambda p: reverse("broadcast:list")),
     "compose an alert": ({"bob"}, lambda p: reverse("broadcast:compose")),
+    "call-ups": ({"bob", "dave"}, lambda p: reverse("mobilise:index")),
     "JMA messages": ({"bob", "dave"}, lambda p: reverse("feeds:list")),
     "home": (EVERYONE, lambda p: reverse("home")),
     "bulletin": (EVERYONE, lambda p: reverse("bulletin:index")),
@@ -185,7 +186,7 @@ PAGE_NAMES = {
     "bulletin:search", "bulletin:preferences", "bulletin:mine", "bulletin:compose",
     "dialogues:index", "dialogues:mine", "dialogues:concerns", "dialogues:calendar",
     "dialogues:host", "dialogues:add_slot", "dialogues:add_recurring", "dialogues:directors",
-    "dialogues:reach", "dialogues:reach_csv",
+    "dialogues:reach", "dialogues:reach_csv", "mobilise:index",
 }  # fmt: skip
 
 

@@ -32,7 +32,10 @@ def test_answering_safe_coming_within_30_minutes_and_arriving(page, started, peo
 
 def test_the_status_page_and_the_poster_on_a_phone(browser, server_url, started, people):
     page = signed_in_page(browser, server_url, people.bob)
-    page.goto(f"/mobilise/{started.pk}/")
+    page.goto("/")
+    page.get_by_role("link", name="参集", exact=True).click()  # the menu's call-ups
+    assert_accessible(page)
+    page.get_by_role("link", name=started.alert.title).click()
     expect(page.get_by_test_id("mobilise-site")).to_contain_text("2人不足")
     assert_accessible(page)
     page.goto(f"/mobilise/{started.pk}/posts/S003/qr/")

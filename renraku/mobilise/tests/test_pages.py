@@ -109,3 +109,20 @@ def test_the_poster_carries_the_qr_code_of_the_arrival_page(client, started):
     page = client.get(reverse("mobilise:poster", args=[started.pk, "S003"]))
     assert "<svg" in page.text and "<?xml" not in page.text
     assert reverse("mobilise:arrive", args=[started.pk, "S003"]) in page.text
+
+
+def test_the_menu_leads_to_the_call_ups_and_from_there_to_each_and_to_start_one(
+    client, started, people
+):
+    sign_in(client, people.bob)
+    home = client.get(reverse("home")).text
+    assert reverse("mobilise:index") in home
+    page = client.get(reverse("mobilise:index"))
+    assert page.status_code == 200
+    assert reverse("mobilise:status", args=[started.pk]) in page.text
+    assert reverse("mobilise:start") in page.text
+    # Who may watch but not call up (an administrator here) sees no button to start one.
+    sign_in(client, people.dave)
+    page = client.get(reverse("mobilise:index"))
+    assert reverse("mobilise:status", args=[started.pk]) in page.text
+    assert reverse("mobilise:start") not in page.text
