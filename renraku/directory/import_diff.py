@@ -28,6 +28,27 @@ COMPARED = (
 )
 
 
+# Each field of a record read from the database: the column it comes from.
+_COLUMNS = {
+    "employee_number": "employee_number",
+    "family_name": "family_name",
+    "given_name": "given_name",
+    "family_name_kana": "family_name_kana",
+    "given_name_kana": "given_name_kana",
+    "department": "department__code",
+    "section": "section__code",
+    "site": "site__code",
+    "position": "position__code",
+    "work_email": "work_email",
+    "work_phone": "work_phone",
+    "personal_mobile": "personal_contact__mobile",
+    "personal_email": "personal_contact__email",
+    "callup_level": "callup_level",
+    "callup_site": "callup_site__code",
+    "callup_team": "callup_team__code",
+}
+
+
 def current_records() -> dict[str, tuple[StaffRecord, bool]]:
     """Every member of staff as a record, with whether they are active, by employee number.
     A fixed number of queries, however many people there are."""
@@ -36,70 +57,14 @@ def current_records() -> dict[str, tuple[StaffRecord, bool]]:
         titles.setdefault(staff_id, []).append(code)
     for staff_id, code in Staff.bodies.through.objects.values_list("staff_id", "body__code"):
         bodies.setdefault(staff_id, []).append(code)
-    rows = Staff.objects.values_list(
-        "pk",
-        "employee_number",
-        "family_name",
-        "given_name",
-        "family_name_kana",
-        "given_name_kana",
-        "department__code",
-        "section__code",
-        "site__code",
-        "position__code",
-        "work_email",
-        "work_phone",
-        "personal_contact__mobile",
-        "personal_contact__email",
-        "callup_level",
-        "callup_site__code",
-        "callup_team__code",
-        "is_active",
-    )
     out = {}
-    for (
-        pk,
-        number,
-        fam,
-        giv,
-        fam_k,
-        giv_k,
-        dept,
-        sect,
-        site,
-        pos,
-        w_email,
-        w_phone,
-        p_mobile,
-        p_email,
-        c_level,
-        c_site,
-        c_team,
-        active,
-    ) in rows.iterator(chunk_size=5000):
-        out[number] = (
-            StaffRecord(
-                number,
-                fam,
-                giv,
-                fam_k,
-                giv_k,
-                dept,
-                sect or "",
-                site,
-                pos,
-                tuple(sorted(titles.get(pk, ()))),
-                tuple(sorted(bodies.get(pk, ()))),
-                w_email,
-                w_phone,
-                p_mobile or "",
-                p_email or "",
-                "" if c_level is None else str(c_level),
-                c_site or "",
-                c_team or "",
-            ),
-            active,
-        )
+    rows = Staff.objects.values("pk", "is_active", *_COLUMNS.values())
+    for row in rows.iterator(chunk_size=5000):
+        # A missing section, contact or call-up is "" in a record, as in the file.
+        values = {f: "" if row[c] is None else str(row[c]) for f, c in _COLUMNS.items()}
+        values["titles"] = tuple(sorted(titles.get(row["pk"], ())))
+        values["bodies"] = tuple(sorted(bodies.get(row["pk"], ())))
+        out[values["employee_number"]] = (StaffRecord(**values), row["is_active"])
     return out
 
 
