@@ -77,8 +77,6 @@ def start(level, *, drill=False, title="", by=None, request=None, auto=None) -> 
     level = _level(level)
     auto = level.number == _highest() if auto is None else auto
     default_title, body = _wording(level, auto)
-    if title and ("\x00" in title or not title.strip()):
-        raise ValidationError(_("The title is empty."))
     draft = alerts.Draft(
         title=(title or default_title).strip(),
         body=body,
