@@ -59,7 +59,7 @@ def start(request):
             m = actions.start(
                 request.POST.get("level", ""),
                 drill=request.POST.get("drill") == "on",
-                title=request.POST.get("title", "")[:100],
+                title=request.POST.get("title", ""),
                 by=request.user,
                 request=request,
             )
