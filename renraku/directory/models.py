@@ -271,6 +271,8 @@ class Staff(models.Model):
     )
     work_email = models.EmailField(_("work e-mail"), blank=True)
     work_phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    # The person's LINE WORKS user id (a work account: the HR import's column).
+    line_works_id = models.CharField(_("LINE WORKS ID"), max_length=100, blank=True)
     # 参集: the lowest deployment level that calls this person (blank: only the highest,
     # when everyone is called), where they report and in which team. The level is stored as
     # its number, so "everyone called at level N" is one indexed range query without a join.
@@ -366,6 +368,11 @@ class PushSubscription(models.Model):
     user_agent = models.CharField(_("device"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    # When the device last said it showed a notice (a display receipt): a stored
+    # subscription proves nothing; one that shows notices does.
+    last_shown_at = models.DateTimeField(_("last shown a notice"), null=True, blank=True)
+    # When a low-urgency check was last sent to re-prove a silent device (at most monthly).
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
 
     objects = PushSubscriptionQuerySet.as_manager()
 
@@ -378,3 +385,19 @@ class PushSubscription(models.Model):
 
     def as_info(self) -> dict:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class EmailRefusal(models.Model):
+    """An address the mail server refused for good (5xx: no such mailbox). Kept by address,
+    work or personal, until the person's address changes or a message gets through."""
+
+    address = models.EmailField(_("address"), unique=True)
+    refused_at = models.DateTimeField(_("refused at"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("refused e-mail address")
+        verbose_name_plural = _("refused e-mail addresses")
+
+    def __str__(self):
+        return self.address

@@ -31,6 +31,22 @@ class Reason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Family(models.TextChoices):
+    """How one's family is (optional; personal data: shown one person at a time, audited)."""
+
+    ALL_SAFE = "safe", _("All safe")
+    INJURED = "injured", _("Someone is injured")
+    UNREACHABLE = "unreachable", _("Cannot reach them")
+
+
+class SiteStatus(models.TextChoices):
+    """Whether a building can be used (a facility report)."""
+
+    USABLE = "usable", _("Usable")
+    PARTLY = "partly", _("Partly usable")
+    UNUSABLE = "unusable", _("Unusable")
+
+
 class Mobilisation(models.Model):
     alert = models.OneToOneField(
         "broadcast.Alert",
@@ -100,6 +116,10 @@ class Callup(models.Model):
     reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices, blank=True)
     # The first answer's time (a changed answer keeps it, as an alert's answers do).
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # How their family is (optional): personal data, read one person at a time (audited)
+    # and otherwise only counted.
+    family = models.CharField(_("family"), max_length=12, choices=Family.choices, blank=True)
+    family_at = models.DateTimeField(_("family reported at"), null=True, blank=True)
     # The latest arrival (every one is an Arrival): where they are counted as arrived.
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     arrived_site = models.ForeignKey(
@@ -149,3 +169,42 @@ class Arrival(models.Model):
 
     def __str__(self):
         return f"{self.callup_id} at {self.site_id}"
+
+
+class SiteReport(models.Model):
+    """A report on a building during a mobilisation (施設被害報告), by the site's lead or by
+    anyone who has arrived there. Every report is kept; the latest per site is its state."""
+
+    mobilisation = models.ForeignKey(
+        Mobilisation, on_delete=models.CASCADE, related_name="site_reports"
+    )
+    site = models.ForeignKey(
+        "directory.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("building"), max_length=10, choices=SiteStatus.choices)
+    # None: not said.
+    power = models.BooleanField(_("power"), null=True, blank=True)
+    water = models.BooleanField(_("water"), null=True, blank=True)
+    injured = models.PositiveIntegerField(_("injured people there"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    photo = models.FileField(_("photo"), upload_to="site-reports/%Y/%m/", blank=True)
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    # Who reported: a signed-in person, or None from the command line.
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    via = models.CharField(_("via"), max_length=10)
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        verbose_name = _("facility report")
+        verbose_name_plural = _("facility reports")
+        indexes = [models.Index(fields=["mobilisation", "site", "-reported_at"])]
+
+    def __str__(self):
+        return f"{self.mobilisation_id} {self.site_id}: {self.status}"

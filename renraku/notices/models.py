@@ -128,6 +128,8 @@ class Recipient(models.Model):
         _("reach"), max_length=10, choices=Reach.choices, default=Reach.PENDING
     )
     reached_via = models.CharField(_("reached via"), max_length=10, blank=True)
+    # The first display receipt: the device itself said it showed the notice.
+    shown_at = models.DateTimeField(_("shown at"), null=True, blank=True)
 
     objects = RecipientQuerySet.as_manager()
 
@@ -177,6 +179,8 @@ class Delivery(models.Model):
     # Not before then: a retry's back-off, or the end of the person's quiet hours.
     not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # When the device said it showed this delivery (push: the service worker's receipt).
+    shown_at = models.DateTimeField(_("shown at"), null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
 
