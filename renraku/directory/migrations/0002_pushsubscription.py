@@ -5,44 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("directory", "0001_initial"),
+        ('directory', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="PushSubscription",
+            name='PushSubscription',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "endpoint",
-                    models.URLField(max_length=1000, unique=True, verbose_name="endpoint"),
-                ),
-                ("p256dh", models.CharField(max_length=200)),
-                ("auth", models.CharField(max_length=100)),
-                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="device")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "retired_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="retired at"),
-                ),
-                (
-                    "staff",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="push_subscriptions",
-                        to="directory.staff",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('endpoint', models.URLField(max_length=1000, unique=True, verbose_name='endpoint')),
+                ('p256dh', models.CharField(max_length=200)),
+                ('auth', models.CharField(max_length=100)),
+                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='device')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='retired at')),
+                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to='directory.staff')),
             ],
             options={
-                "verbose_name": "push subscription",
-                "verbose_name_plural": "push subscriptions",
+                'verbose_name': 'push subscription',
+                'verbose_name_plural': 'push subscriptions',
             },
         ),
     ]
