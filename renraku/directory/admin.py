@@ -44,9 +44,11 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind"]
+    list_display = ["code", "name", "kind", "lead"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
+    list_select_related = ["lead"]
+    autocomplete_fields = ["lead"]
 
 
 @admin.register(Position)

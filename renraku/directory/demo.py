@@ -17,7 +17,7 @@ from renraku.accounts.models import Role, User
 from . import demo_org as org
 from .actions import apply_import
 from .csvformat import COLUMNS, MULTI_SEPARATOR
-from .demo_callup import assign_callup, seed_levels, seed_minimums, seed_teams
+from .demo_callup import assign_callup, seed_levels, seed_minimums, seed_site_leads, seed_teams
 from .importing import plan_import
 from .models import Body, Department, Domain, Position, Rank, Section, Site, Staff, Title
 
@@ -86,6 +86,7 @@ def seed_directory_demo(progress: bool = False, staff: int = STAFF_COUNT) -> dic
         raise RuntimeError("demo data does not validate: " + "; ".join(map(str, plan.errors[:5])))
     counts = apply_import(plan, source="seed-demo", progress=progress)
     seed_minimums(records)
+    seed_site_leads()
     _seed_oversight()
     _seed_accounts()
     return counts

@@ -16,7 +16,7 @@ import random
 import zlib
 
 from . import demo_org as org
-from .models import DeploymentLevel, MinimumStaffing, Site, Team
+from .models import DeploymentLevel, MinimumStaffing, Rank, Site, Staff, Team
 
 # (number, name, what starts it): the levels migration 0004 gives every ward.
 LEVELS = [
@@ -205,3 +205,27 @@ def seed_minimums(people: list[dict]) -> None:
     # The demo's own figures, made again each time (they follow the number of staff).
     MinimumStaffing.objects.all().delete()
     MinimumStaffing.objects.bulk_create(rows, batch_size=1000)
+
+
+def seed_site_leads() -> None:
+    """Each site's lead (施設責任者, who reports the building in a mobilisation): the most
+    senior manager, chief or member of staff working there (directors and above lead the
+    office, not a building), else the most senior of those posted there; a hall with
+    nobody (区民集会所) is looked after by a community centre's lead."""
+    people = (
+        Staff.objects.filter(is_active=True, position__rank__gte=Rank.MANAGER)
+        .order_by("position__rank", "employee_number")
+        .values_list("pk", "site_id", "callup_site_id")
+    )
+    working, posted = {}, {}
+    for pk, site_id, post_id in people:
+        working.setdefault(site_id, pk)
+        posted.setdefault(post_id, pk)
+    sites = list(Site.objects.all())
+    for site in sites:
+        site.lead_id = working.get(site.pk) or posted.get(site.pk)
+    centres = [s.lead_id for s in sites if s.kind == "community_center" and s.lead_id]
+    for site in sites:
+        if site.lead_id is None and centres:
+            site.lead_id = centres[zlib.crc32(site.code.encode()) % len(centres)]
+    Site.objects.bulk_update(sites, ["lead"], batch_size=500)

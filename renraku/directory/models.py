@@ -98,6 +98,15 @@ class Site(Coded):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # 施設責任者: reports the building's state during a mobilisation (mobilise.facilities).
+    lead = models.ForeignKey(
+        "Staff",
+        verbose_name=_("site lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_sites",
+    )
 
     class Meta(Coded.Meta):
         verbose_name = _("site")
