@@ -1,9 +1,14 @@
 """What an alert says on a voice call (TwiML <Say language="ja-JP">) and how it is answered
 on the keypad (<Gather>). The words are Japanese whatever the interface language, because
 the voice that reads them is. The provider fetches these through phone_hooks.
+
+After the safety answer a capability built on alerts may ask its own question in place of
+出勤可否, by voice and SMS reply alike (a mobilisation asks 参集: renraku/mobilise/phone.py).
+It registers a FollowUp here, so broadcast never imports what sits above it.
 """
 
 import xml.etree.ElementTree as ET
+from typing import Protocol
 
 from django.conf import settings
 from django.urls import reverse
@@ -34,24 +39,55 @@ _SPOKEN = {
 }
 
 
+class FollowUp(Protocol):
+    """A question after the safety answer, on the keypad and by SMS reply."""
+
+    def asks(self, recipient) -> bool:
+        """Whether it asks this recipient (e.g. their alert is a mobilisation)."""
+
+    def voice(self, recipient, step: str, digit: str) -> list[ET.Element] | None:
+        """The verbs for one of its own steps (step "": its first question, asked after
+        the safety answer is heard back); None for a step that is not its own."""
+
+    def sms_prompt(self, recipient) -> str:
+        """What the reply to an SMS safety answer adds: its question and reply codes."""
+
+    def sms_reply(self, recipient, body: str) -> str | None:
+        """The reply to an SMS that is one of its codes (recorded); None otherwise."""
+
+
+_FOLLOW_UPS: list[FollowUp] = []
+
+
+def register_follow_up(follow_up: FollowUp) -> None:
+    if follow_up not in _FOLLOW_UPS:
+        _FOLLOW_UPS.append(follow_up)
+
+
+def follow_up_for(recipient) -> FollowUp | None:
+    if recipient.notice.alert.reply_form != ReplyForm.SAFETY:
+        return None
+    return next((f for f in _FOLLOW_UPS if f.asks(recipient)), None)
+
+
 def call_url(recipient_id: int, step: str = "") -> str:
     url = settings.BASE_URL + reverse("broadcast:voice_call", args=[token_for(recipient_id)])
     return f"{url}?step={step}" if step else url
 
 
-def _response(*verbs: ET.Element) -> str:
+def response(*verbs: ET.Element) -> str:
     root = ET.Element("Response")
     root.extend(verbs)
     return '<?xml version="1.0" encoding="UTF-8"?>' + ET.tostring(root, encoding="unicode")
 
 
-def _say(text: str) -> ET.Element:
+def say(text: str) -> ET.Element:
     say = ET.Element("Say", language=LANGUAGE)
     say.text = text
     return say
 
 
-def _gather(action: str, *says: ET.Element) -> ET.Element:
+def gather(action: str, *says: ET.Element) -> ET.Element:
     gather = ET.Element(
         "Gather", input="dtmf", numDigits="1", timeout="8", action=action, method="POST"
     )
@@ -59,7 +95,7 @@ def _gather(action: str, *says: ET.Element) -> ET.Element:
     return gather
 
 
-def _hangup() -> ET.Element:
+def hangup() -> ET.Element:
     return ET.Element("Hangup")
 
 
@@ -67,34 +103,36 @@ def message_twiml(recipient) -> str:
     """What the person hears on picking up: who calls, the alert, and which key to press.
     Said twice if no key is pressed, as the ring may have woken them."""
     alert = recipient.notice.alert
-    spoken = _say(f"{settings.WARD_NAME}からの連絡です。{subject(alert)}。{alert.body}")
+    spoken = say(f"{settings.WARD_NAME}からの連絡です。{subject(alert)}。{alert.body}")
     choices = _CHOICES.get(alert.reply_form)
     if choices is None:
-        return _response(spoken, _say("繰り返します。"), spoken, _hangup())
+        return response(spoken, say("繰り返します。"), spoken, hangup())
     action = call_url(recipient.pk, "answer")
-    return _response(
-        _gather(action, spoken, _say(choices)),
-        _gather(action, _say("繰り返します。"), spoken, _say(choices)),
-        _say("回答が確認できませんでした。メールまたはアプリから回答してください。"),
-        _hangup(),
+    return response(
+        gather(action, spoken, say(choices)),
+        gather(action, say("繰り返します。"), spoken, say(choices)),
+        say("回答が確認できませんでした。メールまたはアプリから回答してください。"),
+        hangup(),
     )
 
 
 def answer_twiml(recipient, digit: str, record) -> str:
     """After a key: store the answer with `record(value)`; for a safety question, then ask
-    whether they can come to work."""
+    whether they can come to work (or what a registered follow-up asks instead)."""
     value = DIGITS.get(recipient.notice.alert.reply_form, {}).get(digit)
     if value is None:
-        return _response(_say("その番号は選べません。"), _redirect(call_url(recipient.pk)))
+        return response(say("その番号は選べません。"), redirect(call_url(recipient.pk)))
     record(value)
-    heard = _say(f"{_SPOKEN[value]}、と回答しました。")
+    heard = say(f"{_SPOKEN[value]}、と回答しました。")
     if recipient.notice.alert.reply_form != ReplyForm.SAFETY:
-        return _response(heard, _say("ありがとうございました。"), _hangup())
-    return _response(
+        return response(heard, say("ありがとうございました。"), hangup())
+    if follow_up := follow_up_for(recipient):
+        return response(heard, *follow_up.voice(recipient, "", ""))
+    return response(
         heard,
-        _gather(call_url(recipient.pk, "attendance"), _say(_ATTENDANCE)),
-        _say("ありがとうございました。"),
-        _hangup(),
+        gather(call_url(recipient.pk, "attendance"), say(_ATTENDANCE)),
+        say("ありがとうございました。"),
+        hangup(),
     )
 
 
@@ -102,14 +140,14 @@ def attendance_twiml(digit: str, record) -> str:
     attendance = ATTENDANCE_DIGITS.get(digit)
     if attendance is not None:
         record(attendance)
-    return _response(_say("回答を受け付けました。ありがとうございました。"), _hangup())
+    return response(say("回答を受け付けました。ありがとうございました。"), hangup())
 
 
 def closed_twiml() -> str:
-    return _response(_say("この連絡は終了しました。回答は受け付けていません。"), _hangup())
+    return response(say("この連絡は終了しました。回答は受け付けていません。"), hangup())
 
 
-def _redirect(url: str) -> ET.Element:
+def redirect(url: str) -> ET.Element:
     redirect = ET.Element("Redirect", method="POST")
     redirect.text = url
     return redirect

@@ -3,6 +3,7 @@ call, are someone answering an alert. Every request must carry the provider's si
 
 import functools
 import hmac
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core import signing
@@ -21,6 +22,7 @@ from .actions import record_answer
 from .links import recipient_id_from
 from .phone import DIGITS
 
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９　", "0123456789 ")
 _TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response>{}</Response>'
 
 
@@ -29,7 +31,8 @@ def _twiml(body: str) -> HttpResponse:
 
 
 def _message(text: str) -> HttpResponse:
-    return _twiml(_TWIML.format(f"<Message>{text}</Message>" if text else ""))
+    # Escaped: a follow-up's reply may name a site ("&" in a name would break the XML).
+    return _twiml(_TWIML.format(f"<Message>{escape(text)}</Message>" if text else ""))
 
 
 def signed_by_provider(view):
@@ -71,23 +74,28 @@ def incoming_sms(request):
     )
     if recipient is None:
         return _message("")
-    digit = (
-        request.POST.get("Body", "").strip()[:1].translate(str.maketrans("１２３", "123"))
-    )  # full-width digits from Japanese keyboards
-    value = DIGITS.get(recipient.notice.alert.reply_form, {}).get(digit)
+    # Full-width digits from Japanese keyboards; spaces a phone may add.
+    body = request.POST.get("Body", "").translate(_HALF_WIDTH).strip()
+    follow_up = voice.follow_up_for(recipient)
+    if follow_up and (reply := follow_up.sms_reply(recipient, body)) is not None:
+        return _message(reply)
+    value = DIGITS.get(recipient.notice.alert.reply_form, {}).get(body[:1])
     if value is None:
         return _message("1, 2 または 3 を返信してください。")
     try:
         record_answer(recipient, value, via="sms")
     except ValidationError:
         return _message("")
-    return _message("回答を受け付けました。")
+    return _message(
+        "回答を受け付けました。" + (follow_up.sms_prompt(recipient) if follow_up else "")
+    )
 
 
 @signed_by_provider
 def voice_call(request, token):
-    """One URL for the call and its keypad steps (?step=answer|attendance): the token in it
-    says whose call this is, as for a one-tap link."""
+    """One URL for the call and its keypad steps (?step=answer|attendance, or a registered
+    follow-up's own steps): the token in it says whose call this is, as for a one-tap
+    link."""
     try:
         recipient_id = recipient_id_from(token)
     except signing.BadSignature:
@@ -107,4 +115,7 @@ def voice_call(request, token):
         return _twiml(voice.answer_twiml(recipient, digit, answer))
     if step == "attendance" and recipient.answer:
         return _twiml(voice.attendance_twiml(digit, lambda choice: answer(attendance=choice)))
+    follow_up = voice.follow_up_for(recipient) if step and recipient.answer else None
+    if follow_up and (verbs := follow_up.voice(recipient, step, digit)) is not None:
+        return _twiml(voice.response(*verbs))
     return _twiml(voice.message_twiml(recipient))
