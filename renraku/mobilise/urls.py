@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import answers, views
+from . import answers, facility_views, views
 
 app_name = "mobilise"
 urlpatterns = [
@@ -12,5 +12,8 @@ urlpatterns = [
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/posts/<str:site_code>/arrive/", views.arrive, name="arrive"),
     path("<int:pk>/posts/<str:site_code>/qr/", views.poster, name="poster"),
+    path("<int:pk>/sites/", facility_views.sites, name="sites"),
+    path("<int:pk>/sites/<str:site_code>/", facility_views.site_report, name="site_report"),
+    path("<int:pk>/site-reports/<int:report_id>/photo/", facility_views.photo, name="site_photo"),
     path("a/<str:token>/", answers.answer, name="answer"),
 ]

@@ -89,6 +89,10 @@ ELSEWHERE = {
         "renraku/mobilise/tests/test_pages.py",
     ),
     "mobilise:answer": "renraku/mobilise/tests/test_mobilise.py",
+    **dict.fromkeys(
+        ["mobilise:" + n for n in ("sites", "site_report", "site_photo")],
+        "renraku/mobilise/tests/test_facilities.py",
+    ),
     "broadcast:incoming_sms": "renraku/channels/tests/test_sms.py",
     "broadcast:voice_call": "renraku/channels/tests/test_voice.py",
     # one post, its attachments and comments
