@@ -108,6 +108,9 @@ TWILIO_TOKEN = os.environ.get("RENRAKU_TWILIO_TOKEN", "")
 SMS_FROM = os.environ.get("RENRAKU_SMS_FROM", "")
 # A delivery claimed longer ago than this belongs to a worker that died: send it again.
 DELIVERY_STALE_CLAIM_SECONDS = int(os.environ.get("RENRAKU_STALE_CLAIM_SECONDS", "120"))
+# An alert's push the push service accepted but the device has not said it showed by then
+# moves the person, once, to the alert's next channel (notices.planning.fall_back_unshown).
+PUSH_SHOWN_WITHIN_SECONDS = int(os.environ.get("RENRAKU_PUSH_SHOWN_WITHIN_SECONDS", "180"))
 # How long a one-tap answer link works: long enough for a weekend, not for ever.
 # The bulletin's one reminder is delivered only in these hours (Tokyo, weekdays).
 BULLETIN_WORKING_HOURS = tuple(

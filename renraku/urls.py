@@ -27,6 +27,7 @@ urlpatterns = [
     path("mobilise/", include("renraku.mobilise.urls")),
     path("", include("renraku.broadcast.urls")),
     path("", include("renraku.channels.urls")),
+    path("", include("renraku.notices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("renraku.api.urls")),
     path("admin/", admin.site.urls),

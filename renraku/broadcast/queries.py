@@ -13,7 +13,7 @@ from renraku.directory.models import Department, Site
 from renraku.notices.models import AnswerValue, Attendance, Delivery, Reach, Recipient
 from renraku.rates import percent
 
-from . import escalation, live
+from . import escalation, funnel, live
 from .models import Alert, AlertKind, Answer, ChannelChoice, EscalationRun
 
 
@@ -41,6 +41,8 @@ STATE_COUNTS = {
     "failed": Count("pk", filter=Q(reach=Reach.FAILED)),
     "unreachable": Count("pk", filter=Q(reach=Reach.NONE)),
     "read": Count("read_at"),
+    # At least one display receipt: a device of theirs said it showed the alert.
+    "shown": Count("shown_at"),
     "answered": Count("answered_at"),
     **{v: Count("pk", filter=Q(answer=v)) for v in AnswerValue.values},
     **{v: Count("pk", filter=Q(attendance=v)) for v in Attendance.values},
@@ -120,6 +122,10 @@ def dashboard(alert: Alert) -> dict:
         "remarks": remarks(alert),
         "curve_points": curve_points(curve, counts["recipients"]),
         "curve_minutes": round(curve[-1][0], 1) if curve else 0,
+        # Its medians sort each channel's rows: refreshed like the curve, not every 2 s.
+        "funnel": live.shared(
+            "funnel", alert.pk, compute=lambda: funnel.of(alert), periods=live.CURVE_PERIODS
+        ),
     }
 
 

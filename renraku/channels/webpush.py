@@ -33,7 +33,7 @@ from renraku.channels.message import Message
 from renraku.directory.models import PushSubscription
 from renraku.parsing import ascii_int
 
-from . import vapid
+from . import receipts, vapid
 from .base import Channel, Outcome
 from .httppost import UNSENDABLE, post_batch
 
@@ -65,13 +65,14 @@ def vapid_headers(endpoint: str) -> dict:
     return headers
 
 
-def payload(message: Message, recipient_id: int) -> bytes:
-    return payloads(message)(recipient_id)
+def payload(message: Message, recipient_id: int, receipt: str = "") -> bytes:
+    return payloads(message)(recipient_id, receipt)
 
 
-def payloads(message: Message) -> Callable[[int], bytes]:
-    """The notice's push payload maker: only the link differs from one recipient to the
-    next, so the rest is encoded (and the body cut to fit) once per notice."""
+def payloads(message: Message) -> Callable[[int, str], bytes]:
+    """The notice's push payload maker: only the link and the display receipt's token
+    differ from one recipient (and device) to the next, so the rest is encoded (and the
+    body cut to fit) once per notice."""
     body = message.body
     data = {
         **message.extra,
@@ -81,7 +82,8 @@ def payloads(message: Message) -> Callable[[int], bytes]:
         "tag": message.tag,
         "requireInteraction": message.require_interaction,
     }
-    longest_url = len(json.dumps(message.link(10**12)))
+    longest_url = len(json.dumps(message.link(10**12))) + len(', "receipt": ""')
+    longest_url += receipts.MAX_LENGTH
     encoded = json.dumps(data, ensure_ascii=False).encode()
     while len(encoded) + longest_url > PUSH_PAYLOAD_LIMIT:  # the app has the full text
         body = body[: len(body) * 3 // 4]
@@ -89,14 +91,14 @@ def payloads(message: Message) -> Callable[[int], bytes]:
         encoded = json.dumps(data, ensure_ascii=False).encode()
     # Unambiguous: a quote inside the title or body is escaped, so cannot close a string.
     head, tail = encoded.split(b'"url": "\\u0000"')
-    return lambda recipient_id: (
-        b'%s"url": %s%s'
-        % (
-            head,
-            json.dumps(message.link(recipient_id)).encode(),
-            tail,
-        )
-    )
+
+    def make(recipient_id: int, receipt: str = "") -> bytes:
+        # The service worker posts `receipt` back once it has shown the notification.
+        extra = b', "receipt": %s' % json.dumps(receipt).encode() if receipt else b""
+        url = json.dumps(message.link(recipient_id)).encode()
+        return b'%s"url": %s%s%s' % (head, url, extra, tail)
+
+    return make
 
 
 def _b64d(text: str) -> bytes:
@@ -184,7 +186,7 @@ class WebPushChannel(Channel):
         PushSubscription.objects.filter(pk__in=unusable).update(retired_at=timezone.now())
         payload_for = payloads(message)
         jobs = [
-            (d, sub, payload_for(d.recipient_id))
+            (d, sub, payload_for(d.recipient_id, receipts.sign(d.pk, sub.pk)))
             for d in deliveries
             for sub in subscriptions.get(d.staff_id, [])
         ]

@@ -12,6 +12,7 @@ step is a set-based query: subqueries on the address tables and INSERT … SELEC
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
@@ -147,6 +148,57 @@ def fall_back(notice: Notice, failed_kind: str, recipient_ids) -> None:
                 _insert(Recipient.objects.filter(pk__in=placed), kind, 1)
                 recipients = recipients.exclude(pk__in=placed)
     settle(Recipient.objects.filter(pk__in=list(recipient_ids)))
+
+
+# Marks an accepted push whose device did not confirm in time, so it is looked at once.
+NOT_SHOWN = "accepted, not shown in time"
+
+
+def fall_back_unshown(now: dt.datetime | None = None) -> int:
+    """For open alerts (urgent notices): people whose push the push service accepted more
+    than PUSH_SHOWN_WITHIN_SECONDS ago, on no device that said it showed it, who have
+    neither read nor answered, get one delivery on the first of the alert's other channels
+    not yet tried for them that reaches them. Each such push is looked at once (marked
+    NOT_SHOWN). Returns how many deliveries were added."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.PUSH_SHOWN_WITHIN_SECONDS)
+    unshown = Delivery.objects.filter(
+        channel="push",
+        status=Delivery.Status.SENT,
+        shown_at__isnull=True,
+        sent_at__lt=cutoff,
+    ).exclude(error=NOT_SHOWN)
+    added = 0
+    urgent = Notice.objects.filter(finished_at__isnull=True, urgency=Urgency.HIGH)
+    for notice in urgent.filter(Exists(unshown.filter(recipient__notice=OuterRef("pk")))):
+        late = unshown.filter(recipient__notice=notice)
+        waiting = list(
+            Recipient.objects.filter(
+                notice=notice,
+                pk__in=late.values("recipient_id"),
+                shown_at__isnull=True,
+                read_at__isnull=True,
+                answered_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        for kind in (k for k in notice.channel_order if k != "push"):
+            for chunk in _chunks(waiting):
+                untried = Recipient.objects.filter(pk__in=chunk).exclude(
+                    Exists(Delivery.objects.filter(recipient=OuterRef("pk"), channel=kind))
+                )
+                tiers, _rest = _tiers(untried, [kind], _staff_ids(untried, "staff_id", True))
+                placed = {pk for _k, first in tiers for pk in first.values_list("pk", flat=True)}
+                if placed:
+                    added += _insert(Recipient.objects.filter(pk__in=list(placed)), kind, 1)
+                    waiting = [pk for pk in waiting if pk not in placed]
+        Delivery.objects.filter(pk__in=list(late.values_list("pk", flat=True))).update(
+            error=NOT_SHOWN
+        )
+    return added
+
+
+def _chunks(ids: list, size: int = 2000) -> list[list]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def reach(people, channels) -> dict:

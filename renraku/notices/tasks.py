@@ -5,7 +5,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from renraku.dbstats import analyze_if_outgrown
 
-from . import pipeline
+from . import pipeline, planning, receipts
 from .models import Delivery, Notice, Recipient
 
 
@@ -43,8 +43,17 @@ def send_all(ids_by_channel: dict[str, list[int]]) -> None:
         send_deliveries(kind, ids)
 
 
+@db_task()
+def fold_receipts():
+    receipts.fold()
+
+
 @db_periodic_task(crontab(minute="*"))
 def sweep_deliveries():
-    """Every minute: resend what a dead worker left and what a lost task never sent, and
-    send what waited for the end of someone's quiet hours."""
+    """Every minute: fold display receipts in and move an alert's recipients whose push
+    was accepted but never shown to its next channel; resend what a dead worker left and
+    what a lost task never sent, and send what waited for the end of someone's quiet
+    hours."""
+    receipts.fold()
+    planning.fall_back_unshown()
     send_all(pipeline.stale_work())

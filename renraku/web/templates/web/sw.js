@@ -1,5 +1,5 @@
 // renraku service worker. Served from / so that it controls the whole app.
-// It keeps an offline page, and (from the broadcast work on) shows pushed alerts.
+// It keeps an offline page, shows pushed notices, and says when it has shown one.
 const CACHE = "renraku-v1";
 const OFFLINE_URL = "/offline/";
 
@@ -32,8 +32,24 @@ self.addEventListener("push", (event) => {
     tag: data.tag || undefined,
     data: {url: data.url || "/"},
     requireInteraction: Boolean(data.requireInteraction),
-  }));
+  }).then(() => sendReceipt(data.receipt)));
 });
+
+// Once the notification is on screen, tell the server (a display receipt): proof that
+// this device showed it, not merely that the push service took it. The token is signed by
+// the server and is all it needs; no cookies are sent. keepalive: the worker may be
+// stopped as soon as the push event is done. A receipt that cannot be sent is lost, and
+// the server then treats the push as not shown (an alert moves to its next channel).
+function sendReceipt(receipt) {
+  if (!receipt) return undefined;
+  return fetch("{% url 'notices:receipt' %}", {
+    method: "POST",
+    body: String(receipt),
+    headers: {"Content-Type": "text/plain"},
+    credentials: "omit",
+    keepalive: true,
+  }).catch(() => undefined);
+}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
