@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from renraku.directory.models import Staff
+from renraku.directory.models import EmailRefusal, Staff
 
 from .base import Channel, Outcome
 
@@ -26,6 +27,8 @@ class EmailChannel(Channel):
 
     def send(self, message, deliveries):
         outcomes = []
+        # What the server said of each address, kept for readiness (who e-mail reaches).
+        accepted, refused = set(), {}
         # One SMTP connection for the whole batch: a new one per message would cost a
         # handshake (and TLS) per person.
         connection = get_connection()
@@ -71,13 +74,38 @@ class EmailChannel(Channel):
                             delivery.pk, ok=False, permanent=_refused(exc), error=str(exc)[:300]
                         )
                     )
+                    if _refused(exc):
+                        refused[to] = str(exc)[:300]
                 except ValueError as exc:  # an address no message can carry: this one fails
                     outcomes.append(
                         Outcome(delivery.pk, ok=False, permanent=True, error=str(exc)[:300])
                     )
                 else:
                     outcomes.append(Outcome(delivery.pk, ok=True))
+                    accepted.add(to)
+        _remember(accepted, refused)
         return outcomes
+
+
+def _remember(accepted: set, refused: dict) -> None:
+    """An address refused for good is kept (EmailRefusal); one that later takes a message
+    is forgiven: one query a batch when every address took its message."""
+    if accepted:
+        EmailRefusal.objects.filter(address__in=accepted).delete()
+    if refused:
+        now = timezone.now()
+        known = set(
+            EmailRefusal.objects.filter(address__in=refused).values_list("address", flat=True)
+        )
+        EmailRefusal.objects.bulk_create(
+            (
+                EmailRefusal(address=a, refused_at=now, reason=r)
+                for a, r in refused.items()
+                if a not in known
+            ),
+            ignore_conflicts=True,  # another worker's batch may have refused it too
+        )
+        EmailRefusal.objects.filter(address__in=known).update(refused_at=now)
 
 
 def _refused(exc) -> bool:

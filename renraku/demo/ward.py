@@ -8,6 +8,7 @@ from renraku.broadcast.demo import seed_broadcast_demo
 from renraku.bulletin.demo import seed_bulletin_demo
 from renraku.dialogues.demo import seed_dialogues_demo
 from renraku.directory.demo import STAFF_COUNT, seed_directory_demo
+from renraku.readiness.demo import seed_readiness_demo
 
 
 @transaction.atomic
@@ -18,4 +19,5 @@ def seed_demo(progress: bool = False, staff: int = STAFF_COUNT) -> dict:
     seed_broadcast_demo()
     seed_bulletin_demo()
     seed_dialogues_demo()
+    seed_readiness_demo()
     return counts

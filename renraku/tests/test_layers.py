@@ -19,6 +19,7 @@ LAYER = {
     "api": 8,
     "monitoring": 8,  # operations: reads the pipeline, the feeds and the queue
     "feeds": 7,
+    "readiness": 6.2,  # who can be reached: what the pipeline and channels learnt
     "mobilise": 6.5,  # beside broadcast, and built on it: a mobilisation is an alert
     "broadcast": 6,
     "bulletin": 6,
@@ -38,6 +39,7 @@ ALLOWED = {
     # claim of the day's run (monitoring.runs, one row per task and period) is the
     # worker's concern, not the bulletin's.
     ("bulletin/tasks.py", "renraku.monitoring.runs"),
+    ("readiness/tasks.py", "renraku.monitoring.runs"),
 }
 
 

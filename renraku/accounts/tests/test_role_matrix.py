@@ -80,6 +80,9 @@ ELSEWHERE = {
         "renraku/broadcast/tests/test_display_links.py",
     ),
     "broadcast:answer": "renraku/broadcast/tests/test_answers.py",
+    **dict.fromkeys(
+        ["readiness:office", "readiness:department"], "renraku/readiness/tests/test_pages.py"
+    ),
     "notices:receipt": "renraku/notices/tests/test_receipts.py",
     # a mobilisation: its status, level changes, reassigning, a post's QR and arrival page
     **dict.fromkeys(
