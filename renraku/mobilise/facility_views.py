@@ -96,6 +96,7 @@ def site_report(request, pk, site_code):
             "flags": FLAGS,
             "reports": facilities.history(m, site),
             "photo_max_mb": facilities.PHOTO_MAX_MB,
+            "may_see": facilities.may_see(request.user),
         },
         status=400 if errors else 200,
     )
