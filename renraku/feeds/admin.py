@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from renraku.broadcast.escalation import check_steps
 from renraku.directory import audience
+from renraku.directory.models import DeploymentLevel
 
 from .models import Rule, Trigger
 
@@ -19,6 +20,8 @@ class RuleForm(ModelForm):
             "enabled",
             "order",
             "trigger",
+            "callup_level",
+            "callup_auto",
             "min_intensity",
             "max_intensity",
             "levels",
@@ -39,6 +42,17 @@ class RuleForm(ModelForm):
         problems = []
         if data.get("trigger") == Trigger.EARTHQUAKE and not data.get("min_intensity"):
             problems.append(_("An earthquake rule needs a lowest seismic intensity."))
+        level = data.get("callup_level")
+        if level is not None and not DeploymentLevel.objects.filter(number=level).exists():
+            problems.append(_("There is no deployment level %(level)s.") % {"level": level})
+        if level is None:
+            # An alert of its own needs its wording and kind; a call-up has the call-up's.
+            for name in ("body", "category", "severity", "reply_form"):
+                if not data.get(name):
+                    problems.append(
+                        _("%(field)s: needed unless the rule calls staff up.")
+                        % {"field": Rule._meta.get_field(name).verbose_name}
+                    )
         try:
             audience.validate(data.get("audience") or {})
         except audience.AudienceError as exc:
@@ -52,6 +66,15 @@ class RuleForm(ModelForm):
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin):
     form = RuleForm
-    list_display = ["name", "enabled", "order", "trigger", "min_intensity", "levels", "names"]
+    list_display = [
+        "name",
+        "enabled",
+        "order",
+        "trigger",
+        "callup_level",
+        "min_intensity",
+        "levels",
+        "names",
+    ]
     list_editable = ["enabled", "order"]
     list_filter = ["trigger", "enabled"]

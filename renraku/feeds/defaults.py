@@ -106,6 +106,38 @@ VOLCANO_RULES = [
 ]
 
 
+# Call-ups by deployment level (配備体制, directory.DeploymentLevel): checked before the other
+# rules, the highest level first. When one matches a message, the safety-confirmation rules
+# give way to it (its alert asks safety first): one message per person. 震度5強 and above is
+# 自動参集: staff set out without waiting to be called.
+CALLUP_RULES = [
+    dict(
+        name="大雨警報：警戒配備（参集）",
+        trigger="warning",
+        levels="警報",
+        names="大雨",
+        callup_level=1,
+        title="【参集】${level}（${area}に${warnings}）",
+    ),
+    dict(
+        name="震度5弱：第2次非常配備（参集）",
+        trigger="earthquake",
+        min_intensity="5-",
+        max_intensity="5-",
+        callup_level=3,
+        title="【参集】${level}（${area}で${intensity}）",
+    ),
+    dict(
+        name="震度5強以上：全職員配備（自動参集）",
+        trigger="earthquake",
+        min_intensity="5+",
+        callup_level=4,
+        callup_auto=True,
+        title="【自動参集】${level}（${area}で${intensity}）",
+    ),
+]
+
+
 def create_default_rules(rule_model) -> None:
     for order, fields in enumerate(RULES + VOLCANO_RULES, start=1):
         rule_model.objects.create(order=order * 10, channels=CHANNELS, **fields)
@@ -119,3 +151,11 @@ def create_volcano_rules(rule_model) -> None:
     last = rule_model.objects.order_by("-order").values_list("order", flat=True).first() or 0
     for step, fields in enumerate(VOLCANO_RULES, start=1):
         rule_model.objects.create(order=last + step * 10, channels=CHANNELS, **fields)
+
+
+def create_callup_rules(rule_model) -> None:
+    """The call-up rules, first in the order, unless the ward has one already."""
+    if rule_model.objects.filter(callup_level__isnull=False).exists():
+        return
+    for order, fields in enumerate(CALLUP_RULES, start=1):
+        rule_model.objects.create(order=order, channels=CHANNELS, **fields)

@@ -17,8 +17,10 @@ class Trigger(models.TextChoices):
 
 
 class Rule(models.Model):
-    """When a message for the ward matches, send this alert. Checked in `order`; every
-    matching rule sends (each once per event)."""
+    """When a message for the ward matches, send this alert, or (with `callup_level`) call
+    up the staff of that deployment level. Checked in `order`; every matching rule sends
+    (each once per event), except that one call-up acts per message and, when one matched,
+    the safety-confirmation rules give way to it: one message per person."""
 
     name = models.CharField(_("name"), max_length=100)
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -54,18 +56,47 @@ class Rule(models.Model):
         default=True,
         help_text=_("When JMA lifts (解除) a warning this rule sent, tell the same people."),
     )
+    # A call-up rule starts a mobilisation (mobilise.actions.start) instead of an alert of
+    # its own: the mobilisation's alert asks safety first, then 参集.
+    callup_level = models.PositiveSmallIntegerField(
+        _("call up at deployment level"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Blank: send the alert described below. A level: call up the staff of that "
+            "deployment level instead (their safety, then whether and when they can come); "
+            "the safety-confirmation rules then send nothing for the same message. A later "
+            "report of the same event matching a higher level raises the same call-up."
+        ),
+    )
+    callup_auto = models.BooleanField(
+        _("automatic call-up (自動参集)"),
+        default=False,
+        help_text=_(
+            "The message says staff set out without waiting to be called (always so at "
+            "the highest level)."
+        ),
+    )
     title = models.CharField(
-        _("title"), max_length=100, help_text=_("Facts: ${kind} ${intensity} ${warnings} ${area}")
+        _("title"),
+        max_length=100,
+        help_text=_("Facts: ${kind} ${intensity} ${warnings} ${area}, and ${level} for a call-up"),
     )
     body = models.TextField(
         _("body"),
+        blank=True,
         help_text=_(
-            "Facts: ${time} ${kind} ${intensity} ${warnings} ${area} ${headline} ${source}"
+            "Facts: ${time} ${kind} ${intensity} ${warnings} ${area} ${headline} ${source}. "
+            "Not used by a call-up, which has its own wording."
         ),
     )
-    category = models.CharField(_("category"), max_length=20, choices=AlertCategory.choices)
-    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
-    reply_form = models.CharField(_("reply form"), max_length=20, choices=ReplyForm.choices)
+    category = models.CharField(
+        _("category"), max_length=20, blank=True, choices=AlertCategory.choices
+    )
+    severity = models.CharField(_("severity"), max_length=20, blank=True, choices=Severity.choices)
+    reply_form = models.CharField(
+        _("reply form"), max_length=20, blank=True, choices=ReplyForm.choices
+    )
     audience = models.JSONField(_("audience"), default=dict)
     channels = models.JSONField(_("channels"), default=list)
     escalation = models.JSONField(_("escalation steps"), default=list, blank=True)
@@ -81,6 +112,8 @@ class Rule(models.Model):
 
 class Action(models.TextChoices):
     ALERT_SENT = "alert_sent", _("Alert sent")
+    MOBILISED = "mobilised", _("Call-up started")
+    CALLUP_RAISED = "callup_raised", _("Call-up raised")
     NONE = "none", _("Nothing to do")
     CANCELLED = "cancelled", _("Cancellation sent")
     CORRECTED = "corrected", _("Correction sent")

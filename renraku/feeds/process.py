@@ -3,7 +3,9 @@
 The same message never sends twice: its first arrival claims a unique key in the same
 transaction as the alert it sends, so a second poller, a restart or a replay finds the
 key taken. A rule fires once per event (per warning kind, for warnings) until JMA lifts
-it. An older serial arriving after a newer one is recorded and does nothing.
+it. An older serial arriving after a newer one is recorded and does nothing. Call-up rules
+(callups.py) are checked first: one acts per message, raising its event's call-up when a
+later report is stronger, and the safety-confirmation rules give way to it.
 """
 
 import datetime as dt
@@ -16,11 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from renraku.audit.actions import record
-from renraku.broadcast.actions import Draft, close_alert, send_alert, send_correction
-from renraku.broadcast.models import AlertCategory, AlertKind, ReplyForm, Severity
+from renraku.broadcast.actions import Draft, send_alert
+from renraku.broadcast.models import AlertCategory, ReplyForm, Severity
 from renraku.channels import registry
 
-from . import decide, warnings_in_force
+from . import callups, decide, followups, warnings_in_force
 from .models import Action, FeedMessage, Firing, Rule
 from .parsing import INTENSITIES, JmaReport, Rejected, parse
 
@@ -40,6 +42,8 @@ class Decision:
     action: str = Action.NONE
     alert_id: int | None = None
     reason: str = ""
+    # A call-up started or raised: {"level", "auto", "called", "raised"}.
+    mobilise: dict | None = None
     rule: Rule | None = None  # the rule that fired (not in the JSON)
 
     def as_json(self) -> dict:
@@ -48,9 +52,10 @@ class Decision:
         return out
 
 
-def handle(data: bytes, source: str, *, dry_run: bool = False) -> Decision:
+def handle(data: bytes, source: str, *, dry_run: bool = False, drill: bool = False) -> Decision:
     """Process one document as if it had just arrived. With dry_run, decide and report
-    but write and send nothing."""
+    but write and send nothing. With drill, whatever its status, it is a drill (訓練) the
+    ward takes part in: a real sample replayed for an exercise."""
     decision = Decision(file=source)
     try:
         message = parse(data, source)
@@ -60,6 +65,8 @@ def handle(data: bytes, source: str, *, dry_run: bool = False) -> Decision:
         if not dry_run:
             FeedMessage.objects.create(source=source[:500], action=Action.REJECTED, reason=str(exc))
         return decision
+    if drill:
+        message.status = "訓練"
     facts = decide.facts_for_ward(message)
     decision.type, decision.status, decision.info_type = (
         message.type,
@@ -71,7 +78,7 @@ def handle(data: bytes, source: str, *, dry_run: bool = False) -> Decision:
     decision.max_intensity_in_ward = facts.max_intensity
     decision.warnings_in_ward = facts.warning_dicts()
     if dry_run:
-        _decide(message, facts, decision, send=False)
+        _decide(message, facts, decision, send=False, drill=drill)
         return decision
     try:
         with transaction.atomic():
@@ -80,7 +87,7 @@ def handle(data: bytes, source: str, *, dry_run: bool = False) -> Decision:
                 action=Action.NONE,
                 dedupe_key=_dedupe_key(message)[:500],
             )
-            _decide(message, facts, decision, send=True)
+            _decide(message, facts, decision, send=True, drill=drill)
             FeedMessage.objects.filter(pk=row.pk).update(
                 action=decision.action,
                 reason=decision.reason,
@@ -120,8 +127,10 @@ def _fields(message: JmaReport, facts: decide.Facts, source: str) -> dict:
 
 def event_key(message: JmaReport) -> str:
     """Earthquake products (51/52/53) and the tsunami share JMA's EventID; warnings have
-    none, so their key is the bulletin's own title (東京都気象警報・注意報)."""
-    return message.event_id or f"{message.type}:{message.title}"
+    none, so their key is the bulletin's own title (東京都気象警報・注意報). A drill's is
+    apart: a real message replayed as a drill is not the real event."""
+    key = message.event_id or f"{message.type}:{message.title}"
+    return f"訓練:{key}" if message.status == "訓練" else key
 
 
 def _dedupe_key(message: JmaReport) -> str:
@@ -140,13 +149,18 @@ def _order(serial, report_time) -> tuple:
     return (serial or 0, report_time or "")
 
 
-def _decide(message: JmaReport, facts: decide.Facts, decision: Decision, *, send: bool) -> None:
-    """Fill in decision.action, reason, alert_id and rule; send when `send`."""
+def _decide(
+    message: JmaReport, facts: decide.Facts, decision: Decision, *, send: bool, drill: bool
+) -> None:
+    """Fill in decision.action, reason, alert_id and rule; send when `send`. `drill`: the
+    operator replays it as a drill (accepted whatever JMA_ACCEPT_DRILLS says)."""
     if message.status == "試験":
         decision.reason = _("A test (試験) message: it never sends.")
         return
     newer = (
-        FeedMessage.objects.filter(type=message.type, event_id=message.event_id[:200])
+        FeedMessage.objects.filter(
+            type=message.type, event_id=message.event_id[:200], status=message.status
+        )
         .exclude(action__in=[Action.REJECTED, Action.DUPLICATE])
         .exclude(dedupe_key=_dedupe_key(message)[:500])
         .values_list("serial", "report_time")
@@ -160,17 +174,18 @@ def _decide(message: JmaReport, facts: decide.Facts, decision: Decision, *, send
             "latest": latest[0],
         }
         return
-    drill = message.status == "訓練"
-    if drill and not settings.JMA_ACCEPT_DRILLS:
+    forced, drill = drill, message.status == "訓練"
+    if drill and not forced and not settings.JMA_ACCEPT_DRILLS:
         decision.action = Action.DRILL_IGNORED
         decision.reason = _("A drill (訓練) message, and the ward does not take part in drills.")
         return
     key = event_key(message)
     if message.info_type == "取消":
-        _cancel(message, key, decision, send=send)
+        followups.cancel(message, key, decision, send=send)
         return
     if message.info_type == "訂正" and Firing.objects.filter(event_key=key, active=True).exists():
-        _correct(message, facts, key, decision, send=send)
+        followups.correct(message, facts, key, decision, send=send)
+        _callup_on_correction(message, facts, key, decision, drill=drill, send=send)
         return
     _apply_rules(message, facts, key, decision, drill=drill, send=send)
 
@@ -187,10 +202,16 @@ def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> N
         }
         return
     when = decide.event_time(message)
-    told = shocks = 0
-    for rule in rules:
+    told = shocks = quiet = 0
+    # Call-up rules first, the highest level first: one acts per message, and once one has
+    # matched, the safety-confirmation rules give way to it (its alert asks safety first):
+    # one message per person, never two.
+    callup_rules = sorted((r for r in rules if r.callup_level), key=lambda r: -r.callup_level)
+    callup, give_way = None, False
+    for rule in callup_rules + [r for r in rules if not r.callup_level]:
         named = {"rule": rule.name}
         fresh = []
+        shock = ""
         if rule.trigger in warnings_in_force.WARNING_LIKE:
             hits = decide.matching_warnings(rule, message, facts, decide.NEW)
             if not hits:
@@ -210,13 +231,36 @@ def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> N
             ).exists()
             if not already and rule.trigger == "earthquake":
                 shock = _aftershock(rule, message, facts, key, when, drill=drill)
-                if shock:
-                    reasons.append(shock)
-                    shocks += 1
-                    continue
+        if rule.callup_level and callup is not None:
+            reasons.append(_("Rule 「%(rule)s」: a higher call-up matched.") % named)
+            told += 1
+            continue
+        if rule.callup_level:
+            callup, give_way = rule, True
+        elif give_way and rule.reply_form == ReplyForm.SAFETY:
+            reasons.append(
+                _("Rule 「%(rule)s」 gives way to the call-up: one message per person.") % named
+            )
+            told += 1
+            continue
+        if shock:
+            reasons.append(shock)
+            shocks += 1
+            continue
         if already:
             reasons.append(_("Rule 「%(rule)s」 already sent an alert for this event.") % named)
             told += 1
+            continue
+        if rule.callup_level:
+            outcome = callups.act(rule, message, facts, key, subject, drill=drill, send=send)
+            give_way = outcome.acted
+            reasons.append(outcome.reason)
+            if outcome.action:
+                _called_up(rule, outcome, key, fresh, subject, when, decision, send=send)
+            elif outcome.acted:
+                told += 1
+            else:
+                quiet += 1  # called nobody: the others act as if it were not there
             continue
         decision.rule = decision.rule or rule
         reasons.append(
@@ -227,18 +271,50 @@ def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> N
             if alert is None:
                 reasons.append(_("Its alert could not be sent: see the log."))
                 continue
-            warnings_in_force.supersede(rule, fresh)
-            for name in [w.name for w in fresh] or [subject]:
-                Firing.objects.create(
-                    event_key=key, rule=rule, subject=name, alert=alert, event_time=when
-                )
+            _fired(rule, alert, key, fresh, subject, when)
             decision.alert_id = decision.alert_id or alert.pk
-        decision.action = Action.ALERT_SENT
+        if decision.action not in (Action.MOBILISED, Action.CALLUP_RAISED):
+            decision.action = Action.ALERT_SENT
     if not reasons:
         reasons.append(_("No rule matches: %(what)s.") % {"what": _what(facts, "")})
-    elif decision.action == Action.NONE and told + shocks == len(reasons):
+    elif decision.action == Action.NONE and told + shocks + quiet == len(reasons) > quiet:
         decision.action = Action.AFTERSHOCK if shocks else Action.DUPLICATE
     decision.reason = " ".join(reasons)
+
+
+def _callup_on_correction(message, facts, key, decision, *, drill: bool, send: bool) -> None:
+    """A correction upward (震度5弱 → 5強) may reach a higher call-up: it acts as a later
+    report of the event would, raising the event's call-up (or starting one)."""
+    rules = Rule.objects.filter(enabled=True, callup_level__isnull=False, trigger="earthquake")
+    for rule in rules.order_by("-callup_level"):
+        matched, subject = decide.rule_matches(rule, message, facts)
+        if not matched:
+            continue
+        if not Firing.objects.filter(event_key=key, rule=rule, active=True).exists():
+            outcome = callups.act(rule, message, facts, key, subject, drill=drill, send=send)
+            decision.reason += " " + outcome.reason
+            if outcome.action:
+                _called_up(
+                    rule, outcome, key, [], subject, decide.event_time(message), decision, send=send
+                )
+        return
+
+
+def _fired(rule, alert, key, fresh, subject, when) -> None:
+    """Remember that `rule` sent `alert` for this event (per warning name, for warnings)."""
+    warnings_in_force.supersede(rule, fresh)
+    for name in [w.name for w in fresh] or [subject]:
+        Firing.objects.create(event_key=key, rule=rule, subject=name, alert=alert, event_time=when)
+
+
+def _called_up(rule, outcome, key, fresh, subject, when, decision, *, send: bool) -> None:
+    """A call-up started or raised: the decision names it (its alert first), and the rule's
+    firing holds it for the event's later reports."""
+    decision.rule, decision.action = rule, outcome.action
+    decision.mobilise = callups.as_json(outcome)
+    if send:
+        _fired(rule, outcome.mobilisation.alert, key, fresh, subject, when)
+        decision.alert_id = outcome.mobilisation.pk
 
 
 def _what(facts, subject) -> str:
@@ -292,64 +368,6 @@ def _aftershock(rule, message, facts, key, when, *, drill: bool) -> str:
         "time": decide.local_time(first.event_time),
         "rule": rule.name,
     }
-
-
-def _by_alert(firings) -> list[tuple[Firing, str]]:
-    """One firing per alert, with every warning name it holds: an alert about 大雨警報 and
-    洪水警報 gets one cancellation or correction, not two."""
-    alerts: dict[int, tuple[Firing, list[str]]] = {}
-    for firing in firings:
-        alerts.setdefault(firing.alert_id, (firing, []))[1].append(firing.subject)
-    return [(first, "・".join(n for n in names if n)) for first, names in alerts.values()]
-
-
-def _cancel(message, key, decision, *, send: bool) -> None:
-    firings = list(Firing.objects.filter(event_key=key, active=True).select_related("alert"))
-    if not firings:
-        decision.reason = _("Withdrawn (取消), but nothing was sent for this event.")
-        return
-    decision.action = Action.CANCELLED
-    pairs = _by_alert(firings)
-    decision.reason = _("Withdrawn (取消): a cancellation sent for %(n)d alert(s).") % {
-        "n": len(pairs)
-    }
-    for firing, _subject in pairs:
-        if not send:
-            continue
-        alert = send_correction(
-            firing.alert,
-            title=firing.alert.title,
-            body=f"先ほどの連絡（{message.title}）は気象庁により取り消されました。\n{message.headline}",
-            kind=AlertKind.CANCELLATION,
-        )
-        close_alert(firing.alert)
-        Firing.objects.filter(alert_id=firing.alert_id).update(active=False)
-        decision.alert_id = decision.alert_id or alert.pk
-
-
-def _correct(message, facts, key, decision, *, send: bool) -> None:
-    firings = list(
-        Firing.objects.filter(event_key=key, active=True).select_related("alert", "rule")
-    )
-    pairs = _by_alert(firings)
-    decision.action = Action.CORRECTED
-    decision.reason = _("Corrected (訂正): a correction sent for %(n)d alert(s).") % {
-        "n": len(pairs)
-    }
-    in_force = (*decide.NEW, *decide.LOWERED, decide.CONTINUING)
-    for firing, subject in pairs:
-        decision.rule = decision.rule or firing.rule
-        if not send:
-            continue
-        # A warning's correction names the warnings as corrected, not as first told.
-        now = decide.matching_warnings(firing.rule, message, facts, in_force)
-        subject = "・".join(sorted(w.name for w in now)) or subject
-        alert = send_correction(
-            firing.alert,
-            title=decide.fill(firing.rule.title, message, facts, subject),
-            body=decide.fill(firing.rule.body, message, facts, subject),
-        )
-        decision.alert_id = decision.alert_id or alert.pk
 
 
 def _send(rule, message, facts, subject, *, drill: bool):

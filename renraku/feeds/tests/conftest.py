@@ -32,8 +32,18 @@ def arrive(default_rules, django_capture_on_commit_callbacks):
 @pytest.fixture
 def default_rules(people):
     """The rules the migration creates (a test that commits empties every table after)."""
-    from renraku.feeds.defaults import create_default_rules
+    from renraku.feeds.defaults import create_callup_rules, create_default_rules
     from renraku.feeds.models import Rule
 
     if not Rule.objects.exists():
         create_default_rules(Rule)
+        create_callup_rules(Rule)
+
+
+@pytest.fixture
+def without_callups(default_rules):
+    """The call-up rules switched off: the safety rules as a ward without call-up rules has
+    them (the highest deployment level calls everyone, so 震度5強 would call up instead)."""
+    from renraku.feeds.models import Rule
+
+    Rule.objects.filter(callup_level__isnull=False).update(enabled=False)

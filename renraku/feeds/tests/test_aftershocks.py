@@ -3,6 +3,7 @@ since; the others are recorded as 余震. The window is read from the messages' 
 
 import json
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -12,6 +13,9 @@ from renraku.feeds.models import FeedMessage
 from renraku.testing import sign_in
 
 from .jma import earthquake
+
+# The safety rules' own windows; a call-up's aftershocks: test_callup_rules.py.
+pytestmark = pytest.mark.usefixtures("without_callups")
 
 
 def quake(intensity, hour, minute=0, *, event=None, **kwargs):

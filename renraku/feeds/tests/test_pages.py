@@ -35,7 +35,7 @@ def test_staff_and_auditors_do_not(client, people, person):
 
 
 def rule_data(**changes):
-    rule = Rule.objects.get(min_intensity="5-")
+    rule = Rule.objects.get(name="震度5弱以上：全職員に安否確認")
     data = {
         field.name: getattr(rule, field.name) for field in Rule._meta.fields if field.name != "id"
     }

@@ -105,7 +105,7 @@ def test_a_cancellation_reaches_everyone_who_got_the_original(arrive, people, sm
     assert len(smtp.to("alice@city.example")) == 2
 
 
-def test_a_correction_is_sent_with_the_corrected_facts(arrive, people):
+def test_a_correction_is_sent_with_the_corrected_facts(arrive, people, without_callups):
     arrive(earthquake("5-"), "eq.xml")
     fixed = arrive(
         earthquake("5+", info_type="訂正", serial=2, report_time="2026-11-29T14:30:00+09:00"),
@@ -202,6 +202,7 @@ def test_replay_prints_one_json_object_per_file(people, default_rules, capsys):
         "action",
         "alert_id",
         "reason",
+        "mobilise",
     }
     assert lines[0]["type"] == "VXSE53" and lines[0]["alert_id"] == Alert.objects.get().pk
 

@@ -15,6 +15,11 @@ class Command(BaseCommand):
         replay = sub.add_parser("replay", help="process files as if they had just arrived")
         replay.add_argument("files", nargs="+")
         replay.add_argument("--dry-run", action="store_true", help="decide; send nothing")
+        replay.add_argument(
+            "--drill",
+            action="store_true",
+            help="as a drill (訓練), whatever its status: exercises with real samples",
+        )
         replay.add_argument("--json", action="store_true")
         poll = sub.add_parser("poll", help="look at every feed once")
         poll.add_argument("--url", action="append", help="instead of RENRAKU_JMA_FEEDS")
@@ -29,7 +34,12 @@ class Command(BaseCommand):
                 path = Path(name)
                 if not path.is_file():
                     raise CommandError(f"{name}: no such file")
-                outcome = process.handle(path.read_bytes(), path.name, dry_run=options["dry_run"])
+                outcome = process.handle(
+                    path.read_bytes(),
+                    path.name,
+                    dry_run=options["dry_run"],
+                    drill=options["drill"],
+                )
                 self._print(outcome, options["json"])
         elif subcommand == "poll":
             for outcome in polling.poll_all(options["url"]):
