@@ -25,7 +25,7 @@ from renraku.directory.models import Staff
 from renraku.directory.queries import org_summary
 from renraku.parsing import ascii_int
 
-from . import actions, posts
+from . import actions, mobilise, posts
 from .schemas import (
     KEY_MAX_LENGTH,
     KEY_PATTERN,
@@ -327,3 +327,7 @@ def close(request, alert_id: int):
 # --- Bulletin ----------------------------------------------------------------------------
 
 posts.register(api, [Token(ApiScope.BULLETIN)], FAILURES)
+
+# --- Mobilisation (参集): an alert, so the alerts scope ----------------------------------
+
+mobilise.register(api, ALERTS, FAILURES)

@@ -187,6 +187,7 @@ ELSEWHERE = {
         ["api:list_posts", "api:read_post", "api:publish_post"],
         "renraku/api/tests/test_posts.py",
     ),
+    **dict.fromkeys(["api:start_mobilisation", "api:raise_mobilisation", "api:mobilisation_status"], "renraku/api/tests/test_mobilisations.py"),  # fmt: skip
 }
 PAGE_NAMES = {
     "directory:staff_list", "directory:staff_detail", "directory:staff_edit", "directory:import",
