@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "renraku.notices",
     "renraku.broadcast",
     "renraku.mobilise",
+    "renraku.drills",
     "renraku.readiness",
     "renraku.bulletin",
     "renraku.dialogues",

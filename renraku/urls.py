@@ -25,6 +25,7 @@ urlpatterns = [
     path("bulletin/", include("renraku.bulletin.urls")),
     path("dialogues/", include("renraku.dialogues.urls")),
     path("mobilise/", include("renraku.mobilise.urls")),
+    path("drills/", include("renraku.drills.urls")),
     path("readiness/", include("renraku.readiness.urls")),
     path("", include("renraku.broadcast.urls")),
     path("", include("renraku.channels.urls")),

@@ -19,7 +19,8 @@ from .models import ReplyForm
 
 # Capabilities built on alerts add their part to the page (a mobilisation asks 参集 in
 # place of 出勤可否): each registers `extra(recipient, alert, token)`, returning None or a
-# dict with the "template" to include, its context, and "replaces_attendance". Registered
+# dict with the "template" to include, its context, "replaces_attendance", and perhaps
+# "answer_labels" (a reception test's 届いた for 確認しました). Registered
 # by them, so broadcast never imports what sits above it.
 _EXTRAS = []
 
@@ -75,7 +76,7 @@ def render_page(request, recipient, token, *, errors=(), saved=""):
             "saved": saved,
             "extra": extra,
             "choices": [
-                (v, AnswerValue(v).label)
+                (v, (extra or {}).get("answer_labels", {}).get(v, AnswerValue(v).label))
                 for v in AnswerValue.values
                 if v in actions.VALUES_FOR[alert.reply_form]
             ],

@@ -21,6 +21,7 @@ LAYER = {
     "feeds": 7,
     "readiness": 6.2,  # who can be reached: what the pipeline and channels learnt
     "mobilise": 6.5,  # beside broadcast, and built on it: a mobilisation is an alert
+    "drills": 6.5,  # built on broadcast: a drill and a reception test are alerts
     "broadcast": 6,
     "bulletin": 6,
     "dialogues": 6,
@@ -39,6 +40,7 @@ ALLOWED = {
     # claim of the day's run (monitoring.runs, one row per task and period) is the
     # worker's concern, not the bulletin's.
     ("bulletin/tasks.py", "renraku.monitoring.runs"),
+    ("drills/tasks.py", "renraku.monitoring.runs"),
     ("readiness/tasks.py", "renraku.monitoring.runs"),
 }
 
