@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from renraku.broadcast.actions import Draft
-from renraku.directory.models import PushSubscription
+from renraku.directory.models import PushSubscription, Staff
+from renraku.notices import pipeline
 from renraku.notices.models import Delivery, Receipt, Recipient
 from renraku.notices.planning import NOT_SHOWN
 from renraku.notices.tasks import sweep_deliveries
@@ -142,8 +143,7 @@ def test_the_refusal_is_in_japanese(client, pushed):
     assert response.json()["error"] == "この表示確認は、このサーバーが発行したものではありません。"
 
 
-def test_a_receipt_is_only_posted(client, push_service, pushed):
-    _alert, devices = pushed
+def test_a_receipt_is_only_posted(client, db):
     assert client.get(RECEIPT_URL).status_code == 405
 
 
@@ -186,9 +186,6 @@ def test_no_fallback_for_those_who_answered_or_read(people, push_service, smtp, 
 def test_an_everyday_notice_does_not_fall_back_for_want_of_a_receipt(
     people, push_service, smtp, settings, django_capture_on_commit_callbacks, letter
 ):
-    from renraku.notices import pipeline
-    from renraku.directory.models import Staff
-
     subscribe_push(people.alice.staff, push_service)
     with django_capture_on_commit_callbacks(execute=True):
         pipeline.issue(
