@@ -72,7 +72,7 @@ def trend(department_ids=None, days: int = 365, now=None) -> list[dict]:
 
 def chart(points: list[dict]) -> dict:
     """The trend as two SVG polylines (push, any channel) and its first and last values."""
-    if not points:
+    if len(points) < 2:  # a line needs two days
         return {}
     span = max((points[-1]["day"] - points[0]["day"]).days, 1)
 
