@@ -37,6 +37,11 @@ class RuleForm(ModelForm):
             "escalation",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A call-up rule has neither: clean() asks for them when the rule sends an alert.
+        self.fields["audience"].required = self.fields["channels"].required = False
+
     def clean(self):
         data = super().clean()
         problems = []
@@ -45,18 +50,21 @@ class RuleForm(ModelForm):
         level = data.get("callup_level")
         if level is not None and not DeploymentLevel.objects.filter(number=level).exists():
             problems.append(_("There is no deployment level %(level)s.") % {"level": level})
+        # An alert of its own needs its wording, kind and audience; a call-up has the
+        # call-up's (those the level calls, on push, e-mail and SMS).
+        wording = ("body", "category", "severity", "reply_form", "channels")
+        if level is None and not all(data.get(name) for name in wording):
+            problems.append(
+                _(
+                    "Body, category, severity, reply form and channels are needed unless the "
+                    "rule calls staff up."
+                )
+            )
         if level is None:
-            # An alert of its own needs its wording and kind; a call-up has the call-up's.
-            for name in ("body", "category", "severity", "reply_form"):
-                if not data.get(name):
-                    problems.append(
-                        _("%(field)s: needed unless the rule calls staff up.")
-                        % {"field": Rule._meta.get_field(name).verbose_name}
-                    )
-        try:
-            audience.validate(data.get("audience") or {})
-        except audience.AudienceError as exc:
-            problems.append(str(exc))
+            try:
+                audience.validate(data.get("audience") or {})
+            except audience.AudienceError as exc:
+                problems.append(str(exc))
         problems += check_steps(data.get("escalation") or [])
         if problems:
             raise ValidationError(problems)

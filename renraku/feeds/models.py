@@ -83,7 +83,7 @@ class Rule(models.Model):
         help_text=_("Facts: ${kind} ${intensity} ${warnings} ${area}, and ${level} for a call-up"),
     )
     body = models.TextField(
-        _("body"),
+        _("Body"),  # (capitalised: the lower-case msgid is an organisation's 所属団体)
         blank=True,
         help_text=_(
             "Facts: ${time} ${kind} ${intensity} ${warnings} ${area} ${headline} ${source}. "

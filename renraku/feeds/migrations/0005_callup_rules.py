@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="Facts: ${time} ${kind} ${intensity} ${warnings} ${area} ${headline} ${source}. Not used by a call-up, which has its own wording.",
-                verbose_name="body",
+                verbose_name="Body",
             ),
         ),
         migrations.AlterField(
