@@ -427,7 +427,8 @@ def test_the_ward_and_a_department_take_a_bounded_number_of_queries(
     alert = send(draft(), sender=people.bob)
     aftershock = send(draft("余震"), sender=people.bob)
     sign_in(client, people.bob)
-    with django_assert_max_num_queries(11):
+    # 13: the ward's figures, and the delivery funnel (one count, one median per stage).
+    with django_assert_max_num_queries(13):
         assert client.get(url(alert), {"with": str(aftershock.pk)}).status_code == 200
     with django_assert_max_num_queries(12):
         response = client.get(url(alert, "department", "SOM", name="situation_area"))
