@@ -106,6 +106,19 @@ TWILIO_URL = os.environ.get("RENRAKU_TWILIO_URL", "https://api.twilio.com").rstr
 TWILIO_SID = os.environ.get("RENRAKU_TWILIO_SID", "")
 TWILIO_TOKEN = os.environ.get("RENRAKU_TWILIO_TOKEN", "")
 SMS_FROM = os.environ.get("RENRAKU_SMS_FROM", "")
+# LINE WORKS (its Bot API 2.0, with a service account's JWT); disabled until the app's
+# client id and secret, service account, private key file and bot id are all given.
+LINE_WORKS_CLIENT_ID = os.environ.get("RENRAKU_LINE_WORKS_CLIENT_ID", "")
+LINE_WORKS_CLIENT_SECRET = os.environ.get("RENRAKU_LINE_WORKS_CLIENT_SECRET", "")
+LINE_WORKS_SERVICE_ACCOUNT = os.environ.get("RENRAKU_LINE_WORKS_SERVICE_ACCOUNT", "")
+LINE_WORKS_PRIVATE_KEY_FILE = os.environ.get("RENRAKU_LINE_WORKS_PRIVATE_KEY_FILE", "")
+LINE_WORKS_BOT_ID = os.environ.get("RENRAKU_LINE_WORKS_BOT_ID", "")
+LINE_WORKS_API_URL = os.environ.get(
+    "RENRAKU_LINE_WORKS_API_URL", "https://www.worksapis.com/v1.0"
+).rstrip("/")
+LINE_WORKS_AUTH_URL = os.environ.get(
+    "RENRAKU_LINE_WORKS_AUTH_URL", "https://auth.worksmobile.com/oauth2/v2.0"
+).rstrip("/")
 # A delivery claimed longer ago than this belongs to a worker that died: send it again.
 DELIVERY_STALE_CLAIM_SECONDS = int(os.environ.get("RENRAKU_STALE_CLAIM_SECONDS", "120"))
 # An alert's push the push service accepted but the device has not said it showed by then

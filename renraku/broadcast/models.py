@@ -39,6 +39,7 @@ class ChannelChoice(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     VOICE = "voice", _("Voice call")
+    LINE_WORKS = "line_works", _("LINE WORKS")
 
 
 class AlertKind(models.TextChoices):

@@ -9,15 +9,24 @@ CHANNELS = {
     "email": "renraku.channels.email.EmailChannel",
     "sms": "renraku.channels.sms.SmsChannel",
     "voice": "renraku.channels.voice.VoiceChannel",
+    "line_works": "renraku.channels.lineworks.LineWorksChannel",
 }
-_NEED_PROVIDER = ("sms", "voice")
+# Channels offered only once their service is configured: kind → its `configured` check.
+_NEED_PROVIDER = {
+    "sms": "renraku.channels.sms.configured",
+    "voice": "renraku.channels.sms.configured",
+    "line_works": "renraku.channels.lineworks.configured",
+}
 
 
 def available() -> list[str]:
-    """The channels a sender can choose: SMS and voice only once a provider is configured."""
-    from .sms import configured
-
-    return [kind for kind in CHANNELS if kind not in _NEED_PROVIDER or configured()]
+    """The channels a sender can choose: SMS, voice and LINE WORKS only once their
+    service is configured."""
+    return [
+        kind
+        for kind in CHANNELS
+        if kind not in _NEED_PROVIDER or import_string(_NEED_PROVIDER[kind])()
+    ]
 
 
 @cache
