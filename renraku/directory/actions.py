@@ -38,6 +38,7 @@ _STAFF_FIELDS = (
     "callup_level_id",
     "callup_site_id",
     "callup_team_id",
+    "line_works_id",
     "is_active",
     "left_on",
 )
@@ -210,6 +211,7 @@ def _staff_from(r: StaffRecord, d: Directory, today) -> Staff:
         callup_level_id=int(r.callup_level) if r.callup_level else None,
         callup_site_id=d.sites[r.callup_site] if r.callup_site else None,
         callup_team_id=d.teams[r.callup_team] if r.callup_team else None,
+        line_works_id=r.line_works_id,
         is_active=True,
         left_on=None,
         updated_at=timezone.now(),

@@ -85,6 +85,7 @@ class StaffAdmin(admin.ModelAdmin):
         "given_name",
         "family_name_kana",
         "given_name_kana",
+        "line_works_id",
     ]
     list_select_related = ["position", "department", "site", "callup_level", "callup_team"]
     raw_id_fields = ["section", "site", "callup_site"]

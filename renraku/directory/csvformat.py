@@ -24,6 +24,9 @@ COLUMNS = [
     ("work_phone", "業務電話"),
     ("personal_mobile", "個人携帯"),
     ("personal_email", "個人メール"),
+    # The person's LINE WORKS user id (their login ID or user id), for the LINE WORKS
+    # channel: a work account, so it is not among the personal columns.
+    ("line_works_id", "LINE WORKS ID"),
     # 参集: the lowest deployment level that calls the person (a number, empty: only when
     # everyone is called), the site they report to and their team (活動班).
     ("callup_level", "参集区分"),
@@ -71,4 +74,5 @@ class StaffRecord:
     callup_level: str = ""
     callup_site: str = ""
     callup_team: str = ""
+    line_works_id: str = ""
     line: int = 0

@@ -222,7 +222,7 @@ def as_csv(people: list[dict]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([header for _key, header in COLUMNS])
     for p in people:
-        writer.writerow([p[key] for key, _header in COLUMNS])
+        writer.writerow([p.get(key, "") for key, _header in COLUMNS])
     return out.getvalue().encode()
 
 

@@ -24,7 +24,7 @@ from .models import (
     Team,
     Title,
 )
-from .text import is_kana, is_valid_phone
+from .text import is_kana, is_valid_line_works_id, is_valid_phone
 
 _EMPLOYEE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
 # The database refuses longer values (PostgreSQL with an error in the middle of applying,
@@ -43,6 +43,7 @@ _MAX_LENGTH = {
     },
     "personal_mobile": PersonalContact._meta.get_field("mobile"),
     "personal_email": PersonalContact._meta.get_field("email"),
+    "line_works_id": Staff._meta.get_field("line_works_id"),
 }
 
 
@@ -161,6 +162,9 @@ def _row_problems(r: StaffRecord, d: Directory):
     ):
         if value and key not in too_long and not is_valid_phone(value):
             yield _("malformed %(label)s %(value)r") % {"label": label, "value": _cut(value)}
+    value = r.line_works_id
+    if value and "line_works_id" not in too_long and not is_valid_line_works_id(value):
+        yield _("malformed LINE WORKS ID %r (letters, digits and . _ @ + - only)") % _cut(value)
 
 
 def _callup_problems(r: StaffRecord, d: Directory):

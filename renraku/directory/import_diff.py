@@ -25,6 +25,7 @@ COMPARED = (
     "callup_level",
     "callup_site",
     "callup_team",
+    "line_works_id",
 )
 
 
@@ -46,6 +47,7 @@ _COLUMNS = {
     "callup_level": "callup_level",
     "callup_site": "callup_site__code",
     "callup_team": "callup_team__code",
+    "line_works_id": "line_works_id",
 }
 
 

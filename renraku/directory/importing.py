@@ -27,7 +27,7 @@ from .csvformat import CALLUP, HEADER_TO_KEY, MULTI_SEPARATOR, PERSONAL, REQUIRE
 from .import_checks import Directory, RowError, validate
 from .import_diff import COMPARED, current_records, effective
 from .models import Rank, Staff
-from .text import normalize_kana, normalize_name, normalize_phone
+from .text import normalize_kana, normalize_line_works_id, normalize_name, normalize_phone
 
 IMPORTED = "directory.imported"  # the audit action, whose detail lists accounts switched off
 # Long enough to notice a wrong file after a holiday; short enough that someone who really
@@ -223,6 +223,7 @@ def _record_from(values: dict, line: int) -> StaffRecord:
         callup_level=_level_number(values.get("callup_level", "")),
         callup_site=values.get("callup_site", ""),
         callup_team=values.get("callup_team", ""),
+        line_works_id=normalize_line_works_id(values.get("line_works_id", "")),
         line=line,
     )
 

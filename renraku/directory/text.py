@@ -13,6 +13,7 @@ _SPACES = re.compile(r"[\s\u3000]+")
 # A Japanese phone number: 10 digits for a land line, 11 for a mobile, always with the
 # leading 0 (trunk prefix). Hyphens are how people write them, so they are kept as given.
 _PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+_LINE_WORKS_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]*")
 
 
 def fold_width_and_kana(value: str) -> str:
@@ -42,6 +43,17 @@ def normalize_phone(value: str) -> str:
     """Digits and hyphens only, width folded: '０９０ー１２３４' → '090-1234'."""
     value = unicodedata.normalize("NFKC", value or "").strip()
     return value.replace("ー", "-").replace("−", "-").replace("‐", "-").replace(" ", "")
+
+
+def normalize_line_works_id(value: str) -> str:
+    """A LINE WORKS ID as HR types it, width folded (ｙａｍａｄａ＠… → yamada@…)."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def is_valid_line_works_id(value: str) -> bool:
+    """A LINE WORKS user id or login ID (user@domain): ASCII letters, digits and . _ @ + -
+    only. It becomes part of the Bot API's URL, so nothing else may pass."""
+    return bool(_LINE_WORKS_ID.fullmatch(value))
 
 
 def is_valid_phone(value: str) -> bool:
