@@ -12,16 +12,23 @@ sections and domains are read through the directory as it is now (a section is n
 and a department rarely changes domain).
 """
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from renraku.directory import audience
 from renraku.directory.models import Department, Domain, Section, Site
 from renraku.notices.models import Attendance, Recipient
 from renraku.rates import percent
 
+from .live import frozen
 from .models import Alert
 from .queries import STATE_COUNTS
 
@@ -195,3 +202,21 @@ def alerts_of(pks) -> list[Alert]:
     """Alerts by id, in the order given (the first is the one the view belongs to)."""
     found = {a.pk: a for a in Alert.objects.filter(pk__in=pks)}
     return [found[pk] for pk in pks if pk in found]
+
+
+def audience_text(alert: Alert, recipients: int) -> str:
+    """Whom the alert went to, in words and number: 「第2次非常配備（3,735人）」. The words
+    are read once per audience (a mobilisation's follows its level), not on every refresh."""
+    spec = json.dumps(alert.audience, sort_keys=True)
+    digest = hashlib.sha256(spec.encode()).hexdigest()[:16]
+    described = frozen(
+        "alert-audience",
+        alert.pk,
+        digest,
+        get_language(),
+        compute=lambda: audience.describe(alert.audience),
+    )
+    return _("%(audience)s (%(n)s people)") % {
+        "audience": described,
+        "n": number_format(recipients, force_grouping=True),
+    }

@@ -23,7 +23,7 @@ from renraku import csvsafe
 from renraku.accounts import permissions
 from renraku.http import no_store
 
-from . import actions, live, queries, situation
+from . import actions, live, panels, queries, situation
 from .models import Alert, ReplyForm
 
 # More than this many alerts at once is not a headquarters' question but a crafted URL:
@@ -150,9 +150,17 @@ def situation_ward(request, pk):
             compute=lambda: _ward(rows),
         ),
     )
+    # What capabilities built on the alert add (a mobilisation's posts short of staff):
+    # ward-wide figures, for those who see the whole alert.
+    context["panels"] = (
+        panels.for_alerts(view.alerts, "situation") if view.departments is None else []
+    )
     if request.htmx:
         return render(request, "broadcast/situation/_live.html", context)
     combined = {a.pk for a in view.alerts}
+    # Whom the alert went to, for one alert seen whole (several read as one have several).
+    if not view.combined and view.departments is None:
+        context["audience"] = situation.audience_text(view.alert, context["totals"].recipients)
     context["same_day"] = [(a, a.pk in combined) for a in _same_day(request, view)]
     return render(request, "broadcast/situation/page.html", context)
 

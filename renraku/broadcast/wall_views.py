@@ -16,7 +16,7 @@ from renraku.directory.models import Department
 from renraku.http import no_store, say_refused
 from renraku.parsing import ascii_int
 
-from . import actions, display, live, wall
+from . import actions, display, live, panels, wall
 from .models import Alert, DisplayLink
 from .views import managed_alert
 
@@ -187,13 +187,18 @@ def _wall_context(request, link, token) -> dict:
     # (and a cache entry of its own): anything else from whoever holds the link is ignored.
     if code and (link.department_id is not None or not _reached(link, code)):
         code = ""
+    figures = live.shared(
+        "wall", link.pk, code, compute=lambda: wall.figures(link, department_code=code)
+    )
     return {
         "token": token,
         "link": link,
         "department_code": code,
-        **live.shared(
-            "wall", link.pk, code, compute=lambda: wall.figures(link, department_code=code)
-        ),
+        **figures,
+        # A department's link shows that department only: the ward's posts are not its.
+        "panels": []
+        if link.department_id is not None
+        else panels.for_alerts(figures["alerts"], "wall"),
     }
 
 

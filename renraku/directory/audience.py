@@ -5,6 +5,7 @@ An audience is a dict of selectors, any of which puts a person in (a union):
     {"all": true}
     {"domains": ["KS"], "departments": ["SOM"], "sections": ["SOM-01"], "sites": ["S001"],
      "ranks": [3], "titles": ["CIO"], "staff": ["100001"], "groups": ["CSIRT"]}
+    {"levels": [3]}  (those deployment level 3 calls: a mobilisation, 参集)
 Only active staff are reached.
 """
 
@@ -15,7 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from renraku.parsing import ascii_int
 
-from .models import Department, Domain, Rank, Section, Site, Staff, Title
+from .models import Department, DeploymentLevel, Domain, Rank, Section, Site, Staff, Title
+from .queries import called_at
 
 # Saved groups (災害対策本部員, CSIRT …) are broadcast's model, looked up by name so that
 # this layer does not import the one above it.
@@ -31,7 +33,7 @@ _SELECTORS = {
     "staff": (Staff, "employee_number", "employee_number__in"),
     "groups": (Group, "name", "alert_groups__name__in"),
 }
-KEYS = frozenset({"all", "ranks", *_SELECTORS})
+KEYS = frozenset({"all", "ranks", "levels", *_SELECTORS})
 
 
 def _model(model):
@@ -75,6 +77,15 @@ def validate(spec: dict) -> dict:
     problems += [f"ranks: {r}" for r in ranks if r not in Rank.values]
     if ranks:
         clean["ranks"] = ranks
+    raw_levels = spec.get("levels") or []
+    if not isinstance(raw_levels, list | tuple):
+        raw_levels = []
+    levels = sorted({n for n in map(ascii_int, raw_levels) if n is not None})
+    known_levels = set(DeploymentLevel.objects.values_list("number", flat=True))
+    problems += [f"levels: {n}" for n in raw_levels if ascii_int(n) is None]
+    problems += [f"levels: {n}" for n in levels if n not in known_levels]
+    if levels:
+        clean["levels"] = levels
     if problems:
         raise AudienceError(_("Unknown in the audience: %s") % ", ".join(problems))
     if not clean:
@@ -93,6 +104,9 @@ def resolve(spec: dict):
             match |= Q(**{lookup: spec[key]})
     if spec.get("ranks"):
         match |= Q(position__rank__in=spec["ranks"])
+    if spec.get("levels"):
+        # A level calls those of the levels below it too: the highest one named says it.
+        match |= Q(pk__in=called_at(max(spec["levels"])).values("pk"))
     # A person can match several selectors (and several titles): select their ids once.
     return people.filter(pk__in=Staff.objects.filter(match).values("pk"))
 
@@ -118,6 +132,7 @@ _LABELS = {
     "staff": gettext_lazy("People"),
     "groups": gettext_lazy("Groups"),
     "ranks": gettext_lazy("Ranks"),
+    "levels": gettext_lazy("Deployment level"),
 }
 
 
@@ -143,4 +158,9 @@ def describe(spec: dict) -> str:
     if spec.get("ranks"):
         labels = [Rank(r).label if r in Rank.values else str(r) for r in spec["ranks"]]
         parts.append(f"{_LABELS['ranks']}: " + "、".join(map(str, labels)))
+    if spec.get("levels"):
+        # A mobilisation's audience reads as its level: 「第2次非常配備」.
+        top = max(spec["levels"])
+        name = DeploymentLevel.objects.filter(number=top).values_list("name", flat=True).first()
+        parts.append(name or f"{_LABELS['levels']}: {top}")
     return " / ".join(parts)

@@ -25,8 +25,10 @@ from renraku.notices import pipeline
 from renraku.notices.models import Attendance, Letter, Recipient, Urgency
 from renraku.parsing import ascii_int
 
-from .models import Arrival, Callup, Eta, Mobilisation, Reason
+from .models import Arrival, Callup, Eta, Family, Mobilisation, Reason
 
+# An alert that calls staff up says so in its source (broadcast's panels read it).
+SOURCE = "mobilise"
 # Can come within an hour: at work; later the same day: late.
 ATTENDANCE_OF = {Eta.MIN30: Attendance.CAN, Eta.MIN60: Attendance.CAN}
 
@@ -80,7 +82,8 @@ def start(level, *, drill=False, title="", by=None, request=None, auto=None) -> 
     draft = alerts.Draft(
         title=(title or default_title).strip(),
         body=body,
-        audience={"all": True},
+        # What it is: those the level calls (「第2次非常配備」), not the whole office.
+        audience={"levels": [level.number]},
         channels=_channels(),
         reply_form=ReplyForm.SAFETY,
         category=AlertCategory.DRILL if drill else AlertCategory.NOTICE,
@@ -92,7 +95,7 @@ def start(level, *, drill=False, title="", by=None, request=None, auto=None) -> 
             draft,
             sender=by,
             request=request,
-            source="mobilise",
+            source=SOURCE,
             staff_ids=called_at(level.number).values("pk"),
             authorised=True,
         )
@@ -153,6 +156,7 @@ def raise_level(mobilisation: Mobilisation, level, *, by=None, request=None) -> 
         called_again = again.update(stood_down_at=None)
         m.level, m.auto = level.number, m.auto or level.number == _highest()
         m.save(update_fields=["level", "auto"])
+        _audience_is(m, level.number)
         record(
             "mobilise.raised",
             request=request,
@@ -162,6 +166,13 @@ def raise_level(mobilisation: Mobilisation, level, *, by=None, request=None) -> 
         )
     mobilisation.level, mobilisation.auto = m.level, m.auto
     return called
+
+
+def _audience_is(m: Mobilisation, number: int) -> None:
+    """The alert's audience follows its level: a reminder or a correction then goes to
+    those called now, and the alert reads as the level it is at."""
+    m.alert.audience = {"levels": [number]}
+    type(m.alert).objects.filter(pk=m.pk).update(audience=m.alert.audience)
 
 
 def _letter(alert, title: str, body: str, link: str, channels: list[str]) -> Letter:
@@ -206,6 +217,7 @@ def stand_down(mobilisation: Mobilisation, level, *, by=None, request=None) -> i
             released.update(stood_down_at=timezone.now())
         m.level, m.auto = level.number, m.auto and level.number == _highest()
         m.save(update_fields=["level", "auto"])
+        _audience_is(m, level.number)
         record(
             "mobilise.stood_down",
             request=request,
@@ -248,6 +260,20 @@ def record_answer(callup: Callup, *, eta: str = "", reason: str = "", via: str) 
         current.save(update_fields=["coming", "eta", "reason", "answered_at"])
     callup.coming, callup.eta, callup.reason = coming, eta, reason
     callup.answered_at = current.answered_at
+    return True
+
+
+def record_family(callup: Callup, family: str) -> bool:
+    """How the person's family is (optional, after the 参集 answer): personal data kept on
+    the call-up alone, never in an audit entry or an alert's answers. Returns whether it
+    changed."""
+    _check_open(callup)
+    if family not in Family.values:
+        raise ValidationError(_("Choose how your family is."))
+    if callup.family == family:
+        return False
+    callup.family, callup.family_at = family, timezone.now()
+    Callup.objects.filter(pk=callup.pk).update(family=family, family_at=callup.family_at)
     return True
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from renraku.broadcast import answer_views
 
 from . import actions
-from .models import Callup, Eta, Reason
+from .models import Callup, Eta, Family, Reason
 
 
 def map_url(site) -> str:
@@ -41,12 +41,14 @@ def extra_for(recipient, alert, token):
         "map_url": map_url(callup.site) if callup.site and callup.site.address else "",
         "etas": Eta.choices,
         "reasons": Reason.choices,
+        "families": Family.choices,
     }
 
 
 @csrf_exempt  # the signed token in the URL is the credential, as on broadcast's page
 def answer(request, token):
-    """A 参集 answer (`eta` or `reason`) or an arrival (`arrive`) by the signed link."""
+    """A 参集 answer (`eta` or `reason`), the family's status (`family`) or an arrival
+    (`arrive`) by the signed link."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     recipient, gone = answer_views.recipient_or_gone(request, token)
@@ -62,6 +64,9 @@ def answer(request, token):
         if "arrive" in request.POST:
             actions.arrive(callup, via=via)
             saved = "arrived"
+        elif "family" in request.POST:
+            actions.record_family(callup, request.POST["family"])
+            saved = "family"
         else:
             actions.record_answer(
                 callup,

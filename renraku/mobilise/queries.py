@@ -6,10 +6,11 @@ a loop over people."""
 from dataclasses import asdict, dataclass, field
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMinute
 
 from renraku.directory.models import MinimumStaffing, Site, Team
 
-from .models import Callup, Eta, Mobilisation
+from .models import Callup, Eta, Family, Mobilisation
 
 BY = ("site", "team")
 ETA_KEYS = {Eta.MIN30: "30", Eta.MIN60: "60", Eta.MIN180: "180", Eta.DAY: "day"}
@@ -102,3 +103,62 @@ def callup_of(mobilisation_id: int, staff_id: int) -> Callup | None:
         .filter(mobilisation_id=mobilisation_id, staff_id=staff_id)
         .first()
     )
+
+
+def totals(lines: list[Line]) -> Line:
+    """The whole mobilisation from its lines by post (each person called is in exactly one,
+    and each arrival is recorded at one post): `short_by` is the posts' shortfalls added
+    up, since a surplus at one post does not staff another."""
+    total = Line(code=None, name="")
+    for line in lines:
+        total.called += line.called
+        total.answered += line.answered
+        total.coming += line.coming
+        total.arrived += line.arrived
+        total.cannot += line.cannot
+        for key in total.eta:
+            total.eta[key] += line.eta[key]
+        if line.required is not None:
+            total.required = (total.required or 0) + line.required
+            total.short_by = (total.short_by or 0) + line.short_by
+    return total
+
+
+def family_counts(mobilisation: Mobilisation) -> dict:
+    """How many said each family status, and how many said none: counts only (who said
+    what is read one person at a time, audited)."""
+    called = Callup.objects.filter(mobilisation=mobilisation, stood_down_at__isnull=True)
+    counts = called.aggregate(
+        total=Count("pk"), **{v: Count("pk", filter=Q(family=v)) for v in Family.values}
+    )
+    total = counts.pop("total")
+    return {"counts": counts, "unreported": total - sum(counts.values())}
+
+
+def arrivals_over_time(mobilisation: Mobilisation, *, where: Q | None = None) -> list:
+    """(minutes since the start, arrivals so far) at each minute someone arrived: one
+    grouped query (a row per minute, not per person), thinned to at most MAX_POINTS."""
+    rows = Callup.objects.filter(
+        mobilisation=mobilisation, stood_down_at__isnull=True, arrived_at__isnull=False
+    )
+    if where is not None:
+        rows = rows.filter(where)
+    per_minute = (
+        rows.annotate(minute=TruncMinute("arrived_at"))
+        .values("minute")
+        .annotate(n=Count("pk"))
+        .values_list("minute", "n")
+        .order_by("minute")
+    )
+    start = mobilisation.started_at
+    points, so_far = [], 0
+    for minute, n in per_minute:
+        so_far += n
+        points.append((max(0.0, (minute - start).total_seconds() / 60), so_far))
+    if len(points) > MAX_POINTS:
+        step = -(-len(points) // MAX_POINTS)
+        points = points[::step] + ([points[-1]] if (len(points) - 1) % step else [])
+    return points
+
+
+MAX_POINTS = 120

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import answers, facility_views, views
+from . import answers, facility_views, status_views, views
 
 app_name = "mobilise"
 urlpatterns = [
     path("", views.index, name="index"),
     path("start/", views.start, name="start"),
-    path("<int:pk>/", views.status, name="status"),
+    path("<int:pk>/", status_views.status, name="status"),
+    path("<int:pk>/posts/<str:code>/", status_views.place, {"by": "site"}, name="post"),
+    path("<int:pk>/teams/<str:code>/", status_views.place, {"by": "team"}, name="team"),
+    path("<int:pk>/family/<str:number>/", status_views.family, name="family"),
     path("<int:pk>/raise/", views.raise_level, name="raise"),
     path("<int:pk>/stand-down/", views.stand_down, name="stand_down"),
     path("<int:pk>/assign/", views.assign, name="assign"),

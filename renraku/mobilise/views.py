@@ -1,5 +1,5 @@
-"""The mobilisation's pages: start one, its status by post and by team (with raise, stand
-down and reassign), a post's arrival page (opened by the QR code on its door) and the
+"""The mobilisation's pages: start one, raise, stand down and reassign (from its status,
+status_views.py), a post's arrival page (opened by the QR code on its door) and the
 printable QR code itself."""
 
 import io
@@ -71,24 +71,6 @@ def start(request):
         "mobilise/start.html",
         {"levels": actions.levels(), "errors": errors},
         status=400 if errors else 200,
-    )
-
-
-@login_required
-def status(request, pk):
-    m = _viewable(request, pk)
-    return render(
-        request,
-        "mobilise/status.html",
-        {
-            "m": m,
-            "level": next((lv for lv in actions.levels() if lv.number == m.level), None),
-            "levels": actions.levels(),
-            "by_site": queries.status(m, "site"),
-            "by_team": queries.status(m, "team"),
-            "may_mobilise": _may_mobilise(request.user),
-            "sites": Site.objects.only("code", "name"),
-        },
     )
 
 

@@ -95,6 +95,10 @@ ELSEWHERE = {
     "mobilise:answer": "renraku/mobilise/tests/test_mobilise.py",
     **dict.fromkeys(["drills:" + n for n in ("index", "schedule", "cancel", "trend", "drill", "reception", "reception_report", "reception_csv")], "renraku/drills/tests/test_pages.py"),  # fmt: skip
     **dict.fromkeys(
+        ["mobilise:post", "mobilise:team", "mobilise:family"],
+        "renraku/mobilise/tests/test_status.py",
+    ),
+    **dict.fromkeys(
         ["mobilise:" + n for n in ("sites", "site_report", "site_photo")],
         "renraku/mobilise/tests/test_facilities.py",
     ),
