@@ -34,9 +34,9 @@ class Called(Schema):
     called: int = Field(description="Starting: everyone called. Raising: those newly called only.")
 
 
-class Line(Schema):
+class MobilisationLine(Schema):
     code: str | None = Field(description="The post's (site's) or team's code; null: none.")
-    name: str
+    name: str = Field(description="Its name; empty for the line with code null.")
     called: int = Field(description="Called so far, counted at their current post or team.")
     answered: int = Field(description="Gave a 参集 answer or arrived.")
     coming: int = Field(description="Can come and not arrived yet.")
@@ -48,11 +48,13 @@ class Line(Schema):
 
 
 class MobilisationStatus(Schema):
-    id: int
+    id: int = Field(description="The mobilisation's id (its alert's).")
     level: int = Field(description="The deployment level now.")
     open: bool = Field(description="False once its alert is closed: nothing more changes.")
-    by: Literal["site", "team"]
-    lines: list[Line] = Field(description="Furthest short first, as the command line prints.")
+    by: Literal["site", "team"] = Field(description="By post (site) or by team (活動班).")
+    lines: list[MobilisationLine] = Field(
+        description="Furthest short first, as the command line prints."
+    )
 
 
 def _called(m: Mobilisation, called: int | None = None) -> dict:

@@ -149,3 +149,12 @@ def test_raising_calls_only_those_newly_called_and_a_lower_level_is_refused(
     refused = api.post(f"/api/v1/mobilisations/{m['id']}/raise", alice, {"level": 4})
     assert refused.status_code == 403
     assert api.post("/api/v1/mobilisations/99999/raise", raw, {"level": 4}).status_code == 404
+
+
+def test_the_schema_lists_the_mobilisation_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    start = paths["/api/v1/mobilisations"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in start["parameters"])
+    assert {"201", "200", "400", "403", "422"} <= set(start["responses"])
+    assert "/api/v1/mobilisations/{mobilisation_id}/status" in paths
+    assert "/api/v1/mobilisations/{mobilisation_id}/raise" in paths
