@@ -8,6 +8,7 @@ from renraku.broadcast.demo import seed_broadcast_demo
 from renraku.bulletin.demo import seed_bulletin_demo
 from renraku.dialogues.demo import seed_dialogues_demo
 from renraku.directory.demo import STAFF_COUNT, seed_directory_demo
+from renraku.drills.demo import seed_drills_demo
 from renraku.readiness.demo import seed_readiness_demo
 
 
@@ -19,5 +20,6 @@ def seed_demo(progress: bool = False, staff: int = STAFF_COUNT) -> dict:
     seed_broadcast_demo()
     seed_bulletin_demo()
     seed_dialogues_demo()
+    seed_drills_demo()
     seed_readiness_demo()
     return counts
