@@ -69,8 +69,8 @@ def legend() -> list[tuple[str, str]]:
 
 
 # The arrivals chart's geometry, in SVG user units.
-WIDTH, HEIGHT = 600, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
+WIDTH, HEIGHT = 360, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 14, 40
 _MINUTE_STEPS = (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880)
 
 
