@@ -303,3 +303,26 @@ def test_the_audience_is_the_level_and_follows_it(client, started, people):
     reminder = alerts.remind_unanswered(started.alert, sender=people.bob)
     called = set(reminder.recipients.values_list("staff_id", flat=True))
     assert people.erin.staff.pk not in called and people.alice.staff.pk in called
+
+
+def test_an_alert_to_a_deployment_level_from_the_command_line(ward, people, smtp):
+    """The audience a mobilisation uses is an audience like any: `levels=3` reaches those
+    level 3 calls; an unknown level is refused and sends nothing."""
+    from django.core.management import CommandError, call_command
+
+    from renraku.broadcast.models import Alert
+
+    common = ["alert", "send", "--title", "訓練", "--body", "b", "--channels", "email"]
+    call_command(*common, "--audience", "levels=3")
+    alert = Alert.objects.get()
+    assert alert.audience == {"levels": [3]}
+    called = set(alert.recipients.values_list("staff_id", flat=True))
+    assert called == {
+        people.bob.staff.pk,
+        people.alice.staff.pk,
+        people.carol.staff.pk,
+        ward.fumi.pk,
+    }
+    with pytest.raises(CommandError, match="levels: 9"):
+        call_command(*common, "--audience", "levels=9")
+    assert Alert.objects.count() == 1
