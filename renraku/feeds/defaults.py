@@ -108,8 +108,8 @@ VOLCANO_RULES = [
 
 # Call-ups by deployment level (配備体制, directory.DeploymentLevel): checked before the other
 # rules, the highest level first. When one matches a message, the safety-confirmation rules
-# give way to it (its alert asks safety first): one message per person. 震度5強 and above is
-# 自動参集: staff set out without waiting to be called.
+# ask only those it did not call (its alert asks safety first): one message per person.
+# 震度5強 and above is 自動参集: staff set out without waiting to be called.
 CALLUP_RULES = [
     dict(
         name="大雨警報：警戒配備（参集）",

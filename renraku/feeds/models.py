@@ -19,8 +19,9 @@ class Trigger(models.TextChoices):
 class Rule(models.Model):
     """When a message for the ward matches, send this alert, or (with `callup_level`) call
     up the staff of that deployment level. Checked in `order`; every matching rule sends
-    (each once per event), except that one call-up acts per message and, when one matched,
-    the safety-confirmation rules give way to it: one message per person."""
+    (each once per event), except that one call-up acts per message, and a safety-
+    confirmation rule asks only those the event's call-up did not call: one message per
+    person."""
 
     name = models.CharField(_("name"), max_length=100)
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -65,7 +66,7 @@ class Rule(models.Model):
         help_text=_(
             "Blank: send the alert described below. A level: call up the staff of that "
             "deployment level instead (their safety, then whether and when they can come); "
-            "the safety-confirmation rules then send nothing for the same message. A later "
+            "the safety-confirmation rules then ask only those it did not call. A later "
             "report of the same event matching a higher level raises the same call-up."
         ),
     )
@@ -147,6 +148,15 @@ class FeedMessage(models.Model):
     rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True)
     alert = models.ForeignKey(
         "broadcast.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Beside a call-up (`alert`), the safety question to those it did not call.
+    safety_alert = models.ForeignKey(
+        "broadcast.Alert",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("safety confirmation"),
     )
     # Set on the first arrival of a message, unique: a second arrival (another poller, a
     # restart, both feeds) cannot insert the same key and is recorded as a duplicate.

@@ -5,7 +5,8 @@ transaction as the alert it sends, so a second poller, a restart or a replay fin
 key taken. A rule fires once per event (per warning kind, for warnings) until JMA lifts
 it. An older serial arriving after a newer one is recorded and does nothing. Call-up rules
 (callups.py) are checked first: one acts per message, raising its event's call-up when a
-later report is stronger, and the safety-confirmation rules give way to it.
+later report is stronger; the safety-confirmation rules then ask only those the call-up did
+not call (safety.py): one message per person.
 """
 
 import datetime as dt
@@ -22,7 +23,7 @@ from renraku.broadcast.actions import Draft, send_alert
 from renraku.broadcast.models import AlertCategory, ReplyForm, Severity
 from renraku.channels import registry
 
-from . import callups, decide, followups, warnings_in_force
+from . import callups, decide, followups, safety, warnings_in_force
 from .models import Action, FeedMessage, Firing, Rule
 from .parsing import INTENSITIES, JmaReport, Rejected, parse
 
@@ -44,6 +45,9 @@ class Decision:
     reason: str = ""
     # A call-up started or raised: {"level", "auto", "called", "raised"}.
     mobilise: dict | None = None
+    # A safety-confirmation alert sent (beside a call-up, to those it did not call):
+    # {"alert_id", "recipients"}.
+    safety: dict | None = None
     rule: Rule | None = None  # the rule that fired (not in the JSON)
 
     def as_json(self) -> dict:
@@ -92,12 +96,14 @@ def handle(data: bytes, source: str, *, dry_run: bool = False, drill: bool = Fal
                 action=decision.action,
                 reason=decision.reason,
                 alert_id=decision.alert_id,
+                safety_alert_id=(decision.safety or {}).get("alert_id"),
                 rule=decision.rule,
             )
     except IntegrityError:
         # The key is taken: this very message was processed already (or is being, by
         # another poller). Record the arrival without the key.
         decision.action, decision.alert_id, decision.rule = Action.DUPLICATE, None, None
+        decision.mobilise = decision.safety = None
         decision.reason = _(
             "The same message (type, event, serial, report time) was processed before."
         )
@@ -203,11 +209,11 @@ def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> N
         return
     when = decide.event_time(message)
     told = shocks = quiet = 0
-    # Call-up rules first, the highest level first: one acts per message, and once one has
-    # matched, the safety-confirmation rules give way to it (its alert asks safety first):
-    # one message per person, never two.
+    # Call-up rules first, the highest level first: one acts per message. The safety-
+    # confirmation rules then ask only those the event's call-up did not call (its alert
+    # asks safety first): one message per person, never two.
     callup_rules = sorted((r for r in rules if r.callup_level), key=lambda r: -r.callup_level)
-    callup, give_way = None, False
+    callup, calling = None, None
     for rule in callup_rules + [r for r in rules if not r.callup_level]:
         named = {"rule": rule.name}
         fresh = []
@@ -236,13 +242,7 @@ def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> N
             told += 1
             continue
         if rule.callup_level:
-            callup, give_way = rule, True
-        elif give_way and rule.reply_form == ReplyForm.SAFETY:
-            reasons.append(
-                _("Rule 「%(rule)s」 gives way to the call-up: one message per person.") % named
-            )
-            told += 1
-            continue
+            callup = rule
         if shock:
             reasons.append(shock)
             shocks += 1
@@ -253,26 +253,45 @@ def _apply_rules(message, facts, key, decision, *, drill: bool, send: bool) -> N
             continue
         if rule.callup_level:
             outcome = callups.act(rule, message, facts, key, subject, drill=drill, send=send)
-            give_way = outcome.acted
             reasons.append(outcome.reason)
             if outcome.action:
                 _called_up(rule, outcome, key, fresh, subject, when, decision, send=send)
+                calling = None if send else outcome.level  # (a dry run writes no call-up)
             elif outcome.acted:
                 told += 1
             else:
                 quiet += 1  # called nobody: the others act as if it were not there
             continue
+        # A safety question goes to those of its audience the event's call-up did not call.
+        others = None
+        if safety.is_safety(rule):
+            others = safety.not_called(key, drill=drill, calling=calling)
+            if others is not None and safety.left_to_ask(rule, others) == 0:
+                reasons.append(
+                    safety.asked_by_callup(rule, key, subject, when, drill=drill, send=send)
+                )
+                told += 1
+                continue
         decision.rule = decision.rule or rule
         reasons.append(
             _("Rule 「%(rule)s」 matched: %(what)s.") % {**named, "what": _what(facts, subject)}
         )
+        count = None
         if send:
-            alert = _send(rule, message, facts, subject, drill=drill)
+            alert = _send(rule, message, facts, subject, drill=drill, staff_ids=others)
             if alert is None:
                 reasons.append(_("Its alert could not be sent: see the log."))
                 continue
             _fired(rule, alert, key, fresh, subject, when)
             decision.alert_id = decision.alert_id or alert.pk
+            if safety.is_safety(rule):
+                count = alert.recipients.count()
+                decision.safety = decision.safety or {"alert_id": alert.pk, "recipients": count}
+        elif safety.is_safety(rule):
+            count = safety.left_to_ask(rule, others)
+            decision.safety = decision.safety or {"alert_id": None, "recipients": count}
+        if others is not None:
+            reasons.append(safety.only_the_others(count))
         if decision.action not in (Action.MOBILISED, Action.CALLUP_RAISED):
             decision.action = Action.ALERT_SENT
     if not reasons:
@@ -370,7 +389,7 @@ def _aftershock(rule, message, facts, key, when, *, drill: bool) -> str:
     }
 
 
-def _send(rule, message, facts, subject, *, drill: bool):
+def _send(rule, message, facts, subject, *, drill: bool, staff_ids=None):
     # A rule may list channels the ward has not configured yet (SMS, voice): those are
     # left out rather than failing the alert.
     available = registry.available()
@@ -389,7 +408,7 @@ def _send(rule, message, facts, subject, *, drill: bool):
     try:
         # Its own savepoint: a rule that cannot send must not undo the others.
         with transaction.atomic():
-            return send_alert(draft, source=f"jma:{message.type}"[:100])
+            return send_alert(draft, source=f"jma:{message.type}"[:100], staff_ids=staff_ids)
     except ValidationError as exc:
         log.error("feed rule %r could not send: %s", rule.name, exc.messages)
         record(

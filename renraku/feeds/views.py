@@ -13,7 +13,7 @@ def message_list(request):
     rule that fired. Filter by ?action=."""
     if not permissions.can_view_alerts(request.user):
         raise PermissionDenied
-    messages = FeedMessage.objects.select_related("rule", "alert")
+    messages = FeedMessage.objects.select_related("rule", "alert", "safety_alert")
     action = request.GET.get("action", "")
     if action in Action.values:
         messages = messages.filter(action=action)

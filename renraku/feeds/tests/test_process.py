@@ -203,6 +203,7 @@ def test_replay_prints_one_json_object_per_file(people, default_rules, capsys):
         "alert_id",
         "reason",
         "mobilise",
+        "safety",
     }
     assert lines[0]["type"] == "VXSE53" and lines[0]["alert_id"] == Alert.objects.get().pk
 
