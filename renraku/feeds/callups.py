@@ -77,7 +77,7 @@ def act(rule, message, facts, key: str, subject: str, *, drill: bool, send: bool
             )
         if not send:
             return Outcome(Action.CALLUP_RAISED, _raised(named), current, rule.callup_level)
-        return _raise(rule, current, named)
+        return _raise(rule, current, named, title(rule, message, facts, subject))
     if not called_at(rule.callup_level).exists():
         # A ward without call-up data (or a level that calls nobody): the safety rules
         # still ask everyone, rather than nobody being asked anything.
@@ -119,10 +119,16 @@ def _raised(named) -> str:
     return _("Rule 「%(rule)s」 matched: this event's call-up raised to level %(level)s.") % named
 
 
-def _raise(rule, current: Mobilisation, named) -> Outcome:
+def _raise(rule, current: Mobilisation, named, worded: str) -> Outcome:
     try:
         with transaction.atomic():
-            called = mobilise.raise_level(current, rule.callup_level)
+            # Worded for the stronger report: those newly called read its facts and level.
+            called = mobilise.raise_level(
+                current,
+                rule.callup_level,
+                title=worded,
+                auto=True if rule.callup_auto else None,
+            )
     except ValidationError as exc:  # ended meanwhile, or the level is gone
         log.error("feed rule %r could not raise: %s", rule.name, exc.messages)
         return Outcome(reason=" ".join(exc.messages), mobilisation=current)

@@ -140,21 +140,27 @@ def _locked(mobilisation: Mobilisation) -> Mobilisation:
     return locked
 
 
-def raise_level(mobilisation: Mobilisation, level, *, by=None, request=None) -> int:
+def raise_level(
+    mobilisation: Mobilisation, level, *, title="", auto=None, by=None, request=None
+) -> int:
     """Extend the same alert to those the higher level calls and it has not called yet
-    (never anyone twice). Returns how many were newly called."""
+    (never anyone twice), worded for the new level: those newly called read what is
+    ordered now (自動参集 included), not what the first level said. Returns how many were
+    newly called."""
     authorise_mobilise(by)
     level = _level(level)
     with transaction.atomic():
         m = _locked(mobilisation)
         if level.number <= m.level:
             raise ValidationError(_("Raise to a level above the current one (%d).") % m.level)
+        m.auto = m.auto or (level.number == _highest() if auto is None else auto)
+        _reword(m, level, title)
         pipeline.extend(m.alert, called_at(level.number))
         called = _call(m)
         # Those stood down earlier and called again count once more (their alert is open).
         again = m.callups.filter(stood_down_at__isnull=False, level__lte=level.number)
         called_again = again.update(stood_down_at=None)
-        m.level, m.auto = level.number, m.auto or level.number == _highest()
+        m.level = level.number
         m.save(update_fields=["level", "auto"])
         _audience_is(m, level.number)
         record(
@@ -166,6 +172,18 @@ def raise_level(mobilisation: Mobilisation, level, *, by=None, request=None) -> 
         )
     mobilisation.level, mobilisation.auto = m.level, m.auto
     return called
+
+
+def _reword(m: Mobilisation, level: DeploymentLevel, title: str) -> None:
+    """The alert says the new level: a title given, else the level's own title where the
+    alert still had the old level's; the body always. Deliveries not yet made (the newly
+    called, retries, reminders) read it."""
+    old_level = DeploymentLevel.objects.filter(number=m.level).first()
+    new_title, body = _wording(level, m.auto)
+    if not title and old_level and m.alert.title != _wording(old_level, m.auto)[0]:
+        new_title = m.alert.title  # the sender's own title stays
+    m.alert.title, m.alert.body = (title or new_title).strip()[:100], body
+    type(m.alert).objects.filter(pk=m.pk).update(title=m.alert.title, body=m.alert.body)
 
 
 def _audience_is(m: Mobilisation, number: int) -> None:

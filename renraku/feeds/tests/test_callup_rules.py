@@ -158,6 +158,10 @@ def test_a_stronger_report_of_the_same_event_raises_the_same_call_up(ward, arriv
     assert len(recipients) == len(set(recipients)) == 5  # nobody twice
     # Dave: asked his safety, then called (a new instruction); Alice: called once.
     assert len(smtp.to("alice@city.example")) == 1 and len(smtp.to("dave@city.example")) == 2
+    # Dave reads the stronger report's level and facts, and to set out unasked.
+    callup_mail = smtp.to("dave@city.example")[1]
+    assert callup_mail["Subject"].endswith("【自動参集】全職員配備（世田谷区で震度５強）")
+    assert "連絡を待たずに参集してください" in callup_mail.get_body(("plain",)).get_content()
     # A weaker or equal later report changes nothing.
     for serial, intensity in [(3, "5-"), (4, "5+")]:
         again = dict(event_id="20261129140000", report_time=f"2026-11-29T14:{serial}0:00+09:00")

@@ -82,8 +82,11 @@ def test_raising_extends_the_same_alert_to_the_newly_called_only(ward, people, s
     assert raised == {"id": m["id"], "level": 4, "called": 2}  # Dave and Erin
     assert Recipient.objects.filter(notice_id=m["id"]).count() == 6
     assert len(smtp.to("alice@city.example")) == 1  # not asked twice
-    assert len(smtp.to("dave@city.example")) == 1
+    [dave_mail] = smtp.to("dave@city.example")
     assert Mobilisation.objects.get(pk=m["id"]).auto is True  # the highest level: 自動参集
+    # The newly called read the level now ordered and that they set out unasked.
+    assert "全職員配備" in dave_mail["Subject"] and "第2次非常配備" not in dave_mail["Subject"]
+    assert "自動参集" in dave_mail.get_body(("plain",)).get_content()
     by_site = lines(m["id"], "site")
     assert by_site["S003"]["called"] == 2 and by_site["S001"]["called"] == 3
     assert by_site[None]["called"] == 1  # Fumi, without a post
