@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
-    """An `Idempotency-Key` a token sent with an alert or a bulletin post, written in the
-    transaction that makes it: the key exists exactly when its alert (or post) does, so a
-    retried request finds it and makes nothing. Kept 24 hours (actions.KEY_LIFETIME);
-    after that the same key starts a new one. One key names one thing: an alert or a
-    post, never both."""
+    """An `Idempotency-Key` a token sent with an alert, a bulletin post or a scheduled
+    drill, written in the transaction that makes it: the key exists exactly when what it
+    made does, so a retried request finds it and makes nothing. Kept 24 hours
+    (actions.KEY_LIFETIME); after that the same key starts a new one. One key names one
+    thing: an alert, a post or a drill, never two."""
 
     token = models.ForeignKey(
         "accounts.ApiToken", on_delete=models.CASCADE, related_name="idempotency_keys"
@@ -24,6 +24,10 @@ class IdempotencyKey(models.Model):
     post = models.ForeignKey(
         "bulletin.Post", on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
+    # A drill has no alert until its moment comes, so the key names the drill itself.
+    drill = models.ForeignKey(
+        "drills.ScheduledDrill", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -32,8 +36,9 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_key_per_token"),
             models.CheckConstraint(
-                condition=models.Q(alert__isnull=False, post__isnull=True)
-                | models.Q(alert__isnull=True, post__isnull=False),
+                condition=models.Q(alert__isnull=False, post__isnull=True, drill__isnull=True)
+                | models.Q(alert__isnull=True, post__isnull=False, drill__isnull=True)
+                | models.Q(alert__isnull=True, post__isnull=True, drill__isnull=False),
                 name="api_idempotency_key_names_one_thing",
             ),
         ]

@@ -25,7 +25,7 @@ from renraku.directory.models import Staff
 from renraku.directory.queries import org_summary
 from renraku.parsing import ascii_int
 
-from . import actions, mobilise, posts
+from . import actions, drills, mobilise, posts, readiness
 from .schemas import (
     KEY_MAX_LENGTH,
     KEY_PATTERN,
@@ -331,3 +331,8 @@ posts.register(api, [Token(ApiScope.BULLETIN)], FAILURES)
 # --- Mobilisation (参集): an alert, so the alerts scope ----------------------------------
 
 mobilise.register(api, ALERTS, FAILURES)
+
+# --- Readiness (who can be reached: counts of the directory) and drills (alerts) ----------
+
+readiness.register(api, [Token(ApiScope.DIRECTORY)], FAILURES)
+drills.register(api, ALERTS, FAILURES, _audience_shape)

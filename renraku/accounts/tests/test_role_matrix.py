@@ -193,6 +193,12 @@ ELSEWHERE = {
         "renraku/api/tests/test_posts.py",
     ),
     **dict.fromkeys(["api:start_mobilisation", "api:raise_mobilisation", "api:mobilisation_status"], "renraku/api/tests/test_mobilisations.py"),  # fmt: skip
+    "api:readiness": "renraku/api/tests/test_readiness_api.py",
+    **dict.fromkeys(
+        ["api:" + n for n in ("schedule_drill", "list_drills", "cancel_drill", "drill_report")]
+        + ["api:send_reception_test", "api:reception_test_report"],
+        "renraku/api/tests/test_drills_api.py",
+    ),
 }
 PAGE_NAMES = {
     "directory:staff_list", "directory:staff_detail", "directory:staff_edit", "directory:import",
