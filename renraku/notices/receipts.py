@@ -1,11 +1,12 @@
 """Display receipts: the device says it has shown a push.
 
 The service worker, once it has shown a notification, posts the token the push carried
-(see channels.receipts). Checking the token needs the key only; recording it is one
-narrow INSERT into a buffer (`Receipt`), and the task worker folds the buffer every few
-seconds into the deliveries, recipients and subscriptions in a handful of set-based
-UPDATEs. So the first minute of an alert, when thousands of phones confirm at once, adds
-no row locks on the recipients that the one-tap answers are writing at the same time
+(see channels.receipts). Checking the token needs the key only; recording it is a read
+by key (is the delivery still unshown?) and one narrow INSERT into a buffer (`Receipt`),
+and the task worker folds the buffer every few seconds into the deliveries, recipients
+and subscriptions in a handful of set-based UPDATEs. So the first minute of an alert,
+when thousands of phones confirm at once, adds no row locks on the recipients that the
+one-tap answers are writing at the same time
 (measured by benchmarks/receipts.py).
 """
 
@@ -35,7 +36,8 @@ class Refused(ValueError):
 
 def record(token: str) -> None:
     """Keep the receipt `token` stands for, to be folded in shortly. Refused (400: not a
-    token; 403: a token this server did not sign) changes nothing."""
+    token; 403: a token this server did not sign) changes nothing; a token whose delivery
+    was already shown (or is gone) is taken and changes nothing either."""
     try:
         ids = tokens.verify(token.strip())
     except tokens.Unreadable:
@@ -43,6 +45,12 @@ def record(token: str) -> None:
     if ids is None:
         raise Refused(_("This display receipt was not issued by this server."), 403)
     delivery_id, subscription_id = ids
+    # Only a delivery not yet shown is worth a row: a token replayed (a script repeating
+    # one it got, or an old one resent to keep a dead device looking alive) writes
+    # nothing once its first receipt is folded in, so the buffer cannot be flooded with
+    # one valid token. One read by key, without a lock: the answers are not held up.
+    if not Delivery.objects.filter(pk=delivery_id, shown_at__isnull=True).exists():
+        return
     # Whole seconds: the fold sets each second's receipts in one UPDATE.
     at = timezone.now().replace(microsecond=0)
     Receipt.objects.create(delivery_id=delivery_id, subscription_id=subscription_id, at=at)

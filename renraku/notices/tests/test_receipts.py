@@ -194,3 +194,29 @@ def test_an_everyday_notice_does_not_fall_back_for_want_of_a_receipt(
     settings.PUSH_SHOWN_WITHIN_SECONDS = 0
     sweep_deliveries()
     assert smtp.to("alice@city.example") == []
+
+
+def test_a_replayed_receipt_writes_nothing_once_it_is_folded(client, people, push_service, pushed):
+    """One valid token posted again and again (a script, or an old token resent to keep a
+    silent device looking alive) cannot fill the buffer nor move the device's last proof."""
+    _alert, devices = pushed
+    token = receipt_of(push_service, devices["alice"])
+    assert post_receipt(client, token).status_code == 204
+    sweep_deliveries()
+    device = PushSubscription.objects.get(endpoint=devices["alice"]["endpoint"])
+    proven = device.last_shown_at
+    PushSubscription.objects.filter(pk=device.pk).update(last_shown_at=proven.replace(year=2000))
+    for _ in range(50):
+        assert post_receipt(client, token).status_code == 204
+    assert Receipt.objects.count() == 0
+    sweep_deliveries()
+    assert PushSubscription.objects.get(pk=device.pk).last_shown_at.year == 2000
+
+
+def test_a_signed_receipt_for_no_delivery_writes_nothing(client, people, push_service, pushed):
+    _alert, devices = pushed
+    device = PushSubscription.objects.get(endpoint=devices["alice"]["endpoint"])
+    from renraku.channels.receipts import sign
+
+    assert post_receipt(client, sign(987654321, device.pk)).status_code == 204
+    assert Receipt.objects.count() == 0
