@@ -30,6 +30,9 @@ from .models import Arrival, Callup, Eta, Family, Mobilisation, Reason
 # An alert that calls staff up says so in its source (broadcast's panels read it).
 SOURCE = "mobilise"
 # Can come within an hour: at work; later the same day: late.
+# Arrivals one person's call-up may hold (as an answer's changes are bounded): a signed
+# link or a QR page posted in a loop must not grow the table without end.
+MAX_ARRIVALS_PER_CALLUP = 30
 ATTENDANCE_OF = {Eta.MIN30: Attendance.CAN, Eta.MIN60: Attendance.CAN}
 
 
@@ -302,6 +305,14 @@ def arrive(callup: Callup, *, site: Site | None = None, by=None, via: str, reque
     site = site or callup.site
     if site is None:
         raise ValidationError(_("No post is set for this person: say where they arrived."))
+    earlier = Arrival.objects.filter(callup=callup)
+    latest = earlier.order_by("-at", "-pk").first()
+    if latest is not None and latest.site_id == site.pk:
+        # Said again (a second tap, a reload, a replayed link): the first time stands.
+        callup.arrived_at, callup.arrived_site = latest.at, site
+        return latest
+    if latest is not None and earlier.count() >= MAX_ARRIVALS_PER_CALLUP:
+        raise ValidationError(_("This arrival has been recorded too many times."))
     with transaction.atomic():
         arrival = Arrival.objects.create(callup=callup, site=site, by=by, via=via)
         Callup.objects.filter(pk=callup.pk).update(arrived_at=arrival.at, arrived_site=site)

@@ -259,3 +259,34 @@ def test_a_closed_mobilisation_takes_no_answers_or_arrivals(client, ward, people
     with pytest.raises(CommandError):
         cli("arrive", str(m["id"]), "--staff", people.carol.staff.employee_number)
     assert not Arrival.objects.exists()
+
+
+def test_arriving_again_at_the_same_place_keeps_the_first_time(client, ward, people):
+    """A second tap, a reload or a replayed link adds no arrival and moves no time."""
+    m = start(3)
+    url = post_link(m["id"], people.alice.staff)
+    assert client.post(url, {"arrive": "1"}).status_code == 200
+    first = Callup.objects.get(staff=people.alice.staff).arrived_at
+    for _ in range(5):
+        assert client.post(url, {"arrive": "1"}).status_code == 200
+    assert Arrival.objects.count() == 1
+    assert Callup.objects.get(staff=people.alice.staff).arrived_at == first
+    assert lines(m["id"], "site")["S003"]["arrived"] == 1
+
+
+def test_arrivals_back_and_forth_are_bounded(client, ward, people):
+    from renraku.mobilise.actions import MAX_ARRIVALS_PER_CALLUP
+
+    m = start(3)
+    sign_in(client, people.alice)
+    elsewhere = reverse("mobilise:arrive", args=[m["id"], "S001"])
+    at_post = post_link(m["id"], people.alice.staff)
+    for n in range(MAX_ARRIVALS_PER_CALLUP):
+        if n % 2:
+            assert client.post(at_post, {"arrive": "1"}).status_code == 200
+        else:
+            assert client.post(elsewhere).status_code == 200
+    page = client.post(elsewhere)
+    assert page.status_code == 400
+    assert "到着の記録回数が上限に達しました。" in page.text
+    assert Arrival.objects.count() == MAX_ARRIVALS_PER_CALLUP
