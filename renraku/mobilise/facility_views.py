@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -130,7 +131,8 @@ def photo(request, pk, report_id):
     response["Content-Disposition"] = content_disposition_header(
         False, entry.photo.name.rsplit("/", 1)[-1]
     )
-    # Only the viewer's own browser may keep a copy: who may see it depends on who asks.
-    response["Cache-Control"] = "private"
+    # No copy anywhere, the viewer's browser included: the photo may show the injured, and
+    # who may see it depends on who asks (a shared PC's cache would show it to the next).
+    patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
     response["X-Content-Type-Options"] = "nosniff"
     return response

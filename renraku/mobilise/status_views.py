@@ -18,6 +18,7 @@ from renraku.audit.actions import record
 from renraku.broadcast import actions as alerts
 from renraku.broadcast import live
 from renraku.directory.models import Site, Team
+from renraku.http import no_store
 
 from . import actions, drawing, queries, rosters
 from .models import Callup, Family, Mobilisation
@@ -146,6 +147,7 @@ def place(request, pk, by, code):
 
 @login_required
 @require_POST
+@no_store  # personal data: no copy kept, so each look is a request, and audited
 def family(request, pk, number):
     """One person's family status, for someone who may manage the alert: each look is
     audited (who looked at whom), and a refusal too."""

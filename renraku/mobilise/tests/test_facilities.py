@@ -364,3 +364,16 @@ def test_a_department_admin_cannot_report_by_role_alone(started, people):
     gives no right to report a building (only being its lead or having arrived)."""
     assert people.carol.role == Role.DEPARTMENT_ADMIN
     assert not facilities.may_report(people.carol, started, Site.objects.get(code="S003"))
+
+
+def test_the_photo_is_not_kept_by_any_cache(client, started, people, lead):
+    """It may show the injured, and who may see it depends on who asks: a shared PC's
+    browser must not keep a copy for the next person."""
+    sign_in(client, lead)
+    client.post(page_url(started), {**FORM, "photo": photo()})
+    report = SiteReport.objects.get()
+    sign_in(client, people.bob)
+    response = client.get(reverse("mobilise:site_photo", args=[started.pk, report.pk]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Disposition"].startswith("inline")

@@ -326,3 +326,16 @@ def test_an_alert_to_a_deployment_level_from_the_command_line(ward, people, smtp
     with pytest.raises(CommandError, match="levels: 9"):
         call_command(*common, "--audience", "levels=9")
     assert Alert.objects.count() == 1
+
+
+def test_a_family_status_shown_is_kept_by_no_cache(client, started, people):
+    """Each look is audited: a copy in the browser's cache (a shared PC) would be one that
+    is not."""
+    alice = people.alice.staff
+    _answer(started, alice, eta="30")
+    actions.record_family(_callup(started, alice), "injured")
+    url = reverse("mobilise:family", args=[started.pk, alice.employee_number])
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        shown = client.post(url, **headers)
+        assert shown.status_code == 200 and "けが人あり" in shown.text
+        assert "no-store" in shown["Cache-Control"]
