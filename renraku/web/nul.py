@@ -1,0 +1,42 @@
+"""Refuse a request carrying a NUL character (%00) anywhere the apps may read it.
+
+No name, code, number or text a person types contains NUL, and PostgreSQL refuses a string
+that does ("A string literal cannot contain NUL"): a crafted URL such as
+/mobilise/3/posts/S%00/ would otherwise be a 500 on PostgreSQL and a silent miss on SQLite.
+One check here, before any view, instead of one in every view that reads a code from its
+path, its query or its form: the 400 page, nothing read, nothing changed."""
+
+from .errors import bad_request
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(values) -> bool:
+    return any(
+        "\x00" in value
+        for _key, items in values.lists()
+        for value in items
+        if isinstance(value, str)
+    ) or any("\x00" in key for key in values)
+
+
+def _carries_nul(request) -> bool:
+    if "\x00" in request.path_info or _has_nul(request.GET):
+        return True
+    if request.method != "POST":
+        return False
+    if request.content_type in _FORMS:
+        return _has_nul(request.POST)
+    if request.content_type == "application/json":
+        return b"\\u0000" in request.body or b"\x00" in request.body
+    return False
+
+
+class RefuseNulMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _carries_nul(request):
+            return bad_request(request)
+        return self.get_response(request)

@@ -1,0 +1,46 @@
+"""A NUL character (%00) in a path, a query, a form or a JSON body is the 400 page and
+changes nothing: PostgreSQL cannot take such a string, so without this one check each view
+reading a code from its URL would be a 500 there."""
+
+import json
+
+from django.urls import reverse
+
+from renraku.testing import sign_in
+
+from .test_error_pages import assert_site_page
+
+HEADING = "リクエストを受け付けられませんでした"
+
+
+def test_a_nul_in_the_path_is_a_400(client, people):
+    sign_in(client, people.alice)
+    staff = reverse("directory:staff_detail", args=["X"]).replace("/X/", "/%00/")
+    assert_site_page(client.get(staff), 400, HEADING)
+
+
+def test_a_nul_in_the_query_is_a_400(client, people):
+    sign_in(client, people.alice)
+    assert_site_page(client.get(reverse("directory:staff_list"), {"q": "田\x00"}), 400, HEADING)
+
+
+def test_a_nul_in_a_form_is_a_400_and_changes_nothing(client, people):
+    sign_in(client, people.bob)
+    before = people.bob.staff.__class__.objects.get(pk=people.bob.staff.pk).updated_at
+    response = client.post(
+        reverse("directory:staff_edit", args=[people.bob.username]), {"work_phone": "03\x00"}
+    )
+    assert_site_page(response, 400, HEADING)
+    assert people.bob.staff.__class__.objects.get(pk=people.bob.staff.pk).updated_at == before
+
+
+def test_a_nul_in_a_json_body_is_a_400(client):
+    response = client.post(
+        "/api/v1/alerts", json.dumps({"title": "a\u0000b"}), content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_ordinary_requests_pass(client, people):
+    sign_in(client, people.alice)
+    assert client.get(reverse("directory:staff_list"), {"q": "田"}).status_code == 200
