@@ -128,6 +128,10 @@ def run(args, origin, subscriptions, answers: int, arrivals: int) -> dict:
         "staff": args.staff,
         "called": stored.count(),
         "start_seconds": round(start_seconds, 2),
+        # Of which: starting it (recipients frozen, deliveries planned, call-ups written),
+        # and until the first push was accepted.
+        "start_call_seconds": round(m.call_seconds, 2),
+        "first_push_seconds": round(m.first_push_seconds, 2),
         "start_loadavg": round(start_load, 1),
         "answers": answers,
         "arrivals": arrivals,
@@ -221,8 +225,10 @@ def start_everyone(args, origin):
         top = max(DeploymentLevel.objects.values_list("number", flat=True))
         started = time.perf_counter()
         m = actions.start(top, drill=True, title="全職員参集（訓練）")
-        accepted, _first = wait_for(origin, already, everyone, timeout=max(120, everyone / 100))
+        m.call_seconds = time.perf_counter() - started
+        accepted, first = wait_for(origin, already, everyone, timeout=max(120, everyone / 100))
         seconds = time.perf_counter() - started
+        m.first_push_seconds = first - started
     finally:
         for w in workers:
             w.terminate()
