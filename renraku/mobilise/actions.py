@@ -62,6 +62,18 @@ def _channels() -> list[str]:
     return [c for c in ("push", "email", "sms") if c in registry.available()]
 
 
+# Those still silent this long after the call are phoned (when voice is configured): a
+# feature phone or a phone on silent is what the call-up must still reach, and the call
+# asks safety and then 参集 on the keypad.
+VOICE_AFTER_MINUTES = 10
+
+
+def _escalation() -> list[dict]:
+    if "voice" not in registry.available():
+        return []
+    return [{"action": "channel", "channel": "voice", "after_minutes": VOICE_AFTER_MINUTES}]
+
+
 def _wording(level: DeploymentLevel, auto: bool) -> tuple[str, str]:
     title = _("%(level)s: call-up") % {"level": level.name}
     body = _(
@@ -92,6 +104,7 @@ def start(level, *, drill=False, title="", by=None, request=None, auto=None) -> 
         category=AlertCategory.DRILL if drill else AlertCategory.NOTICE,
         severity=Severity.EMERGENCY if auto else Severity.WARNING,
         is_drill=drill,
+        escalation=_escalation(),
     )
     with transaction.atomic():
         alert = alerts.send_alert(

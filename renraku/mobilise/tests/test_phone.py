@@ -63,9 +63,9 @@ def provider_posts(client, settings):
 
 
 def call_alice(mobilisation, twilio):
-    """The voice call that reaches Alice: an escalation step to voice after ten minutes."""
+    """The voice call that reaches Alice: the call-up's own step, to voice for those still
+    silent after ten minutes (voice being configured)."""
     Alert.objects.filter(pk=mobilisation.pk).update(
-        escalation=[{"after_minutes": 10, "action": "channel", "channel": "voice"}],
         issued_at=timezone.now() - dt.timedelta(minutes=10),
     )
     run_escalations.call_local()
