@@ -90,6 +90,8 @@ def act(rule, message, facts, key: str, subject: str, *, drill: bool, send: bool
             acted=False,
         )
     reason = _("Rule 「%(rule)s」 matched: call-up at level %(level)s.") % named
+    if facts.not_received:
+        reason += " " + _not_received()
     if not send:
         called = called_at(rule.callup_level).count()
         return Outcome(Action.MOBILISED, reason, None, rule.callup_level, rule.callup_auto, called)
@@ -115,8 +117,15 @@ def act(rule, message, facts, key: str, subject: str, *, drill: bool, send: bool
     return Outcome(Action.MOBILISED, reason, started, started.level, started.auto, called)
 
 
+def _not_received() -> str:
+    return _(
+        "JMA lists the ward as 震度５弱以上未入電 (its seismometer has not reported; 5弱 or "
+        "more estimated): read as 5弱 until a later report gives the figure."
+    )
+
+
 def _raised(named) -> str:
-    return _("Rule 「%(rule)s」 matched: this event's call-up raised to level %(level)s.") % named
+    return _("Rule 「%(rule)s」 matched: the open call-up raised to level %(level)s.") % named
 
 
 def _raise(rule, current: Mobilisation, named, worded: str) -> Outcome:

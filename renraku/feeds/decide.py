@@ -8,7 +8,7 @@ from string import Template
 from django.conf import settings
 from django.utils import timezone
 
-from .parsing import INTENSITIES, JmaReport, Warning
+from .parsing import INTENSITIES, NOT_RECEIVED, JmaReport, Warning
 
 TOKYO = timezone.get_default_timezone()  # settings.TIME_ZONE: Asia/Tokyo
 INTENSITY_NAMES = {
@@ -43,6 +43,8 @@ class Facts:
     ward_affected: bool = False
     max_intensity: str | None = None  # e.g. "5-"
     intensity_from: str = ""  # "ward" or "area"
+    # JMA lists the ward (or its area) as 震度５弱以上未入電: read as 5弱, said as JMA says it.
+    not_received: bool = False
     warnings: list[Warning] = field(default_factory=list)
     # The groups (see `grade`) this message tells the ward's state of, even where it lists
     # nothing for the ward: a 降灰予報 for 富士山 without the ward means no ash here now.
@@ -52,15 +54,28 @@ class Facts:
         return [w.as_dict() for w in self.warnings]
 
 
+def ward_codes() -> set[str]:
+    """The ward's 市町村等 code as JMA writes it (1311200), also when RENRAKU_WARD_CODE was
+    given as the national local-government code (131121 with its check digit, or 13112):
+    the ward is matched by code, since JMA names it differently per message (東京世田谷区 in
+    earthquake information, 世田谷区 in warnings, 東京都世田谷区 in volcano messages)."""
+    code = settings.WARD_CODE.strip()
+    return {code, code[:5] + "00"} if code.isdigit() and len(code) in (5, 6) else {code}
+
+
 def facts_for_ward(message: JmaReport) -> Facts:
     facts = Facts()
-    city = message.city_intensity.get(settings.WARD_CODE)
+    codes = ward_codes()
+    city_code = next((c for c in codes if c in message.city_intensity), None)
     area = message.area_intensity.get(settings.WARD_SEISMIC_AREA)
-    # At the ward level where JMA gives it, else at the area (東京都２３区).
-    if city:
-        facts.max_intensity, facts.intensity_from = city, "ward"
+    # At the ward level where JMA gives it, else at the area (東京都２３区): 震度速報 gives
+    # areas only, and a ward does not wait for the city figures to call its staff.
+    if city_code:
+        facts.max_intensity, facts.intensity_from = message.city_intensity[city_code], "ward"
+        facts.not_received = city_code in message.not_received
     elif area:
         facts.max_intensity, facts.intensity_from = area, "area"
+        facts.not_received = settings.WARD_SEISMIC_AREA in message.not_received
     if message.type in VOLCANO_TYPES:
         facts.warnings = _volcano_for_ward(message)
     else:
@@ -84,14 +99,14 @@ def _warnings_for_ward(message: JmaReport) -> list[Warning]:
     """The ward's own items; wider areas only when the message names no city at all. (A
     warning for ２３区西部 may be there because of 新宿区 alone: when a message lists
     cities, the ward's own line is the truth.)"""
-    ward = settings.WARD_CODE
+    ward = ward_codes()
     lists_cities = any(len(code) == 7 for w in message.warnings for code in w.areas)
     wider = set() if lists_cities else set(settings.WARD_WEATHER_AREAS)
     tsunami = set(settings.WARD_TSUNAMI_AREAS) if message.type.startswith("VTSE") else set()
     chosen: dict[str, Warning] = {}
     for warning in message.warnings:
         codes = set(warning.areas)
-        if ward in codes or codes & wider or codes & tsunami:
+        if codes & ward or codes & wider or codes & tsunami:
             chosen.setdefault(warning.name, warning)  # the same kind repeats per area type
     return list(chosen.values())
 
@@ -102,7 +117,7 @@ def _volcano_for_ward(message: JmaReport) -> list[Warning]:
     chosen: dict[str, Warning] = {}
     for warning in message.warnings:
         by_name = any(settings.WARD_NAME in name for name in warning.area_names)
-        if settings.WARD_CODE in warning.areas or by_name:
+        if ward_codes() & set(warning.areas) or by_name:
             chosen.setdefault(warning.name, warning)
     return list(chosen.values())
 
@@ -193,6 +208,14 @@ def rule_matches(rule, message: JmaReport, facts: Facts) -> tuple[bool, str]:
     return False, ""
 
 
+def intensity_name(facts: Facts) -> str:
+    """震度５弱; or, where the ward's seismometer has not reported, 震度５弱以上未入電 as JMA
+    says it (read as 5弱 by the rules: at least that, not yet known)."""
+    if facts.not_received and facts.max_intensity == "5-":
+        return NOT_RECEIVED
+    return INTENSITY_NAMES.get(facts.max_intensity or "", "")
+
+
 def next_intensity(intensity: str) -> str:
     index = INTENSITIES.index(intensity) + 1
     return INTENSITIES[index] if index < len(INTENSITIES) else "99"
@@ -200,7 +223,7 @@ def next_intensity(intensity: str) -> str:
 
 def fill(text: str, message: JmaReport, facts: Facts, subject: str = "") -> str:
     """A rule's title or body with the message's facts in place of ${…}."""
-    intensity = INTENSITY_NAMES.get(facts.max_intensity or "", "")
+    intensity = intensity_name(facts)
     values = {
         "time": _local_time(message.origin_time or message.target_time or message.report_time),
         "kind": message.title,

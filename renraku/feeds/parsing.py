@@ -39,6 +39,20 @@ TYPE_OF_TITLE = {
     "降灰予報（詳細）": "VFVO55",
     "噴火速報": "VFVO56",
 }
+# Known titles of messages we do not act on, named so the page says what they were:
+# 長周期地震動に関する観測情報 carries intensities too (Body/Intensity/Observation), but it
+# is not a report of 震度 in the ward and must never start anything.
+OTHER_TITLES = {
+    "長周期地震動に関する観測情報": "VXSE62",
+    "顕著な地震の震源要素更新のお知らせ": "VXSE61",
+    "地震の活動状況等に関する情報": "VXSE56",
+    "地震回数に関する情報": "VXSE57",
+    "地震・津波に関するお知らせ": "VZSE40",
+}
+# The messages whose Body/Intensity is the observed 震度 (震度速報, 震源・震度に関する情報).
+INTENSITY_TYPES = ("VXSE51", "VXSE53")
+# A 市町村 (or area) whose seismometer has not reported, where JMA estimates 5弱 or more.
+NOT_RECEIVED = "震度５弱以上未入電"
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 TYPE_IN_NAME = re.compile(r"(?<![A-Z])([A-Z]{4}\d{2})(?![0-9])")
 INTENSITIES = ["1", "2", "3", "4", "5-", "5+", "6-", "6+", "7"]
@@ -84,6 +98,8 @@ class JmaReport:
     # Earthquake: maximum intensity by area code and by city (市町村等) code.
     area_intensity: dict[str, str] = field(default_factory=dict)
     city_intensity: dict[str, str] = field(default_factory=dict)
+    # Area and city codes JMA lists as 震度５弱以上未入電 (read as at least "5-" above).
+    not_received: set[str] = field(default_factory=set)
     origin_time: str = ""  # when the earth shook (Body/Earthquake/OriginTime)
     hypocenter: str = ""
     magnitude: str = ""
@@ -182,7 +198,9 @@ def _jma(root, name: str) -> JmaReport:
     found = TYPE_IN_NAME.search(name)
     message = JmaReport(
         format="JMA",
-        type=TYPE_OF_TITLE.get(title) or (found.group(1) if found else ""),
+        type=TYPE_OF_TITLE.get(title)
+        or OTHER_TITLES.get(title)
+        or (found.group(1) if found else ""),
         title=_text(head, f"{{{JMX_HEAD}}}Title") or title,
         status=status,
         info_type=info_type,
@@ -198,25 +216,56 @@ def _jma(root, name: str) -> JmaReport:
         _earthquake(body, message)
         _warnings(body, message)
         _volcano(body, message)
+    if message.type in INTENSITY_TYPES:
+        _not_received_in_headline(head, message)
     return message
 
 
 def _earthquake(body, message: JmaReport) -> None:
-    """Body/Intensity/Observation/Pref/Area[/City]/MaxInt (VXSE51, VXSE53)."""
+    """Body/Intensity/Observation/Pref/Area[/City]/MaxInt, of the intensity reports only
+    (VXSE51, VXSE53): 長周期地震動 (VXSE62) has the same elements and is not one. A place
+    whose Condition is 震度５弱以上未入電 (its seismometer has not reported; JMA estimates 5弱
+    or more) reads as at least 5弱, and is remembered as such."""
+    if message.type not in INTENSITY_TYPES:
+        return
     for area in body.iterfind("{*}Intensity/{*}Observation/{*}Pref/{*}Area"):
-        code, value = _text(area, "{*}Code"), _text(area, "{*}MaxInt")
-        if code and value in INTENSITIES:
-            message.area_intensity[code] = value
+        _place(area, message.area_intensity, message)
         for city in area.iterfind("{*}City"):
-            code, value = _text(city, "{*}Code"), _text(city, "{*}MaxInt")
-            if code and value in INTENSITIES:
-                message.city_intensity[code] = value
+            _place(city, message.city_intensity, message)
     message.origin_time = _text(body, "{*}Earthquake/{*}OriginTime")
     hypocenter = body.find("{*}Earthquake/{*}Hypocenter/{*}Area")
     message.hypocenter = _text(hypocenter, "{*}Name")
     magnitude = body.find("{*}Earthquake/{*}Magnitude")
     if magnitude is not None:
         message.magnitude = magnitude.get("description") or (magnitude.text or "")
+
+
+def _place(element, into: dict[str, str], message: JmaReport) -> None:
+    code, value = _text(element, "{*}Code"), _text(element, "{*}MaxInt")
+    if not code:
+        return
+    if NOT_RECEIVED in _text(element, "{*}Condition"):
+        message.not_received.add(code)
+        if value not in INTENSITIES or INTENSITIES.index(value) < INTENSITIES.index("5-"):
+            value = "5-"
+    if value in INTENSITIES:
+        into[code] = value
+
+
+def _not_received_in_headline(head, message: JmaReport) -> None:
+    """震度速報 names the 市町村 not yet reporting only in its Headline (Information Item
+    with Kind 震度５弱以上未入電): they count as at least 5弱, as in the Body."""
+    path = "{*}Headline/{*}Information/{*}Item"
+    for item in head.iterfind(path):
+        if _text(item, "{*}Kind/{*}Name") != NOT_RECEIVED:
+            continue
+        for area in item.iterfind("{*}Areas/{*}Area"):
+            code = _text(area, "{*}Code")
+            if code:
+                message.not_received.add(code)
+                target = message.city_intensity if len(code) == 7 else message.area_intensity
+                if target.get(code) not in INTENSITIES[4:]:
+                    target[code] = "5-"
 
 
 def _warnings(body, message: JmaReport) -> None:

@@ -339,7 +339,7 @@ def _called_up(rule, outcome, key, fresh, subject, when, decision, *, send: bool
 def _what(facts, subject) -> str:
     if facts.max_intensity:
         where = _("in the ward") if facts.intensity_from == "ward" else _("in the area")
-        return f"{decide.INTENSITY_NAMES[facts.max_intensity]} ({where})"
+        return f"{decide.intensity_name(facts)} ({where})"
     return subject or "・".join(f"{w.name} {w.status}" for w in facts.warnings) or "—"
 
 
