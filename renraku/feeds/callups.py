@@ -17,7 +17,7 @@ from renraku.mobilise import actions as mobilise
 from renraku.mobilise.models import Mobilisation
 
 from . import decide
-from .models import Action, Firing
+from .models import Action
 
 log = logging.getLogger(__name__)
 
@@ -37,23 +37,18 @@ class Outcome:
     acted: bool = True
 
 
-def open_callup(key: str, *, drill: bool) -> Mobilisation | None:
-    """The mobilisation a call-up rule started (or raised) for this event, while its alert
-    is open: a later report of the event raises it rather than calling anyone twice."""
-    firing = (
-        Firing.objects.filter(
-            event_key=key,
-            active=True,
-            rule__callup_level__isnull=False,
-            alert__finished_at__isnull=True,
-            alert__is_drill=drill,
-        )
+def open_callup(key: str = "", *, drill: bool) -> Mobilisation | None:
+    """The ward's open call-up (real, or drill when `drill`), whatever started it: this
+    event's earlier report, another earthquake, a warning, or a sender by hand. A ward runs
+    one call-up at a time (one 配備体制 is in force, and HQ counts one set of people): a later
+    report, or another event, raises it rather than calling anyone a second time. (`key`,
+    the event, no longer narrows it: kept for the callers that name their event.)"""
+    return (
+        Mobilisation.objects.filter(alert__finished_at__isnull=True, alert__is_drill=drill)
+        .select_related("alert")
         .order_by("-pk")
         .first()
     )
-    if firing is None:
-        return None
-    return Mobilisation.objects.filter(alert_id=firing.alert_id).first()
 
 
 def title(rule, message, facts, subject: str) -> str:
@@ -71,7 +66,7 @@ def act(rule, message, facts, key: str, subject: str, *, drill: bool, send: bool
     if current is not None:
         if current.level >= rule.callup_level:
             return Outcome(
-                reason=_("Rule 「%(rule)s」: this event's call-up is at level %(current)s already.")
+                reason=_("Rule 「%(rule)s」: the open call-up is at level %(current)s already.")
                 % {**named, "current": current.level},
                 mobilisation=current,
             )

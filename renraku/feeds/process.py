@@ -316,7 +316,13 @@ def _callup_on_correction(message, facts, key, decision, *, drill: bool, send: b
                 _called_up(
                     rule, outcome, key, [], subject, decide.event_time(message), decision, send=send
                 )
-        return
+                return
+        break
+    if Firing.objects.filter(event_key=key, active=True, rule__callup_level__isnull=False).exists():
+        # Downward, or the same: people on their way are not sent home by a correction.
+        decision.reason += " " + _(
+            "A correction does not stand the call-up down: the headquarters decides."
+        )
 
 
 def _fired(rule, alert, key, fresh, subject, when) -> None:

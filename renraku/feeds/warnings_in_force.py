@@ -61,6 +61,19 @@ def end_lifted(rule, message, facts, decision, *, send: bool) -> list[str]:
     done = []
     for entry in ended.values():
         changes = entry["changes"]
+        if _held_by_an_event(entry["alert"]):
+            # The ward's one call-up, raised by an earthquake since the warning started
+            # it: the warning's end is not an all-clear for people called for the quake.
+            done.append(
+                _(
+                    "%(subject)s no longer in force, but the call-up continues for an "
+                    "earthquake: no all-clear is sent."
+                )
+                % {"subject": "・".join(old for old, _now in changes)}
+            )
+            if send:
+                Firing.objects.filter(pk__in=[f.pk for f in entry["firings"]]).update(active=False)
+            continue
         lifted = [old for old, now in changes if not now]
         lowered = [(old, now) for old, now in changes if now]
         named = {"rule": rule.name}
@@ -89,6 +102,14 @@ def end_lifted(rule, message, facts, decision, *, send: bool) -> list[str]:
         for firing in entry["firings"]:
             _end(firing)
     return done
+
+
+def _held_by_an_event(alert) -> bool:
+    return (
+        Firing.objects.filter(alert=alert, active=True)
+        .exclude(rule__trigger__in=WARNING_LIKE)
+        .exists()
+    )
 
 
 def _notify_ended(parent, message, facts, lifted, lowered):
