@@ -119,6 +119,16 @@ CALLUP_RULES = [
         callup_level=1,
         title="【参集】${level}（${area}に${warnings}）",
     ),
+    # 大雨特別警報 (警戒レベル５相当): the 災害対策本部 is set up. Called, not 自動参集: in
+    # such rain the way in is itself a danger, so each comes when told.
+    dict(
+        name="大雨特別警報：第2次非常配備（参集）",
+        trigger="warning",
+        levels="特別警報",
+        names="大雨",
+        callup_level=3,
+        title="【参集】${level}（${area}に${warnings}）",
+    ),
     dict(
         name="震度5弱：第2次非常配備（参集）",
         trigger="earthquake",
@@ -151,6 +161,16 @@ def create_volcano_rules(rule_model) -> None:
     last = rule_model.objects.order_by("-order").values_list("order", flat=True).first() or 0
     for step, fields in enumerate(VOLCANO_RULES, start=1):
         rule_model.objects.create(order=last + step * 10, channels=CHANNELS, **fields)
+
+
+def add_heavy_rain_emergency_rule(rule_model) -> None:
+    """For a ward whose call-up rules were made before 大雨特別警報 had one: added beside
+    them, unless a call-up rule for 特別警報 is there already (or the ward has none)."""
+    callups = rule_model.objects.filter(callup_level__isnull=False)
+    if not callups.exists() or callups.filter(levels__contains="特別警報").exists():
+        return
+    fields = next(r for r in CALLUP_RULES if r.get("levels") == "特別警報")
+    rule_model.objects.create(order=1, channels=CHANNELS, **fields)
 
 
 def create_callup_rules(rule_model) -> None:
