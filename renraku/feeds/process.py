@@ -140,7 +140,7 @@ def event_key(message: JmaReport) -> str:
 
 
 def _dedupe_key(message: JmaReport) -> str:
-    return "|".join(
+    key = "|".join(
         [
             message.type,
             event_key(message),
@@ -149,6 +149,8 @@ def _dedupe_key(message: JmaReport) -> str:
             message.report_time,
         ]
     )
+    # A test (試験) message never claims the key of the real one it may copy.
+    return f"試験|{key}" if message.status == "試験" else key
 
 
 def _order(serial, report_time) -> tuple:
