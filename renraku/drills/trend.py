@@ -2,6 +2,9 @@
 30 minutes, drill after drill, drawn as a small line per department, and whether it is
 getting better. One pass of report.figures over every drill counted."""
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renraku import charts
@@ -28,7 +31,10 @@ def verdict(first: int, latest: int, drills_taken: int) -> tuple[str, str]:
 
 def trends(user) -> dict:
     """The ward's line and each department's, over the last LAST_DRILLS drills."""
-    alerts = list(drills(user)[:LAST_DRILLS])[::-1]  # oldest first
+    # A drill sent less than MINUTE minutes ago has no rate at MINUTE yet: counted now it
+    # would show every department worse than ever.
+    done = timezone.now() - dt.timedelta(minutes=MINUTE)
+    alerts = list(drills(user).filter(issued_at__lte=done)[:LAST_DRILLS])[::-1]  # oldest first
     span = max(len(alerts) - 1, 1)
     place = {a.pk: i for i, a in enumerate(alerts)}
     departments: dict[str, dict] = {}

@@ -6,7 +6,7 @@ signed token, which then shows broadcast's page again: no script, one tap each."
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -50,7 +50,9 @@ def answer(request, token):
     """A 参集 answer (`eta` or `reason`), the family's status (`family`) or an arrival
     (`arrive`) by the signed link."""
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+        # The address a tap left in the phone's browser: reopened later (a reload, a tab
+        # the phone restored) it must lead back to the answer page, not to an error.
+        return redirect("broadcast:answer", token=token)
     recipient, gone = answer_views.recipient_or_gone(request, token)
     if gone:
         return gone

@@ -69,7 +69,8 @@ def start(request):
     return render(
         request,
         "mobilise/start.html",
-        {"levels": actions.levels(), "errors": errors},
+        # A refused form comes back as it was sent: nothing to choose or type again.
+        {"levels": actions.levels(), "errors": errors, "sent": request.POST},
         status=400 if errors else 200,
     )
 

@@ -70,6 +70,21 @@ def trend(department_ids=None, days: int = 365, now=None) -> list[dict]:
     return out
 
 
+def with_today(points: list[dict], row: dict | None, now=None) -> list[dict]:
+    """The trend ending on today's live count (`row`, from queries.counts_by or total):
+    the day's snapshot was taken earlier, and the line must end where the boxes above it
+    say the office is now."""
+    if row is None or not row["staff"]:
+        return points
+    day = today(now)
+    live = {
+        "day": day,
+        "push_pct": percent(row["push"], row["staff"]),
+        "reachable_pct": percent(row["staff"] - row["none"], row["staff"]),
+    }
+    return [p for p in points if p["day"] != day] + [live]
+
+
 def chart(points: list[dict]) -> dict:
     """The trend as two SVG polylines (push, any channel) and its first and last values."""
     if len(points) < 2:  # a line needs two days

@@ -22,17 +22,18 @@ def office(request):
     if seen is not None:
         people = people.filter(department_id__in=seen)
     departments = queries.counts_by("department", staff=people)
+    total = queries.total(departments)
     return render(
         request,
         "readiness/office.html",
         {
             "whole_office": seen is None,
             "kinds": [(k, CHANNEL_LABELS[k]) for k in queries.configured()],
-            "total": queries.for_pages([queries.total(departments)])[0],
+            "total": queries.for_pages([total])[0],
             "departments": queries.for_pages(departments),
             # Sites cut across departments: only for those who see the whole office.
             "sites": queries.for_pages(queries.counts_by("site")) if seen is None else [],
-            "chart": snapshots.chart(snapshots.trend(seen)),
+            "chart": snapshots.chart(snapshots.with_today(snapshots.trend(seen), total)),
         },
     )
 
@@ -56,6 +57,8 @@ def department(request, code):
             "people": [describe(p) for p in people],
             "count": count,
             "shown": len(people),
-            "chart": snapshots.chart(snapshots.trend([dept.pk])),
+            "chart": snapshots.chart(
+                snapshots.with_today(snapshots.trend([dept.pk]), rows[0] if rows else None)
+            ),
         },
     )

@@ -14,6 +14,7 @@ class Menu:
     host_slots: bool = False  # dialogues:host
     host_directors: bool = False  # dialogues:directors
     host_reach: bool = False  # dialogues:reach
+    readiness: bool = False  # readiness:office (administrators, department administrators)
 
 
 def menu_for(user) -> Menu:
@@ -21,6 +22,9 @@ def menu_for(user) -> Menu:
     its own), else asked now."""
     if not permissions.can_view_directory(user):
         return Menu()
+    from renraku.readiness.rights import may_open as may_open_readiness
+
+    readiness = may_open_readiness(user)
     # getattr, not __dict__: request.user is a lazy object around the user.
     if (any_host := getattr(user, "any_host_fact", None)) is not None:
         visits = user.host_visits_directors_fact
@@ -32,7 +36,11 @@ def menu_for(user) -> Menu:
         any_host = Host.objects.exists()
     if permissions.can_administer(user):  # every host's pages, once a host is named
         return Menu(
-            my_posts=True, host_slots=any_host, host_directors=any_host, host_reach=any_host
+            my_posts=True,
+            host_slots=any_host,
+            host_directors=any_host,
+            host_reach=any_host,
+            readiness=readiness,
         )
     host = visits is not None and user.staff_id is not None
     return Menu(
@@ -40,6 +48,7 @@ def menu_for(user) -> Menu:
         host_slots=host,
         host_directors=host and bool(visits),
         host_reach=host,
+        readiness=readiness,
     )
 
 

@@ -144,10 +144,13 @@ def test_an_eta_before_the_safety_answer_is_refused(client, ward, people):
     assert Callup.objects.get(staff=people.alice.staff).answered_at is None
 
 
-def test_a_forged_link_answers_404_and_a_get_405(client, ward, people):
+def test_a_forged_link_answers_404_and_a_get_leads_back_to_the_answer_page(client, ward, people):
     m = start(3)
     assert client.post("/mobilise/a/1:forged/", {"eta": "30"}).status_code == 404
-    assert client.get(post_link(m["id"], people.alice.staff)).status_code == 405
+    tapped = post_link(m["id"], people.alice.staff)  # left in the browser by a tap
+    reopened = client.get(tapped)
+    assert reopened.status_code == 302
+    assert reopened["Location"] == tapped.replace("/mobilise/a/", "/a/")
     assert not Callup.objects.filter(answered_at__isnull=False).exists()
 
 
