@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 from renraku import csvsafe
 from renraku.notices.models import Recipient
 
+from . import attendance
 from .models import Answer
 
 HEADER = [
@@ -30,7 +31,10 @@ def recipients_csv(request, alert):
     """csvsafe.download (UTF-8 with a BOM, or CP932; every cell a person typed neutralised
     so that a spreadsheet never runs it as a formula), Tokyo times, labels in Japanese."""
     with translation.override("ja"):  # the rows are made inside: their labels too
-        return csvsafe.download(request, f"alert-{alert.pk}.csv", HEADER, _rows(alert))
+        header = HEADER.copy()
+        if attendance.is_callup(alert):  # its attendance is the 参集 answer
+            header[header.index("出勤可否")] = "参集可否"
+        return csvsafe.download(request, f"alert-{alert.pk}.csv", header, _rows(alert))
 
 
 def _rows(alert):
@@ -52,7 +56,7 @@ def _rows(alert):
             r.site.name,
             _time(r.read_at),
             r.get_answer_display(),
-            r.get_attendance_display(),
+            str(attendance.word_for(r.attendance, alert)),
             location,
             comment,
             _time(r.answered_at),

@@ -23,7 +23,7 @@ from renraku import csvsafe
 from renraku.accounts import permissions
 from renraku.http import no_store
 
-from . import actions, live, panels, queries, situation
+from . import actions, attendance, live, panels, queries, situation
 from .models import Alert, ReplyForm
 
 # More than this many alerts at once is not a headquarters' question but a crafted URL:
@@ -39,11 +39,7 @@ CSV_HEADER = [
     "無事",
     "軽傷",
     "重傷",
-    "出勤可能",
-    "遅れて出勤可能",
-    "出勤不可",
-    "出勤未回答",
-]
+]  # then the attendance columns, in the alerts' words (attendance.csv_header)
 
 
 @dataclass
@@ -299,4 +295,5 @@ def situation_csv(request, pk, by):
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     ids = "-".join(str(a.pk) for a in view.alerts)
-    return csvsafe.download(request, f"situation-{ids}-{by}-{stamp}.csv", CSV_HEADER, cells)
+    header = CSV_HEADER + attendance.csv_header(view.alerts)
+    return csvsafe.download(request, f"situation-{ids}-{by}-{stamp}.csv", header, cells)
