@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from renraku.accounts.models import Role, User
 
 from . import demo_org as org
+from . import demo_sites
 from .actions import apply_import
 from .csvformat import COLUMNS, MULTI_SEPARATOR
 from .demo_callup import assign_callup, seed_levels, seed_minimums, seed_site_leads, seed_teams
@@ -120,8 +121,11 @@ def seed_organisation() -> dict[str, list[str]]:
     seed_levels()  # the HR file names them, like the codes above
     seed_teams()
     sites_by_kind: dict[str, list[str]] = {}
+    addresses = demo_sites.addresses(org.planned_sites())  # the answer page's map link
     for code, name, kind, _place in org.planned_sites():
-        Site.objects.update_or_create(code=code, defaults={"name": name, "kind": kind})
+        Site.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": kind, "address": addresses[code]}
+        )
         sites_by_kind.setdefault(kind, []).append(code)
     return sites_by_kind
 
