@@ -86,12 +86,32 @@ def test_the_department_page_lists_who_push_does_not_reach_and_what_is_missing(c
     assert "青木" not in html
 
 
-def test_the_home_page_says_this_device_receives_alerts_with_the_day_it_was_confirmed(client, ward):
+def test_the_home_page_names_the_registered_device_that_receives_alerts_and_the_day(client, ward):
+    # The server cannot tell which device shows the page: it names the registered one
+    # that showed a notice, never "this device" (a computer beside the phone is not).
     sign_in(client, ward.alice)
     html = client.get(reverse("home")).content.decode()
     shown = timezone.localtime(timezone.now() - dt.timedelta(days=2))
-    assert f"この端末は緊急連絡を受け取れます（{shown.month}月{shown.day}日に確認）" in html
+    day = f"{shown.month}月{shown.day}日"
+    assert f"登録済みの端末（iPhone）で緊急連絡を受け取れます（{day}に確認）" in html
+    readiness = html.split('data-testid="readiness"')[1].split("</section>")[0]
+    assert "この端末" not in readiness  # the push card beside it speaks of this device
     assert "readiness/" not in html.split('data-testid="readiness"')[1].split("</section>")[0]
+
+
+def test_the_home_page_names_the_device_that_showed_the_latest_notice(client, ward):
+    device(ward.alice.staff, shown_days_ago=1, agent=ANDROID)
+    device(ward.alice.staff, shown_days_ago=5, agent="Mozilla/5.0 (Windows NT 10.0) Edg/126")
+    sign_in(client, ward.alice)
+    html = client.get(reverse("home")).content.decode()
+    assert "登録済みの端末（Android）で緊急連絡を受け取れます" in html
+
+
+def test_the_home_page_says_registered_device_when_its_kind_is_unknown(client, ward):
+    device(ward.alice.staff, shown_days_ago=0, agent="")
+    sign_in(client, ward.alice)
+    html = client.get(reverse("home")).content.decode()
+    assert "登録済みの端末で緊急連絡を受け取れます" in html
 
 
 def test_the_home_page_tells_someone_whose_device_went_silent_what_to_do(client, ward):
