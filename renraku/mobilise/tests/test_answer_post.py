@@ -6,12 +6,13 @@ import re
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils import timezone
 
 from renraku.broadcast import links
 from renraku.directory import demo_sites
 from renraku.directory.demo import seed_organisation
 from renraku.directory.models import Site, Staff
-from renraku.mobilise.models import Mobilisation
+from renraku.mobilise.models import Callup, Mobilisation
 from renraku.notices.models import Recipient
 from renraku.testing import sign_in
 
@@ -58,3 +59,20 @@ def test_the_answer_page_shows_a_demo_posts_address_and_a_map_link(client, ward,
     assert f'href="{href}"' in anchor
     assert 'target="_blank"' in anchor and "noopener" in anchor
     assert f"{school.name}の地図（新しいタブで開きます）" in anchor
+
+
+def test_after_arriving_the_page_says_when_and_where_instead_of_the_button(client, ward, people):
+    sign_in(client, people.bob)
+    client.post(reverse("mobilise:start"), {"level": "3"})
+    client.logout()
+    m = Mobilisation.objects.get()
+    page, post = _pages(m, people.alice.staff)
+    before = client.get(page).text
+    assert 'name="arrive"' in before and "到着しました" in before
+    after = client.post(post, {"arrive": "1"}).text
+    at = timezone.localtime(Callup.objects.get(staff=people.alice.staff).arrived_at)
+    assert f"到着済み（{at:%H:%M}、区立池尻小学校）" in after
+    assert 'name="arrive"' not in after and "到着しました" not in after
+    assert reverse("mobilise:site_report", args=[m.pk, "S003"]) in after
+    assert "別の場所に到着した" in after  # by the QR code where they are
+    assert client.get(page).text.count('name="arrive"') == 0  # reopened later, the same
