@@ -9,6 +9,7 @@ from renraku.bulletin.demo import seed_bulletin_demo
 from renraku.dialogues.demo import seed_dialogues_demo
 from renraku.directory.demo import STAFF_COUNT, seed_directory_demo
 from renraku.drills.demo import seed_drills_demo
+from renraku.mobilise.demo import seed_mobilise_demo
 from renraku.readiness.demo import seed_readiness_demo
 
 
@@ -22,4 +23,5 @@ def seed_demo(progress: bool = False, staff: int = STAFF_COUNT) -> dict:
     seed_dialogues_demo()
     seed_drills_demo()
     seed_readiness_demo()
+    seed_mobilise_demo()  # after readiness: its push subscriptions decide who push reaches
     return counts
