@@ -76,3 +76,14 @@ def test_after_arriving_the_page_says_when_and_where_instead_of_the_button(clien
     assert reverse("mobilise:site_report", args=[m.pk, "S003"]) in after
     assert "別の場所に到着した" in after  # by the QR code where they are
     assert client.get(page).text.count('name="arrive"') == 0  # reopened later, the same
+
+
+def test_the_family_answer_reads_with_a_japanese_colon(client, ward, people):
+    sign_in(client, people.bob)
+    client.post(reverse("mobilise:start"), {"level": "3"})
+    client.logout()
+    page, post = _pages(Mobilisation.objects.get(), people.alice.staff)
+    client.post(page, {"value": "safe"})
+    client.post(post, {"eta": "30"})
+    text = client.post(post, {"family": "safe"}).text
+    assert "あなたの回答：全員無事" in text and "あなたの回答: " not in text

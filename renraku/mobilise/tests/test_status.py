@@ -207,7 +207,7 @@ def test_family_status_is_counted_never_listed_and_read_one_at_a_time_audited(
     url = reverse("mobilise:family", args=[started.pk, alice.employee_number])
     assert client.get(url).status_code == 405
     shown = client.post(url, HTTP_HX_REQUEST="true")
-    assert shown.status_code == 200 and "青木 愛さんの家族: けが人あり" in shown.text
+    assert shown.status_code == 200 and "青木 愛さんの家族：けが人あり" in shown.text
     entry = AuditEntry.objects.get(action="mobilise.family_viewed")
     assert entry.actor_user_id == people.bob.pk
     assert entry.target == f"staff:{alice.employee_number}"
@@ -257,7 +257,7 @@ def test_the_headquarters_view_shows_the_call_up_and_reads_attendance_from_it(
     assert "連絡が取れない <strong>1</strong>" in panel
     assert "青木" not in panel  # counts, never names
     assert f'href="/mobilise/{started.pk}/sites/"' in panel
-    assert "配信先: 第2次非常配備（4人）" in text
+    assert "配信先：第2次非常配備（4人）" in text
 
 
 def test_the_panel_is_not_for_an_ordinary_alert_nor_a_department_administrator(
@@ -269,7 +269,7 @@ def test_the_panel_is_not_for_an_ordinary_alert_nor_a_department_administrator(
     )
     page = client.get(reverse("broadcast:situation", args=[plain.pk]))
     assert 'data-testid="mobilise-panel"' not in page.text
-    assert "配信先: 全職員" in page.text
+    assert "配信先：全職員" in page.text
     client.logout()
     sign_in(client, people.carol)  # a department administrator: her people only
     page = client.get(reverse("broadcast:situation", args=[started.pk]))
@@ -297,7 +297,7 @@ def test_the_audience_is_the_level_and_follows_it(client, started, people):
     assert sent.detail["audience"] == {"levels": [3]}
     actions.raise_level(started, 4)
     page = client.get(reverse("broadcast:situation", args=[started.pk]))
-    assert "配信先: 全職員配備（6人）" in page.text
+    assert "配信先：全職員配備（6人）" in page.text
     actions.stand_down(started, 3)
     # A reminder goes to those called now, not those stood down.
     reminder = alerts.remind_unanswered(started.alert, sender=people.bob)

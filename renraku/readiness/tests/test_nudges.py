@@ -56,7 +56,7 @@ def test_a_device_silent_for_30_days_gets_one_visible_check_a_month(
 
     assert deliver(now)["checks"] == 1
     [check] = push_service.messages(info)
-    assert check["title"] == "renraku: この端末の受信確認"
+    assert check["title"] == "renraku：この端末の受信確認"
     assert "操作は不要です" in check["body"]
     assert push_service.messages(proven) == []  # a device that shows notices is left alone
     assert PushSubscription.objects.get(endpoint=info["endpoint"]).checked_at == now

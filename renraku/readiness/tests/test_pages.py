@@ -127,3 +127,9 @@ def test_the_home_page_of_someone_with_no_device(client, ward):
     html = client.get(reverse("home")).content.decode()
     assert "緊急連絡を受け取れる端末がまだありません" in html
     assert "ホーム画面に追加" in html and "通知を許可" in html
+
+
+def test_the_home_page_lists_the_other_channels_after_a_japanese_colon(client, ward):
+    sign_in(client, ward.alice)
+    html = client.get(reverse("home")).content.decode()
+    assert "緊急連絡はこちらにも届きます：" in html and "届きます:" not in html
