@@ -33,8 +33,9 @@ class Line:
         return asdict(self)
 
 
-def _grouped(rows, key: str) -> dict:
-    """Counts per `key` (site_id or team_id) of the people called there now."""
+def _grouped(rows, key: str, *, arrived: bool = False) -> dict:
+    """Counts per `key` (site_id or team_id) of the people called there now, and with
+    `arrived` those of them who have arrived (by team, where arrivals count)."""
     not_arrived = Q(arrived_at__isnull=True)
     coming = Q(coming=True) & not_arrived
     counts = {
@@ -45,6 +46,8 @@ def _grouped(rows, key: str) -> dict:
         "n_cannot": Count("pk", filter=Q(coming=False) & not_arrived),
         **{f"eta_{k}": Count("pk", filter=coming & Q(eta=v)) for v, k in ETA_KEYS.items()},
     }
+    if arrived:
+        counts["n_arrived"] = Count("pk", filter=~not_arrived)
     return {row.pop(key): row for row in rows.values(key).annotate(**counts).order_by()}
 
 
@@ -55,17 +58,19 @@ def status(mobilisation: Mobilisation, by: str) -> list[Line]:
         raise ValueError(by)
     called = Callup.objects.filter(mobilisation=mobilisation, stood_down_at__isnull=True)
     key = f"{by}_id"
-    counts = _grouped(called, key)
-    # Arrivals count where they were recorded (a person's latest), by post; by team, in
-    # the person's team.
-    arrived_key = "arrived_site_id" if by == "site" else "team_id"
-    arrived = dict(
-        called.filter(arrived_at__isnull=False)
-        .values_list(arrived_key)
-        .annotate(n=Count("pk"))
-        .values_list(arrived_key, "n")
-        .order_by()
-    )
+    # Arrivals count where they were recorded (a person's latest), by post: a query of
+    # their own; by team, in the person's team: counted with the rest, in one query.
+    counts = _grouped(called, key, arrived=by == "team")
+    if by == "team":
+        arrived = {pk: row.pop("n_arrived") for pk, row in counts.items()}
+    else:
+        arrived = dict(
+            called.filter(arrived_at__isnull=False)
+            .values_list("arrived_site_id")
+            .annotate(n=Count("pk"))
+            .values_list("arrived_site_id", "n")
+            .order_by()
+        )
     minimums = MinimumStaffing.objects.filter(level__number=mobilisation.level)
     minimums = (
         minimums.filter(team__isnull=True)

@@ -6,12 +6,20 @@ at a time on request and audited.
 The figures are counted in grouped queries and shared by every screen for a moment
 (broadcast.live), however many are called; the lists are read a page at a time."""
 
+import uuid
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renraku.audit.actions import record
@@ -25,6 +33,9 @@ from .models import Callup, Family, Mobilisation
 
 # The address of those called without a post (or team).
 NONE_CODE = "-"
+# How many posts short of staff the status shows before 「すべての参集場所を表示」: the
+# worst, as many as a headquarters' screen shows at once.
+SHORT_POSTS = 20
 
 
 def viewable(request, pk) -> Mobilisation:
@@ -46,17 +57,20 @@ def may_reveal_family(user, m: Mobilisation) -> bool:
 
 
 def figures(m: Mobilisation) -> dict:
-    """The status's figures, shared by every screen for a moment."""
+    """The status's figures, shared by every screen for a moment (`stamp` tells one
+    moment's figures from the next)."""
 
     def compute():
         by_site, by_team = queries.status(m, "site"), queries.status(m, "team")
         total = queries.totals(by_site)
         return {
-            "by_site": list(zip(by_site, drawing.bars(by_site), strict=True)),
-            "by_team": list(zip(by_team, drawing.bars(by_team), strict=True)),
+            "by_site": by_site,
+            "by_team": by_team,
             "total": total,
             "family": queries.family_counts(m),
             "chart": drawing.arrivals_chart(queries.arrivals_over_time(m), total.required),
+            "as_of": timezone.now(),
+            "stamp": uuid.uuid4().hex,
         }
 
     return live.shared("mobilise-status", m.pk, m.level, compute=compute)
@@ -66,25 +80,86 @@ def _level(m: Mobilisation):
     return next((lv for lv in actions.levels() if lv.number == m.level), None)
 
 
+def _rows(m: Mobilisation, lines: list, by: str) -> list[dict]:
+    """The table's rows with everything a row shows worked out here, once: its links, its
+    name and its bar (on one scale for the lines given)."""
+    name = "mobilise:post" if by == "site" else "mobilise:team"
+    nobody = _("No post") if by == "site" else _("No team")
+    rows = []
+    for line, bar in zip(lines, drawing.bars(lines), strict=True):
+        code = line.code or NONE_CODE
+        rows.append(
+            {
+                "line": line,
+                "bar": bar,
+                "code": code,
+                "label": line.name if line.code else nobody,
+                "href": reverse(name, args=[m.pk, code]),
+                "poster": reverse("mobilise:poster", args=[m.pk, code])
+                if line.code and by == "site"
+                else None,
+            }
+        )
+    return rows
+
+
+def short_posts(lines: list) -> list:
+    """What the status shows of the posts at first: those short of staff, the furthest
+    short first, at most SHORT_POSTS of them, and those called without a post (to be
+    sent somewhere)."""
+    short = [line for line in lines if line.short_by][:SHORT_POSTS]
+    return short + [line for line in lines if line.code is None]
+
+
+def _live_html(m: Mobilisation, every_post: bool) -> str:
+    """The live part of the status, rendered once per moment of the figures and shared by
+    every screen, per language and per choice of posts shown. It holds only what everyone
+    who may open the status sees (checked before this is read): were a part ever to depend
+    on who looks, that right would go into the key."""
+    shown = figures(m)
+    name = "live:mobilise-live:" + ":".join(
+        map(str, (m.pk, m.level, m.alert.is_open, translation.get_language(), every_post))
+    )
+    held = cache.get(name)
+    if held is not None and held[0] == shown["stamp"]:
+        return held[1]
+    sites = shown["by_site"] if every_post else short_posts(shown["by_site"])
+    html = render_to_string(
+        "mobilise/_status_live.html",
+        {
+            **shown,
+            "m": m,
+            "every_post": every_post,
+            "posts": len([line for line in shown["by_site"] if line.code]),
+            "short": len([line for line in shown["by_site"] if line.short_by]),
+            "shown": len([line for line in sites if line.code]),
+            "site_rows": _rows(m, sites, "site"),
+            "team_rows": _rows(m, shown["by_team"], "team"),
+            "legend": drawing.legend(),
+            "family_choices": Family.choices,
+        },
+    )
+    # Kept a little longer than the figures: it is used only while they are the same.
+    cache.set(name, (shown["stamp"], html), settings.LIVE_FIGURES_SECONDS * 2)
+    return html
+
+
 @login_required
 def status(request, pk):
     m = viewable(request, pk)
+    every_post = request.GET.get("posts") == "all"
+    html = _live_html(m, every_post)
+    if request.htmx:
+        return HttpResponse(html)
+    from renraku.accounts import permissions
+
     context = {
         "m": m,
         "level": _level(m),
-        "now": timezone.now(),
-        "legend": drawing.legend(),
-        "family_choices": Family.choices,
-        **figures(m),
+        "live_html": html,
+        "levels": actions.levels(),
+        "may_mobilise": permissions.can_send(request.user),
     }
-    if request.htmx:
-        return render(request, "mobilise/_status_live.html", context)
-    from renraku.accounts import permissions
-
-    context.update(
-        levels=actions.levels(),
-        may_mobilise=permissions.can_send(request.user),
-    )
     return render(request, "mobilise/status.html", context)
 
 
@@ -108,7 +183,7 @@ def place(request, pk, by, code):
     where = _place(by, code)
     where_pk = where.pk if where else None
     line = next(
-        (line for line, _bar in figures(m)[f"by_{by}"] if line.code == (where and where.code)),
+        (line for line in figures(m)[f"by_{by}"] if line.code == (where and where.code)),
         queries.Line(code=where and where.code, name=where.name if where else ""),
     )
     arrived_here = Q(arrived_site_id=where_pk) if by == "site" else Q(team_id=where_pk)
@@ -135,14 +210,29 @@ def place(request, pk, by, code):
     if request.htmx:
         return render(request, "mobilise/_place_live.html", context)
     keep = request.GET.copy()
+    lists = rosters.lists(m, by, where_pk, _page_numbers(request))
+    _link_people(m, lists)
     context.update(
         level=_level(m),
-        lists=rosters.lists(m, by, where_pk, _page_numbers(request)),
+        lists=lists,
         params=rosters.LISTS,
         query=keep,
         may_reveal=may_reveal_family(request.user, m),
     )
     return render(request, "mobilise/place.html", context)
+
+
+def _link_people(m: Mobilisation, lists: dict) -> None:
+    """Each listed person's links, made here from one reversed address each rather than
+    three {% url %} per row (200 rows a page)."""
+    mark = "0000000000"
+    detail = reverse("directory:staff_detail", args=[mark])
+    family = reverse("mobilise:family", args=[m.pk, mark])
+    for page in lists.values():
+        for c in page:
+            number = quote(c.staff.employee_number, safe="")
+            c.detail_url = detail.replace(mark, number)
+            c.family_url = family.replace(mark, number)
 
 
 @login_required
