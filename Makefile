@@ -21,7 +21,7 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/renraku migrate --noinput
 	$(BIN)/renraku seed-demo
-	$(BIN)/renraku serve
+	$(BIN)/renraku demo-devices & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(BIN)/renraku serve
 
 serve: setup
 	$(BIN)/renraku migrate --noinput

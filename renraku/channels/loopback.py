@@ -9,6 +9,7 @@ from aiohttp import web
 
 class LoopbackServer:
     keepalive_timeout = 75.0  # aiohttp's default: how long an idle connection is kept
+    bind_port = 0  # a free port; the demo's devices listen where their endpoints point
 
     def __init__(self):
         self.origin = ""
@@ -29,7 +30,7 @@ class LoopbackServer:
         self.routes(app.router)
         self._runner = web.AppRunner(app, access_log=None, keepalive_timeout=self.keepalive_timeout)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.bind_port)
         await site.start()
         return site._server.sockets[0].getsockname()[1]
 

@@ -6,11 +6,15 @@ the mail server refused, and no device). The same every time it is run."""
 
 import base64
 import datetime as dt
+import hmac
+import os
 import random
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from renraku.directory.models import Department, EmailRefusal, PushSubscription, Staff
@@ -18,9 +22,23 @@ from renraku.directory.models import Department, EmailRefusal, PushSubscription,
 from . import snapshots
 from .models import Snapshot
 
-# The demo's push endpoints: a host that never resolves (RFC 6761), so a demo worker sends
-# nothing anywhere (a try fails and is retried, the device is not retired).
-DEMO_ENDPOINT = "https://push.demo.invalid/"
+# The demo's devices subscribe at `renraku demo-devices`, a push service on loopback
+# (renraku/demo/devices.py) that plays their phones. The seed and that service derive each
+# device's keys from the number in its endpoint and this seed, which is public: demo
+# devices' pushes are readable by anyone, so none of this is ever a real subscription.
+DEMO_KEY_SEED = b"renraku demo devices: public, demo only"
+# Deriving a P-256 key costs about 60 microseconds: 10,000 devices would add over half a
+# second to the seed. Devices share a pool of key pairs instead; each has its own auth
+# secret (which every payload's keys are derived with), and every push is still encrypted
+# with a fresh key of the sender's.
+KEY_POOL = 256
+# The last digit of a device's number is what the device does with a push, as a real push
+# service's endpoint carries its own routing: it shows it (and says so), it takes it and
+# shows nothing (silent for weeks, or never showing anything), or the push service has
+# dropped it (404).
+SHOWS, SILENT, DROPPED = 1, 2, 3
+# Endpoints of earlier seeds: a host that never resolves (RFC 6761).
+OLD_DEMO_ENDPOINT = "https://push.demo.invalid/"
 DEMO_REASON = "550 5.1.1 No such user (demo)"
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
@@ -37,39 +55,72 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _keys() -> tuple[str, str]:
-    """A real P-256 public key and auth secret (the same for every demo device), so that a
-    demo worker could encrypt to them."""
-    public = ec.derive_private_key(2026, ec.SECP256R1()).public_key()
-    return _b64(public.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)), _b64(
-        b"renraku-demo-key"
-    )
+def demo_push_port() -> int:
+    return int(os.environ.get("RENRAKU_DEMO_PUSH_PORT", "8081"))
+
+
+def demo_endpoint_prefix(port: int | None = None) -> str:
+    return f"http://127.0.0.1:{port or demo_push_port()}/push/"
+
+
+@lru_cache(maxsize=KEY_POOL)
+def _pooled_key(slot: int) -> ec.EllipticCurvePrivateKey:
+    secret = hmac.digest(DEMO_KEY_SEED, b"key %d" % slot, "sha256")
+    return ec.derive_private_key(int.from_bytes(secret, "big") % (2**255) + 1, ec.SECP256R1())
+
+
+def device_private_key(number: int) -> ec.EllipticCurvePrivateKey:
+    return _pooled_key(number % KEY_POOL)
+
+
+def device_auth(number: int) -> bytes:
+    return hmac.digest(DEMO_KEY_SEED, b"auth %d" % number, "sha256")[:16]
+
+
+@lru_cache(maxsize=KEY_POOL)
+def _public(slot: int) -> str:
+    public = _pooled_key(slot).public_key()
+    return _b64(public.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
+
+
+def device_keys(number: int) -> tuple[str, str]:
+    """The p256dh and auth a demo device's browser would have handed the server."""
+    return _public(number % KEY_POOL), _b64(device_auth(number))
+
+
+def device_kind(number: int) -> int:
+    return number % 10
 
 
 @transaction.atomic
 def seed_readiness_demo(now=None) -> None:
     now = now or timezone.now()
     rng = random.Random(19)  # noqa: S311  (repeatable demo data, not secrets)
-    PushSubscription.objects.filter(endpoint__startswith=DEMO_ENDPOINT).delete()
+    PushSubscription.objects.filter(
+        Q(endpoint__startswith=OLD_DEMO_ENDPOINT)
+        | Q(endpoint__startswith="http://127.0.0.1:", endpoint__contains="/push/")
+    ).delete()
     EmailRefusal.objects.filter(reason=DEMO_REASON).delete()
-    p256dh, auth = _keys()
+    prefix = demo_endpoint_prefix()
     devices, created, refused = [], {}, []
     people = Staff.objects.active().order_by("employee_number")
-    for number, staff_id, work_email in people.values_list("employee_number", "pk", "work_email"):
+    for serial, (number, staff_id, work_email) in enumerate(
+        people.values_list("employee_number", "pk", "work_email"), start=1
+    ):
         roll = rng.random() if number != DEMO_STAFF else 0.0
         agent = IPHONE if rng.random() < 0.55 else ANDROID
-        endpoint = f"{DEMO_ENDPOINT}{number}"
         age = dt.timedelta(days=rng.randrange(40, 700))
-        device = PushSubscription(
-            staff_id=staff_id, endpoint=endpoint, p256dh=p256dh, auth=auth, user_agent=agent
-        )
+        device = PushSubscription(staff_id=staff_id, user_agent=agent)
+        kind = SILENT
         if roll < 0.76:  # showed a notice in the last weeks
+            kind = SHOWS
             device.last_shown_at = now - dt.timedelta(days=rng.randrange(1, 26), hours=3)
         elif roll < 0.82:  # silent: showed nothing for over a month, checked once
             device.last_shown_at = now - dt.timedelta(days=rng.randrange(35, 200))
             if rng.random() < 0.5:
                 device.checked_at = now - dt.timedelta(days=rng.randrange(3, 25))
         elif roll < 0.85:  # the push service dropped it (an iPhone's lapsed subscription)
+            kind = DROPPED
             device.last_shown_at = now - dt.timedelta(days=rng.randrange(60, 300))
             device.retired_at = now - dt.timedelta(days=rng.randrange(10, 55))
         elif roll < 0.87:  # registered lately, accepted, never shown anything
@@ -79,8 +130,11 @@ def seed_readiness_demo(now=None) -> None:
             if work_email and rng.random() < 0.17:
                 refused.append(work_email)
         if device is not None:
+            device_number = serial * 10 + kind
+            device.endpoint = f"{prefix}{device_number}"
+            device.p256dh, device.auth = device_keys(device_number)
             devices.append(device)
-            created[endpoint] = now - age
+            created[device.endpoint] = now - age
     PushSubscription.objects.bulk_create(devices, batch_size=2000)
     _set_created(created)
     EmailRefusal.objects.bulk_create(
