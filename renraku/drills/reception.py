@@ -28,6 +28,15 @@ def default_title() -> str:
     return _("Reception test")
 
 
+def heading_of(alert: Alert) -> str:
+    """The report's heading: 「受信テスト：3月の確認」, but the default title alone rather
+    than 「受信テスト：受信テスト」."""
+    label = default_title()
+    if label in alert.title or alert.title == "Reception test":
+        return alert.title
+    return _("Reception test: %(title)s") % {"title": alert.title}
+
+
 def test_body() -> str:
     return _("This is a test, not an emergency. When it arrives, press “Received”.")
 

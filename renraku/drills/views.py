@@ -148,15 +148,15 @@ def reception_tests(request):
 @login_required
 def reception_report(request, pk):
     alert = _managed(request, pk, reception_test__isnull=False)
-    return render(
-        request,
-        "drills/reception_report.html",
-        {
-            "alert": alert,
-            "summary": reception.summary(alert),
-            "not_reached": reception.not_reached(alert),
-        },
-    )
+    context = {
+        "alert": alert,
+        "heading": reception.heading_of(alert),
+        "summary": reception.summary(alert),
+        "not_reached": reception.not_reached(alert),
+    }
+    # While some are still being sent to, the figures refresh themselves (htmx).
+    template = "drills/_reception_live.html" if request.htmx else "drills/reception_report.html"
+    return render(request, template, context)
 
 
 @login_required
