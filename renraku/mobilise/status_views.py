@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -122,7 +123,7 @@ def _live_html(m: Mobilisation, every_post: bool) -> str:
     )
     held = cache.get(name)
     if held is not None and held[0] == shown["stamp"]:
-        return held[1]
+        return mark_safe(held[1])  # noqa: S308 — rendered by our template, as below
     sites = shown["by_site"] if every_post else short_posts(shown["by_site"])
     html = render_to_string(
         "mobilise/_status_live.html",
