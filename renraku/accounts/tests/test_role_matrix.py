@@ -93,7 +93,22 @@ ELSEWHERE = {
         "renraku/mobilise/tests/test_pages.py",
     ),
     "mobilise:answer": "renraku/mobilise/tests/test_mobilise.py",
-    **dict.fromkeys(["drills:" + n for n in ("index", "schedule", "cancel", "trend", "drill", "reception", "reception_report", "reception_csv")], "renraku/drills/tests/test_pages.py"),  # fmt: skip
+    **dict.fromkeys(
+        [
+            "drills:" + n
+            for n in (
+                "index",
+                "schedule",
+                "cancel",
+                "trend",
+                "drill",
+                "reception",
+                "reception_report",
+                "reception_csv",
+            )
+        ],
+        "renraku/drills/tests/test_pages.py",
+    ),
     **dict.fromkeys(
         ["mobilise:post", "mobilise:team", "mobilise:family"],
         "renraku/mobilise/tests/test_status.py",
@@ -192,7 +207,10 @@ ELSEWHERE = {
         ["api:list_posts", "api:read_post", "api:publish_post"],
         "renraku/api/tests/test_posts.py",
     ),
-    **dict.fromkeys(["api:start_mobilisation", "api:raise_mobilisation", "api:mobilisation_status"], "renraku/api/tests/test_mobilisations.py"),  # fmt: skip
+    **dict.fromkeys(
+        ["api:start_mobilisation", "api:raise_mobilisation", "api:mobilisation_status"],
+        "renraku/api/tests/test_mobilisations.py",
+    ),
     "api:readiness": "renraku/api/tests/test_readiness_api.py",
     **dict.fromkeys(
         ["api:" + n for n in ("schedule_drill", "list_drills", "cancel_drill", "drill_report")]
