@@ -18,6 +18,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -89,12 +90,28 @@ class _Connection:
 
 def post_batch(requests, *, connections: int = 32, timeout: float = 30):
     """post_all() on this thread's own loop, with the connections the last batch left."""
+    if _loop_running():
+        # Called where a loop already runs (a task run in place by a caller that is itself
+        # inside asyncio, such as a browser driven from the same thread): a loop cannot run
+        # inside another, so this batch goes on a thread of its own, with its own loop.
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(
+                post_batch, requests, connections=connections, timeout=timeout
+            ).result()
     if not hasattr(_local, "runner"):
         _local.runner = asyncio.Runner()
         _local.pool = defaultdict(list)
     return _local.runner.run(
         post_all(requests, connections=connections, timeout=timeout, pool=_local.pool)
     )
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 async def post_all(

@@ -102,3 +102,15 @@ def test_paths_and_queries_arrive_as_given_and_a_bad_address_fails_alone(server)
     results = in_own_thread(lambda: httppost.post_batch(requests, connections=2))
     assert [status for status, _headers in results] == [201, httppost.NETWORK_ERROR, 201]
     assert sorted(server.paths) == ["/", "/push/a?x=1&y=%E3%81%82"]
+
+
+def test_a_batch_posted_from_inside_a_running_loop_is_still_sent(server):
+    """A task run in place by a caller already inside asyncio (a browser driven from the
+    same thread) cannot start a loop there: the batch goes on a thread of its own."""
+    import asyncio
+
+    async def inside_a_loop():
+        return httppost.post_batch(batch(server, 5), connections=2)
+
+    results = in_own_thread(lambda: asyncio.run(inside_a_loop()))
+    assert [status for status, _headers in results] == [201] * 5 and server.requests == 5
