@@ -17,6 +17,30 @@ def test_org_summary_json_counts_active_staff_and_directors(people, org):
     )  # Mallory left
 
 
+def _lines(*args) -> list:
+    out = io.StringIO()
+    call_command(*args, "--json", stdout=out)
+    return out.getvalue().splitlines()
+
+
+def _what_the_demo_shows() -> dict:
+    """What a second seed must leave as it is: each app's rows and what its commands say."""
+    from django.apps import apps
+
+    from renraku.mobilise.models import Mobilisation
+
+    # Not the audit log: the second seed's HR import is an import run, audited as one.
+    models = [m for m in apps.get_models() if not m._meta.proxy and m._meta.app_label != "audit"]
+    counts = {m._meta.label: m.objects.count() for m in models}
+    [callup] = Mobilisation.objects.values_list("pk", flat=True)
+    return counts | {
+        "readiness": _lines("readiness", "--by", "department"),
+        "drills": _lines("drill", "report"),
+        "callup": _lines("mobilise", "status", str(callup)),
+        "sites": _lines("site", "status", str(callup)),
+    }
+
+
 # The ward's shape at a small size: benchmarks and `make demo` build the full 10,000.
 SMALL_WARD = 1_200
 
@@ -41,8 +65,10 @@ def test_seed_demo_builds_the_ward_and_a_second_run_changes_nothing(db):
     assert (ranks["mayor"], ranks["deputy_mayor"]) == (1, 3)
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
 
+    before = _what_the_demo_shows()
     out = io.StringIO()
     call_command("seed_demo", "--staff", SMALL_WARD, stdout=out)
+    assert _what_the_demo_shows() == before  # every app's demo is made once
     second = json.loads(out.getvalue())
     assert second["import"]["unchanged"] == SMALL_WARD
     assert second["import"]["joined"] == second["import"]["left"] == 0
