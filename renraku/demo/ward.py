@@ -6,6 +6,7 @@ from django.db import transaction
 
 from renraku.broadcast.demo import seed_broadcast_demo
 from renraku.bulletin.demo import seed_bulletin_demo
+from renraku.dbstats import analyze_everything
 from renraku.dialogues.demo import seed_dialogues_demo
 from renraku.directory.demo import STAFF_COUNT, seed_directory_demo
 from renraku.drills.demo import seed_drills_demo
@@ -24,4 +25,5 @@ def seed_demo(progress: bool = False, staff: int = STAFF_COUNT) -> dict:
     seed_drills_demo()
     seed_readiness_demo()
     seed_mobilise_demo()  # after readiness: its push subscriptions decide who push reaches
+    analyze_everything()  # the planner learns the ward's size before anyone reads it
     return counts
