@@ -10,7 +10,11 @@ from playwright.sync_api import expect
 
 from renraku.drills import schedule
 from renraku.notices.models import Notice, Recipient
-from renraku.web.tests.browsing import SCREENSHOTS, assert_accessible, signed_in_page
+from renraku.web.tests.browsing import (
+    assert_accessible,
+    keep_screenshot,
+    signed_in_page,
+)
 
 from .conftest import window
 
@@ -37,8 +41,7 @@ def _fits(page, name=""):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
     if name:  # for a person to look at, as the page fixture leaves its last page
-        SCREENSHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"drills-{name}.png", full_page=True)
+        keep_screenshot(page, f"drills-{name}")
 
 
 def test_a_sender_schedules_a_drill_and_reads_the_report_on_a_phone(

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from renraku.mobilise import actions
 from renraku.mobilise.models import SiteReport
 from renraku.mobilise.tests.test_facilities import tiny_png
-from renraku.web.tests.browsing import SCREENSHOTS, assert_accessible
+from renraku.web.tests.browsing import assert_accessible, keep_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -56,9 +56,8 @@ def phone(browser, server_url, request):
         return page
 
     yield open_as
-    SCREENSHOTS.mkdir(exist_ok=True)
     for i, page in enumerate(pages):
-        page.screenshot(path=SCREENSHOTS / f"{request.node.name}-{i}.png", full_page=True)
+        keep_screenshot(page, f"{request.node.name}-{i}")
         page.context.close()
     connections.close_all()
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from renraku.readiness import snapshots
 from renraku.testing import make_org, make_people, make_staff
-from renraku.web.tests.browsing import assert_accessible, signed_in_page
+from renraku.web.tests.browsing import assert_accessible, keep_screenshot, signed_in_page
 
 from .conftest import device
 
@@ -34,7 +34,7 @@ def test_readiness_on_a_phone(browser, server_url, page, ward):
     expect(admin.get_by_test_id("total-none")).to_have_text("1")
     assert_accessible(admin)
     assert admin.evaluate("document.documentElement.scrollWidth") <= 390
-    admin.screenshot(path="test-results/readiness-office-phone.png", full_page=True)
+    keep_screenshot(admin, "readiness-office-phone")
 
     admin.get_by_role("link", name="学校教育部").click()
     person = admin.get_by_test_id("person")

@@ -28,6 +28,16 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-results"
 
+
+def keep_screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """A picture of the page in test-results/ for a person to look at, when
+    RENRAKU_SCREENSHOTS is set: encoding a full-page PNG costs CPU every run needs for
+    the tests themselves, and nothing checks the pictures."""
+    if os.environ.get("RENRAKU_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+
+
 # Playwright's sync API keeps an event loop running in this thread; Django would then
 # refuse the test's own (synchronous, ordinary) database calls without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -116,8 +126,7 @@ def page(browser, server_url, committed_db, request):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
+    keep_screenshot(page, request.node.name)
     context.close()
     # Under Playwright's event loop Django gives this test its own connection (connections
     # are per context); close it, or the test database cannot be dropped at the end.

@@ -9,6 +9,7 @@ from renraku.broadcast.actions import Draft, send_alert
 from renraku.notices.models import Recipient
 from renraku.testing import make_org, make_people
 
+from .browsing import keep_screenshot
 from .conftest import assert_accessible, signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def test_one_tap_on_a_phone_shows_on_the_senders_dashboard_without_reload(
     expect(dashboard.get_by_test_id("count-safe")).to_have_text("1")
     assert dashboard.evaluate("window.__notReloaded") is True
     expect(dashboard.get_by_test_id("unanswered")).not_to_contain_text("青木 愛")
-    dashboard.screenshot(path="test-results/dashboard.png", full_page=True)
+    keep_screenshot(dashboard, "dashboard")
     dashboard.context.close()
 
 

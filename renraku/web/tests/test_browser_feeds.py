@@ -12,6 +12,7 @@ from renraku.feeds.tests.jma import sample, warning
 from renraku.notices.models import Recipient
 from renraku.testing import make_org, make_people
 
+from .browsing import keep_screenshot
 from .conftest import signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def test_the_sender_sees_why_and_staff_answer_the_safety_question(
     expect(table).to_contain_text("該当するルールはありません：雷注意報 発表。")
     sender.get_by_label("判断").select_option("alert_sent")  # filters without a button
     expect(table).not_to_contain_text("雷注意報")
-    sender.screenshot(path="test-results/feeds.png", full_page=True)
+    keep_screenshot(sender, "feeds")
     sender.get_by_role("link", name="【安否確認】世田谷区で震度５弱").click()
     expect(sender.get_by_test_id("count-recipients")).to_have_text("5")
 

@@ -9,6 +9,7 @@ from renraku.broadcast.actions import Draft, send_alert
 from renraku.notices.models import Recipient
 from renraku.testing import make_org, make_people
 
+from .browsing import keep_screenshot
 from .conftest import assert_accessible, signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def test_the_drill_down_on_a_phone_changes_without_reload(browser, server_url, p
     expect(hq.get_by_test_id("total-minor")).to_have_text("1")
     expect(hq.get_by_test_id("total-cannot")).to_have_text("1", timeout=12_000)
     assert hq.evaluate("window.__notReloaded") is True
-    hq.screenshot(path="test-results/situation-department-phone.png", full_page=True)
+    keep_screenshot(hq, "situation-department-phone")
     for path in (f"/alerts/{pk}/situation/print/", f"/alerts/{pk}/displays/"):
         hq.goto(path)
         assert_accessible(hq)

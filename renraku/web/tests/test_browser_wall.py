@@ -9,7 +9,8 @@ from renraku.broadcast.actions import Draft, send_alert
 from renraku.notices.models import Recipient
 from renraku.testing import make_org, make_people
 
-from .conftest import SCREENSHOTS, assert_accessible
+from .browsing import keep_screenshot
+from .conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +46,7 @@ def test_the_wall_follows_a_one_tap_answer_without_reload(browser, page, server_
     assert_accessible(wall)
     # Nothing spills past the screen: the room sees it all without scrolling.
     assert wall.evaluate("document.documentElement.scrollHeight") <= 1080
-    SCREENSHOTS.mkdir(exist_ok=True)
-    wall.screenshot(path=SCREENSHOTS / "wall.png")
+    keep_screenshot(wall, "wall", full_page=False)
     wall.evaluate("window.__notReloaded = true")
     updated = wall.get_by_test_id("wall-updated").text_content()
 
@@ -66,5 +66,5 @@ def test_the_wall_follows_a_one_tap_answer_without_reload(browser, page, server_
         wall.get_by_test_id("wall-worst-department").locator(".wall-flag-injured")
     ).to_have_count(1)
     assert_accessible(wall)
-    wall.screenshot(path=SCREENSHOTS / "wall-answered.png")
+    keep_screenshot(wall, "wall-answered", full_page=False)
     screen.close()
