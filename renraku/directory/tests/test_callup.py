@@ -269,8 +269,8 @@ def test_called_at_is_one_query_without_a_join(people, callup, django_assert_num
 SMALL_WARD = 1_200
 
 
-def test_the_demo_calls_more_people_at_each_level_and_everyone_only_at_the_last(db):
-    call_command("seed_demo", "--staff", SMALL_WARD, stdout=io.StringIO())
+def check_the_demo_calls_more_people_at_each_level_and_everyone_only_at_the_last():
+    """On the demo ward renraku/demo/tests/test_demo_ward.py seeds (SMALL_WARD people)."""
     out = io.StringIO()
     call_command("org", "summary", "--json", stdout=out)
     by_level = json.loads(out.getvalue())["callup_by_level"]

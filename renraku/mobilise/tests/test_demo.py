@@ -23,10 +23,6 @@ from renraku.notices.models import Delivery, Reach, Recipient
 from renraku.testing import sign_in
 
 
-def _seed():
-    call_command("seed_demo", "--staff", 1_000, stdout=io.StringIO())
-
-
 def _lines(*args) -> list[dict]:
     out = io.StringIO()
     call_command(*args, "--json", stdout=out)
@@ -44,10 +40,8 @@ def _sum(lines, key) -> int:
     return sum(line[key] for line in lines)
 
 
-def test_a_new_user_finds_a_past_drill_call_up_with_arrivals_and_reports(client, db):
-    # One seed for both (a seed is the slow part; a second one is directory's
-    # test_seed_demo_builds_the_ward_and_a_second_run_changes_nothing).
-    _seed()
+def check_a_new_user_finds_a_past_drill_call_up_with_arrivals_and_reports(client) -> None:
+    """On the demo ward renraku/demo/tests/test_demo_ward.py seeds."""
     _consistent()
     sign_in(client, User.objects.get(username=SENDER))
     index = client.get(reverse("mobilise:index"))
