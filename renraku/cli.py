@@ -16,7 +16,13 @@ def main() -> None:
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
     argv[0] = "renraku"
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except BrokenPipeError:
+        # The reader stopped early (`renraku readiness --json | head`): what it wanted was
+        # written; end quietly, as other Unix tools do, without a traceback per command.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)  # 128 + SIGPIPE
 
 
 if __name__ == "__main__":
